@@ -1,0 +1,1 @@
+"""Channel-neutral conversations of the service line: no Flask, no Twilio, no database here."""

@@ -1,0 +1,1 @@
+"""The directory: divisions, platforms and providers, understanding callers, and routing."""

@@ -1,0 +1,63 @@
+"""The Flask application of the unified social service line."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, current_app, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ivr import config, db, logmask
+
+# Paths Twilio posts to: an error there must still be TwiML, never an HTML page.
+TWILIO_PREFIXES = ("/voice", "/sms")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application from the environment, then `test_config` on top."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.from_environ(os.environ, app.instance_path))
+    app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
+    if test_config:
+        app.config.update(test_config)
+    config.check(app.config, strict=not (app.debug or app.testing))
+
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
+    logmask.install(app.logger)
+    logmask.install(logging.getLogger())
+
+    db.init_app(app)
+    _register_blueprints(app)
+    app.register_error_handler(HTTPException, _twiml_for_twilio_paths)
+
+    from ivr import cli
+
+    cli.register(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from ivr.health import bp as health_bp
+    from ivr.voice.routes import bp as voice_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(voice_bp)
+
+
+def _twiml_for_twilio_paths(error: HTTPException) -> Response | HTTPException:
+    """Outside a view (unknown path, wrong method), Twilio's paths still get TwiML."""
+    if error.code == 403 or not request.path.startswith(TWILIO_PREFIXES):
+        return error
+    from ivr.voice.render import apology_response
+    from ivr.voice.routes import twiml
+
+    return twiml(apology_response(current_app.config, url_for("voice.dial_done")))

@@ -1,0 +1,77 @@
+"""Engine, one session per request, and the SQLite settings the embedded default needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+EXTENSION = "ivr.db"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with settings fit for a webhook service on SQLite or PostgreSQL."""
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # timeout: wait for a writer instead of failing with "database is locked".
+        kwargs["connect_args"] = {"timeout": 10}
+    elif url.startswith("postgresql"):
+        # A stopped server must fail fast so the caller is put through to a human in time.
+        kwargs["connect_args"] = {"connect_timeout": 2}
+        kwargs["pool_size"] = 10
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers run beside the writer; foreign keys are off in SQLite unless asked."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """The engine and session factory bound to one application."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def init_app(app: Flask) -> None:
+    """Bind a Database to the app and close each request's session when it ends."""
+    app.extensions[EXTENSION] = Database(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_close_session)
+
+
+def database() -> Database:
+    """Return the current application's Database."""
+    db: Database = current_app.extensions[EXTENSION]
+    return db
+
+
+def session() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = database().sessions()
+    s: Session = g.db_session
+    return s
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    s: Session | None = g.pop("db_session", None)
+    if s is not None:
+        # Anything not committed by the request's one commit is rolled back here.
+        s.close()

@@ -1,0 +1,1 @@
+"""The phone line: Twilio voice webhooks."""

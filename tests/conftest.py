@@ -1,0 +1,106 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL via TEST_DATABASE_URL), signed requests."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from twilio.request_validator import RequestValidator
+from werkzeug.test import TestResponse
+
+from directory.orm import Base
+from ivr import create_app, migrate
+
+TOKEN = "test-auth-token-0123456789abcdef"
+PUBLIC = "https://line.example.org"
+DUTY = "+8655163000000"
+EMERGENCY = "+8655163000120"
+
+
+def _fresh_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate one database for the whole run: the same migrations production runs."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        _fresh_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    migrate.upgrade(url)
+    return url
+
+
+def base_config(database_url: str, **extra: Any) -> dict[str, Any]:
+    """Settings of a test app; `extra` overrides."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "SECRET_KEY": "test-secret",
+        "DUTY_NUMBER": DUTY,
+        "EMERGENCY_NUMBER": EMERGENCY,
+        "PUBLIC_BASE_URL": PUBLIC,
+        **extra,
+    }
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    application = create_app(base_config(database_url))
+    yield application
+    db = application.extensions["ivr.db"]
+    with db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    db.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def sign(url: str, params: dict[str, str], token: str = TOKEN) -> str:
+    """Sign exactly as Twilio does."""
+    return str(RequestValidator(token).compute_signature(url, params))
+
+
+def post_signed(client: FlaskClient, path: str, params: dict[str, str] | None = None,
+                **headers: str) -> TestResponse:
+    """POST a form to `path`, signed for the public URL the app is configured with."""
+    params = params or {}
+    url = PUBLIC + path
+    return client.post(path, data=params, base_url=PUBLIC,
+                       headers={"X-Twilio-Signature": sign(url, params), **headers})
+
+
+def twiml(response: TestResponse) -> ET.Element:
+    """Parse a TwiML answer, asserting it is a 200 with a <Response> root."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    root = ET.fromstring(response.get_data(as_text=True))
+    assert root.tag == "Response"
+    return root
+
+
+def dialled(root: ET.Element) -> list[str]:
+    """Every number a TwiML document dials."""
+    return [(n.text or "").strip() for d in root.iter("Dial") for n in d.iter("Number")]
+
+
+def call_form(call_sid: str = "CA" + "1" * 32, **fields: str) -> dict[str, str]:
+    """The fields Twilio sends with a voice webhook."""
+    return {"CallSid": call_sid, "AccountSid": "AC" + "0" * 32, "From": "+8613900000001",
+            "To": "+8655112345", "CallStatus": "in-progress", "Direction": "inbound", **fields}
