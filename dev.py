@@ -21,7 +21,6 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
 ENV_FILE = ROOT / ".env"
 HOST, PORT = "127.0.0.1", "5000"
-DEMO = False  # set once the demo directory exists
 
 
 def ensure_venv() -> None:
@@ -64,7 +63,7 @@ def serve() -> int:
     ensure_venv()
     ensure_dev_settings()
     subprocess.run(flask("db", "upgrade"), check=True, cwd=ROOT)
-    subprocess.run(flask("demo"), check=True, cwd=ROOT) if DEMO else None
+    subprocess.run(flask("demo"), check=True, cwd=ROOT)
     print(
         "\nThe service line runs on http://127.0.0.1:5000 (Ctrl-C stops it).\n"
         "Place a simulated call from another terminal:\n"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import enum
 import re
 
-# Words that mean danger now. They are checked before anything else in every turn.
-EMERGENCY_WORDS = (
-    "救命", "救救我", "摔倒", "摔了一跤", "跌倒", "晕倒", "昏倒", "喘不上气", "喘不过气",
-    "透不过气", "胸口疼", "胸口痛", "心口疼", "着火", "失火", "起火", "有人打我", "打人了",
-    "出血", "流血不止", "中风", "不行了", "help me", "emergency", "fallen",
-)
+from directory.lexicon import emergency_words
+
+# Words that mean danger now, from the directory's emergency category: one list for the
+# whole product. They are checked before anything else in every turn.
+EMERGENCY_WORDS = emergency_words()
 HUMAN_WORDS = (
     "人工", "转人工", "接线员", "话务员", "客服", "真人", "工作人员", "找人说话",
     "operator", "human", "agent", "person",

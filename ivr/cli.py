@@ -83,5 +83,9 @@ def call_command(from_number: str, url: str | None, dial_outcome: str,
 
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
+    from ivr.cli_directory import demo_command, directory_cli
+
     app.cli.add_command(db_cli)
     app.cli.add_command(call_command)
+    app.cli.add_command(directory_cli)
+    app.cli.add_command(demo_command)

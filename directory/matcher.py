@@ -1,0 +1,106 @@
+"""A phonetic index: find which known names occur, by sound, inside what a caller said.
+
+Names and utterances are syllable-symbol strings (see phonetic.py). Candidates come from an
+inverted index of syllable pairs; only those are scored, with rapidfuzz's partial alignment
+so a name is found inside a sentence. Character similarity breaks ties between homophones.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from directory.phonetic import ALPHABET, Sounds
+
+# How many candidate forms are scored exactly per utterance.
+CANDIDATES = 96
+# A syllable pair shared by more names than this says little; it is used only as a last resort.
+COMMON_GRAM = 5000
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One entry found in an utterance: its best form's score and where it was heard."""
+
+    entry: int
+    score: float
+    start: int
+    end: int
+
+
+def symbols_of(reading: str) -> str:
+    """Symbols for a stored space-separated folded reading."""
+    return "".join(ALPHABET.symbol(s) for s in reading.split())
+
+
+class PhoneticIndex:
+    """Forms (symbol strings with a penalty) of numbered entries, indexed by syllable pairs."""
+
+    def __init__(self) -> None:
+        self.form_symbols: list[str] = []
+        self.form_chars: list[str] = []
+        self.form_penalty: list[float] = []
+        self.form_entry: list[int] = []
+        self.grams: dict[str, list[int]] = {}
+
+    def add(self, entry: int, symbols: str, chars: str = "", penalty: float = 0.0) -> None:
+        """Add one way of saying entry `entry`."""
+        if not symbols:
+            return
+        form = len(self.form_symbols)
+        self.form_symbols.append(symbols)
+        self.form_chars.append(chars)
+        self.form_penalty.append(penalty)
+        self.form_entry.append(entry)
+        for gram in _grams(symbols):
+            self.grams.setdefault(gram, []).append(form)
+
+    def search(self, said: Sounds, *, allowed: set[int] | None = None) -> dict[int, Hit]:
+        """Score the likely forms inside `said`; best hit per entry."""
+        hits: dict[int, Hit] = {}
+        for form in self._candidates(said.symbols):
+            entry = self.form_entry[form]
+            if allowed is not None and entry not in allowed:
+                continue
+            hit = self._score(form, said)
+            if hit.score > 0 and (entry not in hits or hit.score > hits[entry].score):
+                hits[entry] = hit
+        return hits
+
+    def _candidates(self, symbols: str) -> list[int]:
+        grams = [g for g in set(_grams(symbols)) if g in self.grams]
+        rare = [g for g in grams if len(self.grams[g]) <= COMMON_GRAM]
+        counts: Counter[int] = Counter()
+        for gram in rare or grams:
+            counts.update(self.grams[gram])
+        # Rank by the share of the form's pairs that were heard: whole names first.
+        ranked = heapq.nlargest(
+            CANDIDATES, counts.items(),
+            key=lambda item: item[1] / max(1, len(self.form_symbols[item[0]]) - 1),
+        )
+        return [form for form, _ in ranked]
+
+    def _score(self, form: int, said: Sounds) -> Hit:
+        name = self.form_symbols[form]
+        heard = said.symbols
+        if len(name) <= len(heard):
+            found = fuzz.partial_ratio_alignment(name, heard)
+            if found is None:
+                return Hit(self.form_entry[form], 0.0, 0, 0)
+            score, start, end = found.score, found.dest_start, found.dest_end
+        else:
+            # A name longer than what was said cannot be wholly inside it.
+            score, start, end = fuzz.ratio(name, heard), 0, len(heard)
+        chars = self.form_chars[form]
+        # Ties between homophones go to the name written with the same characters.
+        tie = fuzz.ratio(chars, said.chars[start:end]) / 100 if chars else 0.0
+        return Hit(self.form_entry[form], score - self.form_penalty[form] + tie, start, end)
+
+
+def _grams(symbols: str) -> list[str]:
+    if len(symbols) == 1:
+        return [symbols]
+    return [symbols[i : i + 2] for i in range(len(symbols) - 1)]

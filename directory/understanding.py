@@ -1,0 +1,197 @@
+"""Understanding callers: which place and which need their words name, and how sure we are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from directory.matcher import Hit, PhoneticIndex, symbols_of
+from directory.names import spoken
+from directory.phonetic import sounds
+
+Decision = Literal["accept", "confirm", "none"]
+
+# Scores are 0-100 over syllables. A whole name heard (after folding homophones) is 100.
+ACCEPT = 90.0
+CONFIRM = 70.0
+# The best answer must lead the next unrelated one by this much to be taken without asking.
+MARGIN = 6.0
+# Saying only the core (光明 for 光明社区) is a little less certain than core and kind word.
+CORE_ONLY_PENALTY = 4.0
+# Hearing an enclosing district or street elsewhere in the sentence supports a place.
+ANCESTOR_BONUS = 8.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One possible answer with its score."""
+
+    code: str
+    name: str
+    score: float
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class Understood:
+    """The best answer, how it was decided, and the runners-up."""
+
+    best: Candidate | None
+    decision: Decision
+    alternatives: list[Candidate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DivisionRow:
+    """What the place matcher needs of a division."""
+
+    code: str
+    name: str
+    level: int
+    reading: str
+    aliases: tuple[str, ...] = ()
+
+
+class PlaceMatcher:
+    """Finds divisions in what callers say, by sound, preferring the caller's known area."""
+
+    def __init__(self, rows: Iterable[DivisionRow]) -> None:
+        self.codes: list[str] = []
+        self.names: list[str] = []
+        self.levels: list[int] = []
+        self.by_code: dict[str, int] = {}
+        self.index = PhoneticIndex()
+        for row in rows:
+            self._add(row)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def _add(self, row: DivisionRow) -> None:
+        entry = len(self.codes)
+        self.codes.append(row.code)
+        self.names.append(row.name)
+        self.levels.append(row.level)
+        self.by_code[row.code] = entry
+        parts = spoken(row.name, row.aliases)
+        core_r, kind_r, alias_r = [*row.reading.split("|"), "", "", ""][:3]
+        core, kind = symbols_of(core_r), symbols_of(kind_r)
+        self.index.add(entry, core + kind, parts.core + parts.kind)
+        if kind and len(core) >= 2:
+            self.index.add(entry, core, parts.core, CORE_ONLY_PENALTY)
+        for alias, alias_reading in zip(parts.aliases, alias_r.split(";"), strict=False):
+            self.index.add(entry, symbols_of(alias_reading), alias)
+
+    def find(self, text: str, *, within: str | None = None) -> Understood:
+        """The place named in `text`; inside `within` (a division code) first, then anywhere."""
+        said = sounds(text[:200])
+        if not said.symbols:
+            return Understood(None, "none")
+        hits = self.index.search(said)
+        if within:
+            inside = {e: h for e, h in hits.items() if self.codes[e].startswith(within)}
+            result = self._decide(inside)
+            if result.decision != "none":
+                return result
+        return self._decide(hits)
+
+    def _decide(self, hits: dict[int, Hit]) -> Understood:
+        hits = _drop_shadowed(hits)
+        if not hits:
+            return Understood(None, "none")
+        scores = {e: h.score + self._support(e, h, hits) for e, h in hits.items()}
+        ranked = sorted(scores, key=lambda e: (-scores[e], -self.levels[e], self.codes[e]))
+        best = ranked[0]
+        rivals = [e for e in ranked[1:] if not self._related(best, e)]
+        margin = scores[best] - (scores[rivals[0]] if rivals else 0.0)
+        decision: Decision = "none"
+        if scores[best] >= ACCEPT and margin >= MARGIN:
+            decision = "accept"
+        elif scores[best] >= CONFIRM:
+            decision = "confirm"
+        return Understood(
+            self._candidate(best, scores[best]),
+            decision,
+            [self._candidate(e, scores[e]) for e in rivals[:4]],
+        )
+
+    def _support(self, entry: int, hit: Hit, hits: dict[int, Hit]) -> float:
+        """Bonus for enclosing divisions heard elsewhere in the sentence (包河区…滨湖世纪社区)."""
+        code, bonus = self.codes[entry], 0.0
+        for other, other_hit in hits.items():
+            if (other_hit.score >= ACCEPT and other != entry
+                    and code.startswith(self.codes[other])
+                    and (other_hit.end <= hit.start or other_hit.start >= hit.end)):
+                bonus += ANCESTOR_BONUS
+        return bonus
+
+    def _related(self, a: int, b: int) -> bool:
+        ca, cb = self.codes[a], self.codes[b]
+        return ca.startswith(cb) or cb.startswith(ca)
+
+    def _candidate(self, entry: int, score: float) -> Candidate:
+        return Candidate(self.codes[entry], self.names[entry], round(min(score, 100.0), 1),
+                         self.levels[entry])
+
+
+def _drop_shadowed(hits: dict[int, Hit]) -> dict[int, Hit]:
+    """Drop names heard only as part of a longer name (石集 inside 滨湖世纪社区)."""
+    strong = [h for h in hits.values() if h.score >= ACCEPT]
+    return {
+        e: h for e, h in hits.items()
+        if not any(o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start
+                   for o in strong)
+    }
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """What the need matcher uses of a category."""
+
+    code: str
+    zh: str
+    keywords: tuple[str, ...]
+
+
+EMERGENCY = "emergency"
+
+
+class NeedMatcher:
+    """Finds the service category that everyday words name (做饭 -> meal, 洗澡 -> bathing)."""
+
+    def __init__(self, rows: Iterable[CategoryRow]) -> None:
+        self.codes: list[str] = []
+        self.names: list[str] = []
+        self.index = PhoneticIndex()
+        for row in rows:
+            entry = len(self.codes)
+            self.codes.append(row.code)
+            self.names.append(row.zh)
+            for word in (row.zh, *row.keywords):
+                heard = sounds(word)
+                self.index.add(entry, heard.symbols, heard.chars)
+
+    def find(self, text: str) -> Understood:
+        """The category named in `text`; an emergency wins whatever else was said."""
+        said = sounds(text[:200])
+        hits = self.index.search(said) if said.symbols else {}
+        if not hits:
+            return Understood(None, "none")
+        ranked = sorted(hits, key=lambda e: (-hits[e].score, self.codes[e]))
+        emergency = next((e for e in ranked if self.codes[e] == EMERGENCY
+                          and hits[e].score >= ACCEPT), None)
+        best = emergency if emergency is not None else ranked[0]
+        rivals = [e for e in ranked if e != best]
+        margin = hits[best].score - (hits[rivals[0]].score if rivals else 0.0)
+        decision: Decision = "none"
+        if hits[best].score >= ACCEPT and (margin >= MARGIN or best == emergency):
+            decision = "accept"
+        elif hits[best].score >= CONFIRM:
+            decision = "confirm"
+        return Understood(
+            Candidate(self.codes[best], self.names[best], round(min(hits[best].score, 100), 1)),
+            decision,
+            [Candidate(self.codes[e], self.names[e], round(min(hits[e].score, 100), 1))
+             for e in rivals[:4]],
+        )
