@@ -16,14 +16,20 @@ HUMAN_WORDS = (
 )
 REPEAT_WORDS = ("重复", "再说一遍", "再说一次", "没听清", "重听", "repeat", "again")
 BACK_WORDS = ("返回", "上一步", "回去", "back")
+SLOWER_WORDS = ("慢一点", "慢点说", "说慢点", "听不清", "听不清楚", "太快了", "slower", "slow down")
+LANGUAGE_WORDS = {"english": "en", "英语": "en", "英文": "en", "普通话": "zh-CN", "中文": "zh-CN",
+                  "mandarin": "zh-CN", "chinese": "zh-CN"}
+YES_WORDS = ("对", "是", "好", "可以", "行", "嗯", "没错", "正确", "yes", "right", "correct", "ok")
+NO_WORDS = ("不对", "不是", "不要", "不行", "错", "不", "no", "wrong")
 
 HUMAN_KEY = "0"
 BACK_KEY = "*"
 END_KEY = "#"
 REPEAT_KEY = "9"
+LANGUAGE_KEY = "8"
 YES_KEY = "1"
 NO_KEY = "2"
-RESERVED_KEYS = frozenset({HUMAN_KEY, BACK_KEY, END_KEY, REPEAT_KEY})
+RESERVED_KEYS = frozenset({HUMAN_KEY, BACK_KEY, END_KEY, REPEAT_KEY, LANGUAGE_KEY})
 
 _NOISE = re.compile(r"[\s，。！？、,.!?;；:：\"'“”‘’（）()]+")
 
@@ -35,6 +41,8 @@ class Command(enum.Enum):
     HUMAN = "human"
     REPEAT = "repeat"
     BACK = "back"
+    SLOWER = "slower"
+    LANGUAGE = "language"
 
 
 def normalize(speech: str) -> str:
@@ -53,4 +61,23 @@ def global_command(digits: str, speech: str) -> Command | None:
         return Command.REPEAT
     if digits == BACK_KEY or any(word in said for word in BACK_WORDS):
         return Command.BACK
+    if any(word.replace(" ", "") in said for word in SLOWER_WORDS):
+        return Command.SLOWER
+    if digits == LANGUAGE_KEY or said in LANGUAGE_WORDS:
+        return Command.LANGUAGE
+    return None
+
+
+def yes_or_no(digits: str, speech: str) -> bool | None:
+    """True for yes (1, 对), False for no (2, 不对), None when it is neither."""
+    if digits:
+        return {YES_KEY: True, NO_KEY: False}.get(digits)
+    said = normalize(speech)
+    if not said:
+        return None
+    # "不对" contains "对": the negative words are checked first.
+    if any(said.startswith(word) or said == word for word in NO_WORDS):
+        return False
+    if any(said.startswith(word) or said == word for word in YES_WORDS):
+        return True
     return None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-Target = Literal["duty", "emergency"]
+Target = Literal["duty", "emergency", "provider"]
+Expect = Literal["menu", "yesno", "speech"]
 
 
 @dataclass(frozen=True)
@@ -24,32 +25,61 @@ class Event:
 
 @dataclass(frozen=True)
 class Say:
-    """Speak (or write) one prompt of the catalog."""
+    """Speak (or write) one prompt of the catalog, its placeholders filled from `params`.
+
+    `voice` names another language whose voice speaks it (the offer of the other language).
+    """
 
     prompt: str
+    params: dict[str, Any] = field(default_factory=dict)
+    voice: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A menu option as a channel shows it: the key, the spoken sentence, the short label."""
+
+    key: str
+    prompt: str
+    label: str
 
 
 @dataclass(frozen=True)
 class Ask:
-    """Speak prompts while listening for keys or words; `state` travels to the next turn."""
+    """Say prompts, then listen. `turn` numbers the answer so a retried request is known."""
 
-    prompts: tuple[str, ...]
-    state: dict[str, int] = field(default_factory=dict)
+    prompts: tuple[Say, ...]
+    expect: Expect
+    turn: int
+    choices: tuple[Choice, ...] = ()
     hints: tuple[str, ...] = ()
+    timeout_s: int = 5
+    slow: bool = False
+    can_go_back: bool = False
 
 
 @dataclass(frozen=True)
 class Connect:
-    """Put the caller through to a person; `attempt` counts tries of the same target."""
+    """Put the caller through to a person or provider; `attempt` counts tries."""
 
     target: Target
     reason: str
+    number: str | None = None
+    name: str | None = None
     attempt: int = 1
 
 
 @dataclass(frozen=True)
 class Hangup:
-    """End the call after the prompts before it."""
+    """End the call (or conversation) after the prompts before it."""
 
 
-Output = Say | Ask | Connect | Hangup
+@dataclass(frozen=True)
+class Effect:
+    """Something to write once the turn is over (callback, referral, address, SMS, ...)."""
+
+    name: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Output = Say | Ask | Connect | Hangup | Effect

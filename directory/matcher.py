@@ -29,6 +29,8 @@ class Hit:
     score: float
     start: int
     end: int
+    # True when the form heard was a whole name, not a shortened one (a core without kind).
+    whole: bool = True
 
 
 def symbols_of(reading: str) -> str:
@@ -97,7 +99,8 @@ class PhoneticIndex:
         chars = self.form_chars[form]
         # Ties between homophones go to the name written with the same characters.
         tie = fuzz.ratio(chars, said.chars[start:end]) / 100 if chars else 0.0
-        return Hit(self.form_entry[form], score - self.form_penalty[form] + tie, start, end)
+        penalty = self.form_penalty[form]
+        return Hit(self.form_entry[form], score - penalty + tie, start, end, penalty == 0)
 
 
 def _grams(symbols: str) -> list[str]:

@@ -21,6 +21,8 @@ MARGIN = 6.0
 CORE_ONLY_PENALTY = 4.0
 # Hearing an enclosing district or street elsewhere in the sentence supports a place.
 ANCESTOR_BONUS = 8.0
+# Nested places scoring this close are the same name said twice (巢湖市 / 巢湖村).
+TWIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,16 @@ class PlaceMatcher:
         if not hits:
             return Understood(None, "none")
         scores = {e: h.score + self._support(e, h, hits) for e, h in hits.items()}
-        ranked = sorted(scores, key=lambda e: (-scores[e], -self.levels[e], self.codes[e]))
+        # On a tie a bare core (包公) most likely names the enclosing town, a whole name
+        # (兴园社区, both a street and a community) the more local place.
+        ranked = sorted(scores, key=lambda e: (
+            -round(scores[e], 1), -self.levels[e] if hits[e].whole else self.levels[e],
+            self.codes[e]))
         best = ranked[0]
-        rivals = [e for e in ranked[1:] if not self._related(best, e)]
+        # Two nested places that sound exactly alike: ask which one, never guess.
+        twins = [e for e in ranked[1:]
+                 if self._related(best, e) and scores[best] - scores[e] < TWIN]
+        rivals = twins + [e for e in ranked[1:] if not self._related(best, e)]
         margin = scores[best] - (scores[rivals[0]] if rivals else 0.0)
         decision: Decision = "none"
         if scores[best] >= ACCEPT and margin >= MARGIN:
@@ -175,7 +184,7 @@ class NeedMatcher:
     def find(self, text: str) -> Understood:
         """The category named in `text`; an emergency wins whatever else was said."""
         said = sounds(text[:200])
-        hits = self.index.search(said) if said.symbols else {}
+        hits = _drop_shadowed(self.index.search(said)) if said.symbols else {}
         if not hits:
             return Understood(None, "none")
         ranked = sorted(hits, key=lambda e: (-hits[e].score, self.codes[e]))

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr import config, db, logmask
@@ -57,6 +57,11 @@ def _twiml_for_twilio_paths(error: HTTPException) -> Response | HTTPException:
     """Outside a view (unknown path, wrong method), Twilio's paths still get TwiML."""
     if error.code == 403 or not request.path.startswith(TWILIO_PREFIXES):
         return error
+    from ivr.twilio_auth import signature_is_valid
+
+    if not signature_is_valid():
+        # Nothing, not even the duty number, for a request Twilio did not sign.
+        return Forbidden()
     from ivr.voice.render import apology_response
     from ivr.voice.routes import twiml
 

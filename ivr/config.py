@@ -37,6 +37,9 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         "VOICE_NAME": environ.get("VOICE_NAME", "Polly.Zhiyu"),
         "SPEECH_LANGUAGE": environ.get("SPEECH_LANGUAGE", "cmn-Hans-CN"),
         "DIAL_TIMEOUT_S": int(environ.get("DIAL_TIMEOUT_S", "30") or 30),
+        # Put callers on file as elderly or disabled straight through to a person.
+        "ELDERLY_DIRECT_TO_HUMAN": environ.get("ELDERLY_DIRECT_TO_HUMAN", "0").lower()
+        in ("1", "true", "yes", "on"),
     }
 
 

@@ -104,3 +104,8 @@ def call_form(call_sid: str = "CA" + "1" * 32, **fields: str) -> dict[str, str]:
     """The fields Twilio sends with a voice webhook."""
     return {"CallSid": call_sid, "AccountSid": "AC" + "0" * 32, "From": "+8613900000001",
             "To": "+8655112345", "CallStatus": "in-progress", "Direction": "inbound", **fields}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden transcripts from what the dialogs say now")

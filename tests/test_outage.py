@@ -34,7 +34,7 @@ def test_incoming_call_reaches_the_duty_operator(down_app: Flask) -> None:
 
 
 @pytest.mark.parametrize("path", ["/voice/status", "/voice/fallback", "/voice/dial-done",
-                                  "/voice/menu?ni=2"])
+                                  "/voice/turn?t=2"])
 def test_every_route_answers_valid_twiml(down_app: Flask, path: str) -> None:
     twiml(post_signed(down_app.test_client(), path, call_form(CallStatus="completed")))
 

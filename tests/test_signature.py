@@ -13,7 +13,7 @@ from ivr.models import Call, CallStatusEvent
 
 from .conftest import PUBLIC, TOKEN, base_config, call_form, post_signed, sign, twiml
 
-ROUTES = ["/voice", "/voice/status", "/voice/menu", "/voice/dial-done", "/voice/fallback"]
+ROUTES = ["/voice", "/voice/status", "/voice/turn", "/voice/dial-done", "/voice/fallback"]
 
 
 def rows(app: Flask) -> int:
@@ -87,10 +87,10 @@ def test_every_twilio_route_checks_the_signature(app: Flask, client: FlaskClient
 
 def test_query_string_is_part_of_the_signed_url(client: FlaskClient) -> None:
     form = call_form(Digits="1")
-    forged = client.post("/voice/menu?nm=2", data=form, base_url=PUBLIC,
-                         headers={"X-Twilio-Signature": sign(PUBLIC + "/voice/menu?nm=0", form)})
+    forged = client.post("/voice/turn?t=2", data=form, base_url=PUBLIC,
+                         headers={"X-Twilio-Signature": sign(PUBLIC + "/voice/turn?t=0", form)})
     assert forged.status_code == 403
-    twiml(post_signed(client, "/voice/menu?nm=2", form))
+    twiml(post_signed(client, "/voice/turn?t=2", form))
 
 
 def test_behind_a_trusted_proxy_the_forwarded_url_is_checked(app: Flask,

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+from twilio.twiml.voice_response import Say as SayVerb
 
 from dialogs.outputs import Ask, Connect, Hangup, Output, Say
 from dialogs.prompts import text
 
 # Twilio caps <Gather hints> at 500 characters; a longer list is cut at a comma.
 MAX_HINTS = 500
-VOICES = {"en": ("en-US", "Polly.Joanna")}
+ENGLISH = ("en-US", "Polly.Joanna")
+_DIGIT_RUN = re.compile(r"[0-9][0-9\-]{5,}[0-9]")
 
 
 def say_kwargs(config: Mapping[str, Any], language: str) -> dict[str, str]:
     """The language and voice attributes of <Say> for a prompt language."""
-    lang, voice = VOICES.get(language, (config["VOICE_LANGUAGE"], config["VOICE_NAME"]))
+    lang, voice = ENGLISH if language == "en" else (config["VOICE_LANGUAGE"],
+                                                     config["VOICE_NAME"])
     return {"language": lang, "voice": voice}
 
 
@@ -28,53 +32,95 @@ def action_url(path: str, state: Mapping[str, Any]) -> str:
     return f"{path}?{query}" if query else path
 
 
-def render(outputs: Iterable[Output], config: Mapping[str, Any], *, menu_path: str,
-           dial_done_path: str, language: str = "zh-CN") -> VoiceResponse:
-    """Build one TwiML document for the outputs of a dialog step."""
-    response = VoiceResponse()
-    say = say_kwargs(config, language)
-    for output in outputs:
-        if isinstance(output, Say):
-            response.say(text(output.prompt, language), **say)
-        elif isinstance(output, Ask):
-            _ask(response, output, config, menu_path, say, language)
-        elif isinstance(output, Connect):
-            response.append(connect(output, config, dial_done_path))
-        elif isinstance(output, Hangup):
-            response.hangup()
-    return response
+def spoken(sentence: str) -> str:
+    """Read phone numbers digit by digit (0551-63100151 -> 0 5 5 1, 6 3 1 ...)."""
+    return _DIGIT_RUN.sub(
+        lambda m: ", ".join(" ".join(part) for part in m.group().split("-")), sentence)
 
 
-def _ask(response: VoiceResponse, ask: Ask, config: Mapping[str, Any], menu_path: str,
-         say: dict[str, str], language: str) -> None:
-    action = action_url(menu_path, ask.state)
-    gather = Gather(
-        input="dtmf speech",
-        action=action,
-        method="POST",
-        language=config["SPEECH_LANGUAGE"] if language == "zh-CN" else "en-US",
-        num_digits=1,
-        timeout=6,
-        speech_timeout="auto",
-        hints=_hints(ask.hints),
-    )
-    for prompt in ask.prompts:
-        gather.say(text(prompt, language), **say)
-    response.append(gather)
-    # A <Gather> that hears nothing falls through: the same action then sees a silent turn.
-    response.redirect(action, method="POST")
+class VoiceRenderer:
+    """Renders outputs for one call: its language, profile and action URLs."""
 
+    def __init__(self, config: Mapping[str, Any], *, turn_path: str, dial_done_path: str,
+                 language: str = "zh-CN", slow: bool = False) -> None:
+        self.config = config
+        self.turn_path = turn_path
+        self.dial_done_path = dial_done_path
+        self.language = language
+        self.slow = slow
 
-def connect(output: Connect, config: Mapping[str, Any], dial_done_path: str) -> Dial:
-    """A <Dial> to the duty operator or the emergency number, reporting back when it ends."""
-    number = config["EMERGENCY_NUMBER"] if output.target == "emergency" else config["DUTY_NUMBER"]
-    dial = Dial(
-        action=action_url(dial_done_path, {"target": output.target, "try": output.attempt}),
-        method="POST",
-        timeout=config.get("DIAL_TIMEOUT_S", 30),
-    )
-    dial.number(number)
-    return dial
+    def render(self, outputs: Iterable[Output]) -> VoiceResponse:
+        """One TwiML document for the outputs of a dialog step."""
+        response = VoiceResponse()
+        pending: list[Say] = []
+        for output in outputs:
+            if isinstance(output, Say):
+                pending.append(output)
+                continue
+            if isinstance(output, Ask):
+                # Sentences before a question go inside its <Gather>: a caller who already
+                # knows the menu can press a key while the line is still talking.
+                self._ask(response, output, pending)
+                pending = []
+                continue
+            for say in pending:
+                response.append(self.say(say, slow=self.slow))
+            pending = []
+            if isinstance(output, Connect):
+                response.append(self.connect(output))
+            elif isinstance(output, Hangup):
+                response.hangup()
+        for say in pending:
+            response.append(self.say(say, slow=self.slow))
+        return response
+
+    def say(self, output: Say, *, slow: bool = False) -> SayVerb:
+        """A <Say> of one prompt; slowed down with SSML for the elderly profile."""
+        language = output.voice or self.language
+        sentence = spoken(text(output.prompt, self.language, **output.params))
+        verb = SayVerb(**say_kwargs(self.config, language))
+        if slow:
+            verb.prosody(sentence, rate="slow")
+        else:
+            verb.value = sentence
+        return verb
+
+    def _ask(self, response: VoiceResponse, ask: Ask, before: list[Say]) -> None:
+        action = action_url(self.turn_path, {"t": ask.turn})
+        english = self.language == "en"
+        gather = Gather(
+            input="dtmf speech",
+            action=action,
+            method="POST",
+            language="en-US" if english else self.config["SPEECH_LANGUAGE"],
+            num_digits=1,
+            timeout=ask.timeout_s,
+            speech_timeout="auto" if not ask.slow else str(ask.timeout_s // 2),
+            hints=_hints(ask.hints),
+            action_on_empty_result=False,
+        )
+        sentences = [*before, *ask.prompts, *(Say(c.prompt) for c in ask.choices),
+                     Say("global.keys.back" if ask.can_go_back else "global.keys")]
+        for sentence in sentences:
+            gather.append(self.say(sentence, slow=ask.slow or self.slow))
+        response.append(gather)
+        # A <Gather> that hears nothing falls through: the same action then sees a silent turn.
+        response.redirect(action, method="POST")
+
+    def connect(self, output: Connect) -> Dial:
+        """A <Dial> to a person, the emergency number or a provider, reporting back."""
+        number = {
+            "emergency": self.config["EMERGENCY_NUMBER"],
+            "duty": self.config["DUTY_NUMBER"],
+        }.get(output.target) or output.number or self.config["DUTY_NUMBER"]
+        dial = Dial(
+            action=action_url(self.dial_done_path,
+                              {"target": output.target, "try": output.attempt}),
+            method="POST",
+            timeout=self.config.get("DIAL_TIMEOUT_S", 30),
+        )
+        dial.number(number)
+        return dial
 
 
 def _hints(words: Iterable[str]) -> str | None:
@@ -89,8 +135,5 @@ def _hints(words: Iterable[str]) -> str | None:
 
 def apology_response(config: Mapping[str, Any], dial_done_path: str) -> VoiceResponse:
     """Apologise and put the caller through to the duty operator, using configuration only."""
-    response = VoiceResponse()
-    say = say_kwargs(config, "zh-CN")
-    response.say(text("error.apology"), **say)
-    response.append(connect(Connect("duty", "error"), config, dial_done_path))
-    return response
+    renderer = VoiceRenderer(config, turn_path="", dial_done_path=dial_done_path)
+    return renderer.render([Say("error.apology"), Connect("duty", "error")])

@@ -1,4 +1,4 @@
-"""Twilio voice webhooks: route functions only translate form -> dialog step -> TwiML."""
+"""Twilio voice webhooks: route functions only translate form -> dialog turn -> TwiML."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ from flask import Blueprint, Response, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from dialogs import line
+from dialogs.dialing import DIAL_ATTEMPTS, after_dial
 from dialogs.outputs import Output, Target
-from ivr import db
+from ivr import conversation, db
 from ivr.twilio_auth import twilio_only
 from ivr.voice import calls
 from ivr.voice.forms import caller_event, field, int_arg, int_field
-from ivr.voice.render import apology_response, render
+from ivr.voice.render import VoiceRenderer, apology_response
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
+CHANNEL = "voice"
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -25,56 +26,67 @@ def twiml(response: VoiceResponse) -> Response:
     return Response(str(response), status=200, mimetype="application/xml")
 
 
-def speak(outputs: list[Output]) -> Response:
-    """Render a dialog step's outputs as this line's TwiML."""
-    return twiml(render(outputs, current_app.config, menu_path=url_for("voice.menu"),
-                        dial_done_path=url_for("voice.dial_done")))
+def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False) -> Response:
+    """Render a dialog turn's outputs as this line's TwiML."""
+    renderer = VoiceRenderer(current_app.config, turn_path=url_for("voice.turn"),
+                             dial_done_path=url_for("voice.dial_done"), language=language,
+                             slow=slow)
+    return twiml(renderer.render(outputs))
 
 
-@bp.post("")
-@twilio_only
-def incoming() -> Response:
-    """A call comes in: record it, greet the caller and open the main menu."""
+def _record_call(status: str) -> str:
+    """Make sure the call has its row; return its CallSid ('' when Twilio sent none)."""
     call_sid = field("CallSid")
     if call_sid:
         session = db.session()
         calls.seen(session, call_sid, from_number=field("From", 32), to_number=field("To", 32),
                    timezone=current_app.config["TIMEZONE"])
-        calls.advance(session, call_sid, field("CallStatus", 16) or "ringing",
-                      duration_s=None, sequence_number=None)
-        session.commit()
-    return speak(line.start())
+        calls.advance(session, call_sid, status, duration_s=int_field("CallDuration"),
+                      sequence_number=int_field("SequenceNumber"))
+    return call_sid
 
 
-@bp.post("/menu")
+@bp.post("")
 @twilio_only
-def menu() -> Response:
-    """The caller answered (or stayed silent at) the main menu."""
-    state = {"ni": int_arg("ni"), "nm": int_arg("nm")}
-    return speak(line.step(state, caller_event()))
+def incoming() -> Response:
+    """A call comes in: record it, look the caller up, greet them and open the main menu."""
+    call_sid = _record_call(field("CallStatus", 16) or "ringing")
+    session = db.session()
+    turn = conversation.begin(session, current_app.config, CHANNEL,
+                              call_sid or "anonymous", field("From", 32))
+    session.commit()
+    return speak(turn.outputs, turn.language, turn.state.elderly)
+
+
+@bp.post("/turn")
+@twilio_only
+def turn() -> Response:
+    """The caller answered (or stayed silent at) whatever the line last asked."""
+    session = db.session()
+    number = request.args.get("t", "")
+    result = conversation.take_turn(
+        session, current_app.config, CHANNEL, field("CallSid") or "anonymous",
+        field("From", 32), int(number) if number.isdigit() and len(number) < 6 else None,
+        caller_event())
+    session.commit()
+    return speak(result.outputs, result.language, result.state.elderly)
 
 
 @bp.post("/dial-done")
 @twilio_only
 def dial_done() -> Response:
-    """A <Dial> ended: finish, or try once more, then apologise."""
-    target: Target = "emergency" if request.args.get("target") == "emergency" else "duty"
-    return speak(line.after_dial(target, int_arg("try", 1, 9), field("DialCallStatus", 16)))
+    """A <Dial> ended: finish, try again or hand over to a person, then apologise."""
+    targets: dict[str, Target] = {"emergency": "emergency", "provider": "provider"}
+    target = targets.get(request.args.get("target", ""), "duty")
+    return speak(after_dial(target, int_arg("try", 1, 9), field("DialCallStatus", 16)))
 
 
 @bp.post("/status")
 @twilio_only
 def status() -> Response:
     """Twilio's status callback: store it once; the status only moves forward."""
-    call_sid = field("CallSid")
-    if call_sid:
-        session = db.session()
-        calls.seen(session, call_sid, from_number=field("From", 32), to_number=field("To", 32),
-                   timezone=current_app.config["TIMEZONE"])
-        calls.advance(session, call_sid, field("CallStatus", 16),
-                      duration_s=int_field("CallDuration"),
-                      sequence_number=int_field("SequenceNumber"))
-        session.commit()
+    _record_call(field("CallStatus", 16))
+    db.session().commit()
     return twiml(VoiceResponse())
 
 
@@ -93,5 +105,5 @@ def on_error(error: Exception) -> Response | HTTPException:
     log.exception("voice webhook failed: %s", type(error).__name__)
     if request.endpoint == "voice.dial_done":
         # The dial's own report failed: dialling again from here could loop forever.
-        return speak(line.after_dial("duty", line.DIAL_ATTEMPTS, "failed"))
+        return speak(after_dial("duty", DIAL_ATTEMPTS, "failed"))
     return twiml(apology_response(current_app.config, url_for("voice.dial_done")))

@@ -1,0 +1,92 @@
+"""How often the directory understands callers: `python -m bench.directory_accuracy`.
+
+For places with the caller's district known (the issue's target) and without it; for needs.
+Correct = accepted with the right answer, or sent to confirmation with the right answer first.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+
+from bench.corpus import Utterance, corpus
+from bench.machine import describe
+from directory.lexicon import HEFEI_DIVISIONS_FILE, categories
+from directory.names import reading
+from directory.understanding import (
+    CategoryRow,
+    DivisionRow,
+    NeedMatcher,
+    PlaceMatcher,
+    Understood,
+)
+
+
+def build() -> tuple[PlaceMatcher, NeedMatcher]:
+    """Matchers over Hefei's divisions and the shipped categories."""
+    with HEFEI_DIVISIONS_FILE.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    places = PlaceMatcher(DivisionRow(r["code"], r["name"], int(r["level"]),
+                                      reading(r["name"])) for r in rows)
+    needs = NeedMatcher(CategoryRow(c["code"], c["zh"], tuple(c["keywords"]))
+                        for c in categories())
+    return places, needs
+
+
+def outcome(result: Understood, expected: str) -> str:
+    """accepted-right, confirm-right, accepted-wrong, confirm-wrong or none."""
+    if result.best is None or result.decision == "none":
+        return "none"
+    right = result.best.code == expected
+    return f"{'accepted' if result.decision == 'accept' else 'confirm'}-" \
+           f"{'right' if right else 'wrong'}"
+
+
+def evaluate(items: list[Utterance], run: object) -> tuple[Counter[str], list[str]]:
+    """Count outcomes; list the misses for reading."""
+    counts: Counter[str] = Counter()
+    misses: list[str] = []
+    for item in items:
+        result = run(item)  # type: ignore[operator]
+        got = outcome(result, item.expected)
+        counts[got] += 1
+        if got not in ("accepted-right", "confirm-right"):
+            best = result.best.code if result.best else "-"
+            misses.append(f"  {got:15} {item.variant:12} {item.text}  expected {item.expected}"
+                          f" got {best}")
+    return counts, misses
+
+
+def report(title: str, counts: Counter[str]) -> None:
+    """Print one line of figures."""
+    total = sum(counts.values())
+    good = counts["accepted-right"] + counts["confirm-right"]
+    print(f"{title:38} n={total:4}  correct {100 * good / total:5.1f}%  "
+          f"(accepted {counts['accepted-right']}, confirmed {counts['confirm-right']})  "
+          f"wrong accepted {100 * counts['accepted-wrong'] / total:4.1f}%  "
+          f"asked again {counts['none'] + counts['confirm-wrong']}")
+
+
+def main() -> int:
+    """Run the corpus through the matchers and print the figures."""
+    places, needs = build()
+    items = corpus()
+    place_items = [u for u in items if u.kind == "place"]
+    need_items = [u for u in items if u.kind == "need"]
+    print(f"machine: {describe()}")
+    print(f"corpus: {len(items)} utterances ({len(place_items)} places, {len(need_items)} needs)")
+    known, known_misses = evaluate(place_items, lambda u: places.find(u.text, within=u.within))
+    unknown, _ = evaluate(place_items, lambda u: places.find(u.text))
+    need, need_misses = evaluate(need_items, lambda u: needs.find(u.text))
+    report("places, district known", known)
+    report("places, district not known", unknown)
+    report("needs", need)
+    print("misses (district known, and needs):")
+    print("\n".join(known_misses + need_misses) or "  none")
+    ok = (known["accepted-right"] + known["confirm-right"]) / max(1, len(place_items)) >= 0.97
+    return 0 if ok and known["accepted-wrong"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Check a dialog's rules when it loads and in CI: `python -m dialogs.lint [FILE ...]`.
+
+Every node reachable; every exit leads somewhere; every waiting node has help and ladders
+that end with a person, never a hang-up; no menu over four options or on a reserved key;
+every prompt present in every language; no loop that never waits for the caller.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dialogs.commands import RESERVED_KEYS
+from dialogs.model import MAX_OPTIONS, WAITING, Dialog
+from dialogs.prompts import LANGUAGES, catalog
+
+CONDITIONS = frozenset({"elderly_direct_to_human", "place_on_file"})
+ACTIONS = frozenset({"route", "send_route_sms", "status", "callback", "propose_file_place",
+                     "save_place", "save_need"})
+LADDERS = ("noinput", "nomatch")
+
+
+def lint(dialog: Dialog) -> list[str]:
+    """Every rule the dialog breaks, one sentence each (empty when it is fine)."""
+    problems: list[str] = []
+    problems += _structure(dialog)
+    if problems:
+        return problems
+    problems += _reachability(dialog)
+    problems += _ladders(dialog)
+    problems += _nodes(dialog)
+    problems += _prompts(dialog)
+    problems += _loops(dialog)
+    return problems
+
+
+def _structure(dialog: Dialog) -> list[str]:
+    found = []
+    if dialog.start not in dialog.nodes:
+        found.append(f"start node {dialog.start!r} does not exist")
+    human = dialog.nodes.get(dialog.human)
+    if human is None or human.kind != "transfer" or human.target != "duty":
+        found.append(f"human node {dialog.human!r} must be a transfer to the duty operator")
+    for node in dialog.nodes.values():
+        for target in node.exits():
+            if target not in dialog.nodes:
+                found.append(f"node {node.name} leads to {target!r}, which does not exist")
+    return found
+
+
+def _reachability(dialog: Dialog) -> list[str]:
+    seen, todo = set(), [dialog.start, dialog.human]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += dialog.nodes[name].exits()
+    return [f"node {n} cannot be reached from {dialog.start}" for n in dialog.nodes
+            if n not in seen]
+
+
+def _ladders(dialog: Dialog) -> list[str]:
+    found = []
+    for name in LADDERS:
+        steps = dialog.ladders.get(name, ())
+        if not steps:
+            found.append(f"the {name} ladder is missing")
+        elif steps[-1] != "human":
+            found.append(f"the {name} ladder ends with {steps[-1]!r}: it must end with a person")
+        if "hangup" in steps:
+            found.append(f"the {name} ladder hangs up on the caller")
+    return found
+
+
+def _nodes(dialog: Dialog) -> list[str]:
+    found = []
+    for node in dialog.nodes.values():
+        where = f"node {node.name}"
+        if node.kind in WAITING and not node.help:
+            found.append(f"{where}: a waiting node needs a help prompt (the fuller reprompt)")
+        if node.kind == "menu":
+            keys = [o.key for o in node.options]
+            if not 1 <= len(keys) <= MAX_OPTIONS:
+                found.append(f"{where}: a menu has 1 to {MAX_OPTIONS} options, not {len(keys)}")
+            if len(set(keys)) != len(keys):
+                found.append(f"{where}: a key is used twice ({keys})")
+            for key in keys:
+                if key in RESERVED_KEYS or len(key) != 1 or not key.isdigit():
+                    found.append(f"{where}: key {key!r} is reserved or not a single digit")
+        if node.shortcut and dialog.nodes[node.shortcut].kind != "question":
+            found.append(f"{where}: a shortcut must name a question node")
+        if node.kind == "question":
+            if node.understand not in ("need", "place"):
+                found.append(f"{where}: understand must be need or place")
+            confirm = dialog.nodes.get(node.confirm or "")
+            if confirm is None or confirm.kind != "confirm" or not node.next:
+                found.append(f"{where}: a question needs next and a confirm node")
+        if node.kind == "confirm" and not (node.if_yes and node.if_no):
+            found.append(f"{where}: a confirmation needs if_yes and if_no")
+        if node.kind == "branch" and (node.when not in CONDITIONS
+                                      or not (node.then and node.otherwise)):
+            found.append(f"{where}: a branch needs a known condition, then and otherwise")
+        if node.kind == "action" and (node.action not in ACTIONS or not node.next):
+            found.append(f"{where}: unknown action {node.action!r} or no next")
+        if node.kind == "transfer" and node.target not in ("duty", "emergency", "provider"):
+            found.append(f"{where}: transfer target must be duty, emergency or provider")
+        if node.kind in ("say",) and not node.next:
+            found.append(f"{where}: a say node needs next")
+    return found
+
+
+def _prompt_ids(dialog: Dialog) -> set[str]:
+    ids = {s for steps in dialog.ladders.values() for s in steps if s != "human"}
+    for node in dialog.nodes.values():
+        ids.update(p for p in node.prompts if "{" not in p)
+        if node.help:
+            ids.add(node.help)
+        for option in node.options:
+            ids.update((option.prompt, f"{option.prompt}.label"))
+    return ids
+
+
+def _prompts(dialog: Dialog) -> list[str]:
+    return [f"prompt {pid} is missing in {lang}" for pid in sorted(_prompt_ids(dialog))
+            for lang in LANGUAGES if pid not in catalog(lang)]
+
+
+def _loops(dialog: Dialog) -> list[str]:
+    """A cycle of nodes that never wait would run forever."""
+    found = []
+    for start in dialog.nodes.values():
+        if start.kind in WAITING:
+            continue
+        seen, todo = set(), list(start.exits())
+        while todo:
+            name = todo.pop()
+            node = dialog.nodes[name]
+            if node.kind in WAITING or name in seen:
+                continue
+            if name == start.name:
+                found.append(f"node {start.name} loops without waiting for the caller")
+                break
+            seen.add(name)
+            todo += node.exits()
+    return found
+
+
+def main(paths: list[str]) -> int:
+    """Lint the shipped dialogs, or the files named."""
+    from dialogs.loader import FLOWS, DialogError, parse
+
+    files = [Path(p) for p in paths] or sorted(FLOWS.glob("*.yaml"))
+    failed = 0
+    for path in files:
+        try:
+            problems = lint(parse(path.read_text(encoding="utf-8"), str(path)))
+        except DialogError as error:
+            problems = [str(error)]
+        for problem in problems:
+            print(f"{path}: {problem}")
+        failed += bool(problems)
+    print(f"{len(files) - failed} of {len(files)} dialog files pass the lint")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

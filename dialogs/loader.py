@@ -1,0 +1,66 @@
+"""Read a dialog from YAML into typed nodes; the lint then checks its rules."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dialogs.model import Dialog, Node, Option
+
+FLOWS = Path(__file__).with_name("flows")
+NODE_FIELDS = {"kind", "prompts", "help", "next", "options", "understand", "confirm", "if_yes",
+               "if_no", "when", "then", "otherwise", "action", "target", "reason", "shortcut"}
+
+
+class DialogError(ValueError):
+    """A dialog file that cannot be used; the message names every problem."""
+
+
+def parse(text: str, source: str = "<dialog>") -> Dialog:
+    """Build a Dialog from YAML text, or raise DialogError naming the bad node."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise DialogError(f"{source}: not valid YAML: {error}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("nodes"), dict):
+        raise DialogError(f"{source}: needs a mapping with 'nodes'")
+    problems: list[str] = []
+    nodes = {str(name): _node(str(name), raw, problems) for name, raw in doc["nodes"].items()}
+    ladders = {str(k): tuple(str(s) for s in v) for k, v in (doc.get("ladders") or {}).items()}
+    if problems:
+        raise DialogError(f"{source}: " + "; ".join(problems))
+    return Dialog(str(doc.get("name", source)), str(doc.get("start", "")),
+                  str(doc.get("human", "")), nodes, ladders)
+
+
+def _node(name: str, raw: Any, problems: list[str]) -> Node:
+    if not isinstance(raw, dict) or "kind" not in raw:
+        problems.append(f"node {name}: needs a kind")
+        return Node(name, "say")
+    unknown = set(raw) - NODE_FIELDS
+    if unknown:
+        problems.append(f"node {name}: unknown fields {sorted(unknown)}")
+    options = tuple(
+        Option(str(o.get("key", "")), str(o.get("prompt", "")), str(o.get("next", "")),
+               tuple(str(w) for w in o.get("words", ())), bool(o.get("elderly", True)))
+        for o in raw.get("options", ()) if isinstance(o, dict)
+    )
+    fields = {k: v for k, v in raw.items() if k in NODE_FIELDS and k not in ("options", "prompts")}
+    return Node(name=name, options=options,
+                prompts=tuple(str(p) for p in raw.get("prompts", ())), **fields)
+
+
+@cache
+def load(name: str = "line") -> Dialog:
+    """Load a shipped dialog and refuse it if the lint finds anything."""
+    from dialogs.lint import lint
+
+    path = FLOWS / f"{name}.yaml"
+    dialog = parse(path.read_text(encoding="utf-8"), str(path))
+    problems = lint(dialog)
+    if problems:
+        raise DialogError(f"{path}: " + "; ".join(problems))
+    return dialog

@@ -1,0 +1,69 @@
+"""Dialogs as data: nodes of a few kinds, loaded from YAML and checked when loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+NodeKind = Literal["say", "menu", "question", "confirm", "branch", "action", "transfer", "end"]
+# Kinds that wait for the caller; the others run at once and lead on.
+WAITING = frozenset({"menu", "question", "confirm"})
+MAX_OPTIONS = 4
+
+
+@dataclass(frozen=True)
+class Option:
+    """One menu choice: its key, prompt, the words that pick it and where it leads."""
+
+    key: str
+    prompt: str
+    next: str
+    words: tuple[str, ...] = ()
+    # Shown to callers in the elderly profile too (fewer options per prompt for them).
+    elderly: bool = True
+
+
+@dataclass(frozen=True)
+class Node:
+    """One step of a dialog."""
+
+    name: str
+    kind: NodeKind
+    prompts: tuple[str, ...] = ()
+    help: str | None = None
+    next: str | None = None
+    options: tuple[Option, ...] = ()
+    understand: Literal["need", "place", ""] = ""
+    confirm: str | None = None
+    if_yes: str | None = None
+    if_no: str | None = None
+    when: str = ""
+    then: str | None = None
+    otherwise: str | None = None
+    action: str = ""
+    target: Literal["duty", "emergency", "provider", ""] = ""
+    reason: str = ""
+    # A menu may let callers skip ahead: words that answer this question are taken as such.
+    shortcut: str | None = None
+
+    def exits(self) -> list[str]:
+        """Every node this one can lead to (global commands aside)."""
+        found = [self.next, self.confirm, self.if_yes, self.if_no, self.then, self.otherwise,
+                 self.shortcut]
+        found += [o.next for o in self.options]
+        return [n for n in found if n]
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """A named set of nodes, the node a conversation starts at, and its ladders."""
+
+    name: str
+    start: str
+    human: str
+    nodes: dict[str, Node] = field(default_factory=dict)
+    ladders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def node(self, name: str) -> Node:
+        """The node called `name` (KeyError if the dialog has none)."""
+        return self.nodes[name]

@@ -1,0 +1,38 @@
+"""Outputs as plain text, for SMS and the web chat: numbered options, the same keys."""
+
+from __future__ import annotations
+
+from dialogs.outputs import Ask, Connect, Hangup, Output, Say
+from dialogs.prompts import text
+
+# Voice prompts say "press"; in text the resident replies with the digit instead.
+_REPLY = {"zh-CN": (("请按", "请回复"), ("按", "回复")), "en": (("press", "reply"),)}
+
+
+def say_text(say: Say, language: str) -> str:
+    """One prompt as text in the conversation's language."""
+    line = text(say.prompt, language, **say.params)
+    for spoken, written in _REPLY.get(language, ()):
+        line = line.replace(spoken, written)
+    return line
+
+
+def render(outputs: list[Output], language: str) -> list[str]:
+    """Text lines for one turn; effects are not shown."""
+    lines: list[str] = []
+    for output in outputs:
+        if isinstance(output, Say):
+            if output.prompt == "language.offer":
+                lines.append(text("language.offer", language).replace("press", "reply")
+                             .replace("请按", "请回复"))
+            else:
+                lines.append(say_text(output, language))
+        elif isinstance(output, Ask):
+            lines += [say_text(p, language) for p in output.prompts]
+            lines += [f"{c.key}. {text(c.label, language)}" for c in output.choices]
+            lines.append(text("text.human_keys", language))
+        elif isinstance(output, Connect):
+            lines.append(f"[{output.target}: {output.name or output.reason}]")
+        elif isinstance(output, Hangup):
+            lines.append("[end]")
+    return lines

@@ -1,0 +1,76 @@
+"""What the dialogs may ask of the rest of the product: reads only, never writes.
+
+Writes (a callback, a referral, a new address, an SMS) come back from a step as Effect
+outputs, so that the channel performs them in the same transaction as the turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from directory.understanding import Understood
+
+
+@dataclass(frozen=True)
+class RouteAnswer:
+    """Where a request would go, as the dialog tells the caller."""
+
+    id: str
+    name: str
+    phone: str | None
+    level: str
+    reason_code: str
+    next_open: str | None = None
+    closed_name: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """One of the caller's requests in progress."""
+
+    need: str
+    provider: str
+    state: str
+
+
+@dataclass
+class Settings:
+    """Switches of the line that operators set, not callers."""
+
+    elderly_direct_to_human: bool = False
+    failure_budget: int = 4
+    elderly_failure_budget: int = 3
+
+
+class Directory(Protocol):
+    """The directory and the caller's file, as the dialogs see them."""
+
+    def understand_need(self, text: str) -> Understood:
+        """Which service category the words name."""
+
+    def understand_place(self, text: str, within: str | None) -> Understood:
+        """Which division the words name, inside `within` first."""
+
+    def need_name(self, code: str, language: str) -> str:
+        """A category's name in a language."""
+
+    def place_name(self, code: str) -> str:
+        """A division's name as people say it."""
+
+    def route(self, need: str, division: str) -> RouteAnswer:
+        """Where a request for `need` from `division` goes now."""
+
+    def open_requests(self) -> list[OpenRequest]:
+        """The caller's requests in progress."""
+
+    def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
+        """Words the recognizer should expect for a question."""
+
+
+@dataclass
+class Environment:
+    """What a step needs besides the dialog, the state and the event."""
+
+    directory: Directory
+    settings: Settings = field(default_factory=Settings)

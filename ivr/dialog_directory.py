@@ -1,0 +1,81 @@
+"""The dialogs' view of the directory and the caller's file, read from the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialogs.services import OpenRequest, RouteAnswer
+from directory import routing, service
+from directory.models import Category, Division
+from directory.names import spoken
+from directory.understanding import Understood
+
+MAX_HINT_WORDS = 60
+
+
+class DbDirectory:
+    """Implements dialogs.services.Directory over one request's session."""
+
+    def __init__(self, session: Session, config: dict[str, Any] | Any) -> None:
+        self.session = session
+        self.config = config
+        self._names: dict[str, tuple[str, str]] | None = None
+
+    def understand_need(self, text: str) -> Understood:
+        """Which category the words name."""
+        return service.matchers(self.session)[1].find(text)
+
+    def understand_place(self, text: str, within: str | None) -> Understood:
+        """Which division the words name, inside the caller's district first."""
+        return service.matchers(self.session)[0].find(text, within=within)
+
+    def need_name(self, code: str, language: str) -> str:
+        """A category's name in a language."""
+        if self._names is None:
+            self._names = {c: (zh, en) for c, zh, en in self.session.execute(
+                select(Category.code, Category.zh, Category.en))}
+        zh, en = self._names.get(code, (code, code))
+        return en if language == "en" else zh
+
+    def place_name(self, code: str) -> str:
+        """'包河区滨湖世纪社区': the district, then the place as people say it."""
+        place = self.session.get(Division, code)
+        if place is None:
+            return code
+        parts = spoken(place.name)
+        short = parts.core + parts.kind
+        if place.level >= 4:
+            district = self.session.get(Division, code[:6])
+            if district is not None:
+                return district.name + short
+        return short
+
+    def route(self, need: str, division: str) -> RouteAnswer:
+        """Where the request goes now, in the line's time zone."""
+        now = datetime.now(ZoneInfo(self.config["TIMEZONE"])).replace(tzinfo=None)
+        answer = routing.route(self.session, need, division, now,
+                               duty_phone=self.config.get("DUTY_NUMBER") or None)
+        return RouteAnswer(answer.id, answer.name, answer.phone, answer.level,
+                           answer.reason_code, answer.next_open)
+
+    def open_requests(self) -> list[OpenRequest]:
+        """The caller's requests in progress (referrals are recorded from the files issue on)."""
+        return []
+
+    def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
+        """Words the recognizer should expect: category words, or nearby place names."""
+        if understand == "need":
+            words: list[str] = []
+            for zh, keywords in self.session.execute(select(Category.zh, Category.keywords)):
+                words += [zh, *[k for k in (keywords or [])[:4] if not k.isascii()]]
+            return tuple(words[:MAX_HINT_WORDS])
+        query = select(Division.name).where(Division.level.in_((3, 4)))
+        if within:
+            query = query.where(Division.code.like(f"{within}%"))
+        names = self.session.scalars(query.order_by(Division.code).limit(MAX_HINT_WORDS))
+        return tuple(spoken(n).core + spoken(n).kind for n in names)
