@@ -150,7 +150,8 @@ class _Turn:
             route = s.slots.get("route") or {}
             self.out.append(Effect("referral", {"need": s.slots.get("need"),
                                                 "division": s.slots.get("place"),
-                                                "provider": route.get("id"), "connect": True}))
+                                                "provider": route.get("id"),
+                                                "level": route.get("level"), "connect": True}))
             self.out.append(Connect("provider", node.reason or "referral", route.get("phone"),
                                     route.get("name")))
             return
@@ -229,12 +230,11 @@ def _route(turn: _Turn) -> str | None:
 
 def _send_route_sms(turn: _Turn) -> str | None:
     slots = turn.state.slots
-    params = turn.params()
+    route = slots.get("route") or {}
+    # The referral's confirmation SMS carries the provider's name, phone and number.
     turn.out.append(Effect("referral", {"need": slots.get("need"), "division": slots.get("place"),
-                                        "provider": (slots.get("route") or {}).get("id"),
-                                        "connect": False}))
-    turn.out.append(Effect("sms_to_caller", {
-        "text": text("sms.route", turn.state.language, **params)}))
+                                        "provider": route.get("id"),
+                                        "level": route.get("level"), "connect": False}))
     return None
 
 

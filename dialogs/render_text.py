@@ -17,7 +17,7 @@ def say_text(say: Say, language: str) -> str:
     return line
 
 
-def render(outputs: list[Output], language: str) -> list[str]:
+def render(outputs: list[Output], language: str, emergency_number: str = "120") -> list[str]:
     """Text lines for one turn; effects are not shown."""
     lines: list[str] = []
     for output in outputs:
@@ -32,7 +32,19 @@ def render(outputs: list[Output], language: str) -> list[str]:
             lines += [f"{c.key}. {text(c.label, language)}" for c in output.choices]
             lines.append(text("text.human_keys", language))
         elif isinstance(output, Connect):
-            lines.append(f"[{output.target}: {output.name or output.reason}]")
+            lines.append(_connect(output, language, emergency_number))
         elif isinstance(output, Hangup):
             lines.append("[end]")
     return lines
+
+
+def _connect(output: Connect, language: str, emergency_number: str) -> str:
+    """Text cannot dial: say who will answer, or which number to call."""
+    if output.target == "emergency":
+        return text("text.emergency", language, emergency=emergency_number)
+    if output.target == "provider" and output.number:
+        phone = output.number
+        if phone.startswith("+86551"):
+            phone = f"0551-{phone[6:]}"
+        return text("text.provider", language, provider=output.name or "", phone=phone)
+    return text("text.handoff", language)

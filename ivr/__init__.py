@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -32,8 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
-    logmask.install(app.logger)
-    logmask.install(logging.getLogger())
+    logmask.install()
 
     db.init_app(app)
     _register_blueprints(app)
@@ -47,10 +45,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from ivr.health import bp as health_bp
+    from ivr.sms import bp as sms_bp
+    from ivr.station_api import bp as station_bp
     from ivr.voice.routes import bp as voice_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(voice_bp)
+    app.register_blueprint(sms_bp)
+    app.register_blueprint(station_bp)
 
 
 def _twiml_for_twilio_paths(error: HTTPException) -> Response | HTTPException:

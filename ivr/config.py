@@ -37,6 +37,12 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         "VOICE_NAME": environ.get("VOICE_NAME", "Polly.Zhiyu"),
         "SPEECH_LANGUAGE": environ.get("SPEECH_LANGUAGE", "cmn-Hans-CN"),
         "DIAL_TIMEOUT_S": int(environ.get("DIAL_TIMEOUT_S", "30") or 30),
+        # Text messages: the number (or messaging service) they come from, and where the
+        # REST API is (a fake one on loopback in tests).
+        "TWILIO_SMS_FROM": environ.get("TWILIO_SMS_FROM", ""),
+        "TWILIO_MESSAGING_SERVICE_SID": environ.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+        "TWILIO_API_BASE": environ.get("TWILIO_API_BASE", ""),
+        "REFERRAL_DEADLINE_DAYS": int(environ.get("REFERRAL_DEADLINE_DAYS", "2") or 2),
         # Put callers on file as elderly or disabled straight through to a person.
         "ELDERLY_DIRECT_TO_HUMAN": environ.get("ELDERLY_DIRECT_TO_HUMAN", "0").lower()
         in ("1", "true", "yes", "on"),

@@ -6,23 +6,28 @@ a retry (or a stale page): it gets the stored answer again and changes nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dialogs import engine, serialize
 from dialogs.loader import load
-from dialogs.outputs import Effect, Event, Output
+from dialogs.outputs import Connect, Effect, Event, Hangup, Output
 from dialogs.services import Environment, Settings
 from dialogs.state import Caller, State
-from directory.models import Division
+from directory.models import Category, Division, Provider
 from directory.names import spoken
 from directory.orm import utcnow
+from ivr import audit, files, outbox, referrals
 from ivr.dialog_directory import DbDirectory
-from ivr.models import Call, CallbackTask, Conversation, OutboxMessage, Resident
+from ivr.models import Call, CallbackTask, Conversation, Resident
 from ivr.upsert import insert_ignore
+
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 @dataclass
@@ -63,16 +68,25 @@ def caller_profile(session: Session, phone: str) -> Caller:
 
 def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> Turn:
     """Open the conversation `key` (or serve its first answer again on a retry)."""
+    now = utcnow()
+    local = now.astimezone(ZoneInfo(config["TIMEZONE"]))
     insert_ignore(session, Conversation,
                   {"channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
-                   "last_outputs": [], "emergency": False, "started_at": utcnow(),
-                   "updated_at": utcnow()}, ["channel", "key"])
+                   "last_outputs": [], "emergency": False, "started_at": now,
+                   "updated_at": now, "local_date": local.date(), "local_hour": local.hour,
+                   "handed_off": False, "outcome": "in_progress", "operator_notes": "",
+                   "recording_url": ""}, ["channel", "key"])
     row = _locked(session, channel, key)
     if row.state:
         return _replay(row)
-    state, outputs = engine.start(load(), caller_profile(session, phone),
-                                  environment(session, config))
-    return _save(session, row, state, outputs, channel)
+    caller = caller_profile(session, phone)
+    if phone and _PHONE.match(phone):
+        # Every contact is written: an unknown number gets a provisional file.
+        resident = files.provisional(session, phone, actor=f"{channel}:{key[:12]}")
+        row.resident_id = resident.id
+        resident.last_contact_at = now
+    state, outputs = engine.start(load(), caller, environment(session, config))
+    return _save(session, row, state, outputs, channel, config)
 
 
 def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
@@ -86,7 +100,15 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
         return _replay(row)
     state, outputs = engine.step(load(), State.from_json(row.state), event,
                                  environment(session, config))
-    return _save(session, row, state, outputs, channel)
+    return _save(session, row, state, outputs, channel, config)
+
+
+def preview(session: Session, config: Any, channel: str, key: str, event: Event) -> State:
+    """The state a turn would lead to, written nowhere (the engine is pure)."""
+    row = _locked(session, channel, key)
+    state, _ = engine.step(load(), State.from_json(row.state), event,
+                           environment(session, config))
+    return state
 
 
 def _locked(session: Session, channel: str, key: str) -> Conversation:
@@ -100,32 +122,44 @@ def _replay(row: Conversation) -> Turn:
 
 
 def _save(session: Session, row: Conversation, state: State, outputs: list[Output],
-          channel: str) -> Turn:
+          channel: str, config: Any) -> Turn:
     row.state = state.to_json()
     row.turn = state.turn
     row.last_outputs = serialize.dump(outputs)
     row.updated_at = utcnow()
-    for effect in (o for o in outputs if isinstance(o, Effect)):
-        _apply(session, row, effect, channel)
+    for output in outputs:
+        if isinstance(output, Effect):
+            _apply(session, row, output, channel, config)
+        elif isinstance(output, Connect) and output.target != "provider":
+            row.handed_off = True
+            row.outcome = "emergency" if output.target == "emergency" else "handed_off"
+        elif isinstance(output, Hangup) and row.outcome == "in_progress":
+            row.outcome = "ivr_handled"
     return Turn(state.language, outputs, state)
 
 
-def _apply(session: Session, row: Conversation, effect: Effect, channel: str) -> None:
+def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
+           config: Any) -> None:
     """Write what the turn decided, in the same transaction as the turn itself."""
     data = effect.data
     if effect.name == "emergency":
         row.emergency = True
         if channel == "voice":
             session.execute(update(Call).where(Call.call_sid == row.key).values(emergency=True))
+    elif effect.name == "routed":
+        row.category, row.division_code = data.get("need"), data.get("division")
+    elif effect.name == "referral" and row.phone and data.get("provider"):
+        _refer(session, row, data, channel, config)
     elif effect.name == "callback":
         session.add(CallbackTask(phone=row.phone, call_sid=row.key if channel == "voice" else "",
                                  reason=str(data.get("reason", "asked")),
                                  category=data.get("need")))
-    elif effect.name == "sms_to_caller" and row.phone:
-        session.add(OutboxMessage(to_number=row.phone, body=str(data["text"]),
-                                  purpose="route_to_caller"))
     elif effect.name in ("save_place", "save_need") and row.phone:
         resident = _resident(session, row.phone)
+        audit.record(session, actor=f"resident:{channel}", role="resident", action="change",
+                     resident_id=resident.id,
+                     fields=["division" if effect.name == "save_place" else "needs"],
+                     reason="changed by the resident in the dialog")
         if effect.name == "save_place" and data.get("division"):
             resident.division_code = str(data["division"])
         if effect.name == "save_need" and data.get("category"):
@@ -135,10 +169,28 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str) ->
 
 
 def _resident(session: Session, phone: str) -> Resident:
-    resident = session.scalars(select(Resident).where(Resident.phone == phone)).first()
-    if resident is None:
-        resident = Resident(phone=phone, provisional=True, updated_by="resident", groups=[],
-                            needs=[])
-        session.add(resident)
-        session.flush()
-    return resident
+    return files.provisional(session, phone, actor="resident")
+
+
+def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: str,
+           config: Any) -> None:
+    """A referral from the routed request, its SMS to the provider and to the resident."""
+    resident = _resident(session, row.phone)
+    referral = referrals.create(
+        session, resident=resident, category=str(data["need"]), division=str(data["division"]),
+        answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),
+        config=config, conversation_id=row.id, actor=f"resident:{channel}")
+    row.outcome = "referred"
+    if resident.sms_opt_out:
+        return
+    provider = session.get(Provider, referral.provider_id)
+    need = session.get(Category, referral.category)
+    if provider is not None:
+        outbox.enqueue(session, row.phone,
+                       f"合肥社会服务热线：您的{need.zh if need else ''}服务已转给{provider.name}，"
+                       f"电话{_local(provider.phone)}，编号{files.short_number(referral.id)}。",
+                       "referral_to_resident", referral.id)
+
+
+def _local(phone: str) -> str:
+    return f"0551-{phone[6:]}" if phone.startswith("+86551") else phone

@@ -1,32 +1,44 @@
-"""A logging filter that masks phone numbers, so no caller's number reaches the logs."""
+"""No caller's phone number, name or token in the application's logs.
+
+A log record factory masks every record when it is made, whichever logger or handler it goes
+through (Flask's, gunicorn's, SQLAlchemy's), tracebacks included.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+import traceback
+from typing import Any
 
 _PHONE = re.compile(r"\+?\d[\d\- ]{5,}\d")
+_TOKEN = re.compile(r"\b(st_[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
+_installed = False
 
 
 def mask(text: str) -> str:
-    """Keep the last three digits of every phone-like number and hide the rest."""
+    """Keep the last three digits of every phone-like number; hide tokens entirely."""
+    text = _TOKEN.sub("[token]", text)
     return _PHONE.sub(lambda m: "***" + re.sub(r"\D", "", m.group())[-3:], text)
 
 
-class MaskPhones(logging.Filter):
-    """Rewrite each record's message with phone numbers masked."""
+def install() -> None:
+    """Mask every log record of this process from now on (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Mask the formatted message in place; never drops a record."""
-        record.msg = mask(record.getMessage())
-        record.args = None
-        return True
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            record.msg = mask(record.getMessage())
+            record.args = None
+            if record.exc_info and record.exc_info[0] is not None:
+                record.exc_text = mask("".join(traceback.format_exception(*record.exc_info)))
+        except Exception:  # a record that cannot be formatted is left for logging to report
+            return record
+        return record
 
-
-def install(logger: logging.Logger) -> None:
-    """Attach the mask to a logger's handlers and to the logger itself."""
-    if not any(isinstance(f, MaskPhones) for f in logger.filters):
-        logger.addFilter(MaskPhones())
-    for handler in logger.handlers:
-        if not any(isinstance(f, MaskPhones) for f in handler.filters):
-            handler.addFilter(MaskPhones())
+    logging.setLogRecordFactory(factory)
+    _installed = True

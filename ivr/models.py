@@ -90,6 +90,10 @@ class Resident(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     # A file opened by a call from an unknown number, for an operator to complete.
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Consent to share health and disability details with stations and providers (PIPL).
+    consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64), default="")
@@ -110,8 +114,104 @@ class Conversation(Base):
     # The outputs of the last turn, served again when Twilio retries the same request.
     last_outputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The contact as the electronic file shows it (one conversation = one contact).
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    category: Mapped[str | None] = mapped_column(String(32))
+    division_code: Mapped[str | None] = mapped_column(String(12))
+    handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str] = mapped_column(String(32), default="in_progress")
+    operator_notes: Mapped[str] = mapped_column(Text, default="")
+    recording_url: Mapped[str] = mapped_column(String(256), default="")
+    local_date: Mapped[date | None] = mapped_column(Date, index=True)
+    local_hour: Mapped[int | None] = mapped_column(SmallInteger)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Referral(Base):
+    """A work order to a provider, station or center, followed until it is done."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    category: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    level: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="created", index=True)
+    deadline: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    local_date: Mapped[date] = mapped_column(Date, index=True)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    follow_up_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    follow_up_answer: Mapped[str | None] = mapped_column(String(16))
+    follow_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ReferralEvent(Base):
+    """Every change of a referral: who moved it where, and when."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(256), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ServiceRecord(Base):
+    """A service activity or a government-purchased project a station or center recorded."""
+
+    __tablename__ = "service_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # activity | purchased_project
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    participants: Mapped[int | None] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who viewed, exported or changed a resident's file, when, which fields, why.
+
+    Rows can only be added: database triggers refuse UPDATE and DELETE.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    resident_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(16))  # view | export | change | refused
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ApiToken(Base):
+    """A station's or center's API token (only its hash is kept), scoped to its own area."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    label: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class CallbackTask(Base):
@@ -143,5 +243,7 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str] = mapped_column(String(256), default="")
     provider_sid: Mapped[str] = mapped_column(String(64), default="")
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

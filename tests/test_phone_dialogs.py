@@ -40,8 +40,11 @@ def test_a_spoken_need_leads_to_a_route_and_an_sms(app: Flask, demo: Database) -
     assert "可以为您提供助餐服务的是" in heard
     assert result.ended_by == "hangup"  # type: ignore[attr-defined]
     with demo.sessions() as s:
-        sms = s.scalars(select(OutboxMessage)).one()
-        assert sms.to_number == "+8613912345678" and "0551-" in sms.body
+        messages = {m.purpose: m for m in s.scalars(select(OutboxMessage))}
+        assert set(messages) == {"referral_to_provider", "referral_to_resident"}
+        to_resident = messages["referral_to_resident"]
+        assert to_resident.to_number == "+8613912345678" and "0551-" in to_resident.body
+        assert "+8613912345678" in messages["referral_to_provider"].body
         conversation = s.scalars(select(Conversation)).one()
         understood = conversation.state["understood"]
         assert understood[0]["code"] == "meal"

@@ -1,0 +1,85 @@
+"""`flask --app ivr residents ...`, `worker` and `stations token`: files, outbox, tokens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from ivr import db, files, outbox, station_api
+
+residents_cli = AppGroup("residents", help="Residents' electronic files.")
+stations_cli = AppGroup("stations", help="Township centers' and village stations' access.")
+
+
+@residents_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def residents_import(path: str) -> None:
+    """Load residents (CSV); a bad line changes nothing; re-importing keeps every contact."""
+    session = db.session()
+    try:
+        counts = files.import_csv(session, Path(path).read_text(encoding="utf-8-sig"))
+        session.commit()
+    except files.ResidentsImportError as error:
+        session.rollback()
+        raise click.ClickException(f"{path}: {error}") from None
+    click.echo(f"residents: {counts.added} added, {counts.updated} updated, "
+               f"{counts.unchanged} unchanged")
+
+
+@residents_cli.command("show")
+@click.argument("phone")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on standard output.")
+@click.option("--reason", default="command line", show_default=True,
+              help="Why the file is opened (written to the audit log).")
+def residents_show(phone: str, as_json: bool, reason: str) -> None:
+    """One resident's electronic file, with every contact and referral."""
+    session = db.session()
+    resident = files.find(session, phone)
+    if resident is None:
+        raise click.ClickException("no resident with that phone number")
+    data = files.show(session, resident, actor="cli", role="cli", reason=reason)
+    session.commit()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{data['name'] or '(no name)'}  {data['phone']}  {data['division_name'] or ''}")
+    click.echo(f"groups: {', '.join(data['groups']) or '-'}   needs: "
+               f"{', '.join(data['needs']) or '-'}")
+    for contact in data["contacts"]:
+        click.echo(f"  {contact['started_at']} {contact['channel']:5} {contact['outcome']:12} "
+                   f"{contact['category'] or ''}")
+    for referral in data["referrals"]:
+        click.echo(f"  {referral['number']} {referral['category']} -> {referral['provider']} "
+                   f"{referral['status']} (deadline {referral['deadline']})")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due now and stop.")
+@with_appcontext
+def worker_command(once: bool) -> None:
+    """Send queued text messages (the Procfile's worker process)."""
+    database = db.database()
+    config = current_app.config
+    if once:
+        with database.sessions() as session:
+            click.echo(f"sent {outbox.send_due(session, config)}")
+        return
+    outbox.run_forever(database.sessions, config)
+
+
+@stations_cli.command("token")
+@click.argument("provider_id")
+@click.option("--label", default="", help="Who the token is for.")
+def stations_token(provider_id: str, label: str) -> None:
+    """Create an API token for a township center or village station (shown once)."""
+    session = db.session()
+    try:
+        token = station_api.issue_token(session, provider_id, label)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(token)

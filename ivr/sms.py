@@ -1,0 +1,139 @@
+"""POST /sms: providers' replies to referrals, residents' follow-up answers, and the same
+dialog as the phone line in text (a conversation per number, ended by 30 minutes' silence)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import Blueprint, Response, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from twilio.twiml.messaging_response import MessagingResponse
+
+from dialogs.outputs import Connect, Event
+from dialogs.render_text import render
+from directory.models import Provider
+from directory.orm import utcnow
+from ivr import conversation, db, files, referrals
+from ivr.models import CallbackTask, Conversation, Referral
+from ivr.twilio_auth import twilio_only
+from ivr.voice.forms import field
+
+bp = Blueprint("sms", __name__)
+CHANNEL = "sms"
+TIMEOUT = timedelta(minutes=30)
+# A Chinese SMS segment holds 70 characters; Twilio joins up to 1,600. Keep each reply short.
+PART = 300
+_REPLY = re.compile(r"^\s*(1|2|3|接单|完成|拒绝|无法提供)\s*[,，#]?\s*(?:R|r)?(\d+)?\s*$")
+_MOVES = {"1": "accepted", "接单": "accepted", "2": "completed", "完成": "completed",
+          "3": "declined", "拒绝": "declined", "无法提供": "declined"}
+
+
+def reply(lines: list[str]) -> Response:
+    """TwiML with the reply split into messages that fit."""
+    response = MessagingResponse()
+    for part in split("\n".join(lines)):
+        response.message(part)
+    return Response(str(response), mimetype="application/xml")
+
+
+def split(body: str, size: int = PART) -> list[str]:
+    """Cut a long reply at line ends into parts of at most `size` characters."""
+    parts: list[str] = []
+    current = ""
+    for line in body.splitlines():
+        while len(line) > size:
+            parts.append(line[:size])
+            line = line[size:]
+        if current and len(current) + 1 + len(line) > size:
+            parts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        parts.append(current)
+    return parts or [""]
+
+
+@bp.post("/sms")
+@twilio_only
+def incoming() -> Response:
+    """A text message came in."""
+    phone, body = field("From", 32), field("Body", 1000)
+    session = db.session()
+    answer = (_provider_reply(session, phone, body) or _follow_up(session, phone, body)
+              or _dialog(session, phone, body))
+    session.commit()
+    return reply(answer)
+
+
+def _provider_reply(session: Session, phone: str, body: str) -> list[str] | None:
+    """'1 R12' accepts, '2 R12' completes, '3 R12' declines a referral sent to this phone."""
+    found = _REPLY.match(body)
+    provider = session.scalars(select(Provider).where(Provider.phone == phone)).first() \
+        if found else None
+    if provider is None or found is None:
+        return None
+    status = _MOVES[found.group(1)]
+    query = select(Referral).where(Referral.provider_id == provider.id,
+                                   Referral.status.in_(referrals.OPEN))
+    if found.group(2):
+        query = query.where(Referral.id == int(found.group(2)))
+    candidates = list(session.scalars(query.order_by(Referral.created_at)))
+    if len(candidates) != 1:
+        return ["请在回复中写上转介编号，例如“1 R12”。" if candidates
+                else "没有找到这个转介编号对应的待办事项。"]
+    try:
+        referrals.move(session, candidates[0], status, actor=f"provider:{provider.id}")
+    except referrals.ReferralError as error:
+        return [str(error)]
+    number = files.short_number(candidates[0].id)
+    return [{"accepted": f"已接单：{number}。", "completed": f"已登记完成：{number}，谢谢。",
+             "declined": f"已登记无法提供：{number}，将转给上一级平台。"}[status]]
+
+
+def _follow_up(session: Session, phone: str, body: str) -> list[str] | None:
+    resident = files.find(session, phone)
+    if resident is None or referrals.record_follow_up(session, resident, body) is None:
+        return None
+    return ["谢谢您的回复，我们已经记下了。"]
+
+
+def _dialog(session: Session, phone: str, body: str) -> list[str]:
+    """The line's dialog in text; a new conversation after 30 minutes of silence."""
+    config = current_app.config
+    latest = session.scalars(select(Conversation).where(
+        Conversation.channel == CHANNEL, Conversation.phone == phone)
+        .order_by(Conversation.id.desc())).first()
+    fresh = (latest is None or latest.updated_at.replace(tzinfo=None)
+             < (utcnow() - TIMEOUT).replace(tzinfo=None) or bool((latest.state or {})
+                                                                 .get("ended")))
+    if fresh:
+        key = f"{phone}@{utcnow().strftime('%Y%m%d%H%M%S%f')}"
+        turn = conversation.begin(session, config, CHANNEL, key, phone)
+        if body.strip():
+            # A first message that already says what is needed is answered as such; a plain
+            # "你好" gets the greeting and the menu instead of "sorry, I did not understand".
+            trial = conversation.preview(session, config, CHANNEL, key, _event(body))
+            if not (trial.nomatch or trial.noinput):
+                turn = conversation.take_turn(session, config, CHANNEL, key, phone, None,
+                                              _event(body))
+    else:
+        assert latest is not None
+        turn = conversation.take_turn(session, config, CHANNEL, latest.key, phone, None,
+                                      _event(body))
+    for output in turn.outputs:
+        if isinstance(output, Connect) and output.target != "provider":
+            # Operators answer text hand-offs from the console; emergencies first.
+            session.add(CallbackTask(phone=phone, reason=f"text_{output.reason}",
+                                     category="emergency" if output.target == "emergency"
+                                     else None))
+    return render(turn.outputs, turn.language, config.get("EMERGENCY_NUMBER") or "120")
+
+
+def _event(body: str) -> Event:
+    text = body.strip()
+    if text and all(c in "0123456789*#" for c in text):
+        return Event(digits=text[:1])
+    return Event(speech=text)

@@ -1,0 +1,238 @@
+"""Electronic files and referrals: from a call to the file, the referral, the SMS, the
+provider's reply, completion and the follow-up, with a fake Twilio API on loopback."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, text, update
+
+from directory.importer import import_path
+from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
+from directory.models import Provider
+from directory.orm import utcnow
+from ivr import outbox, station_api
+from ivr.db import Database
+from ivr.files import ResidentsImportError, import_csv
+from ivr.models import AuditEntry, Conversation, OutboxMessage, Referral, Resident
+from ivr.phone import FlaskTransport, Phone, ScriptedCaller
+
+from .conftest import PUBLIC, TOKEN, post_signed
+from .fake_twilio import FakeTwilio
+
+CALLER = "+8613912345678"
+HEADER = "phone,name,division,groups,needs,birth_year,notes\n"
+RESIDENTS = HEADER + (
+    "+8613912345678,王秀英,340111400001,elderly,meal,1941,独居\n"
+    "+8613900000002,李建国,340111400002,elderly;disabled,medical;meal,1950,\n"
+)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTwilio]:
+    with FakeTwilio() as server:
+        yield server
+
+
+@pytest.fixture
+def demo(app: Flask, fake: FakeTwilio) -> Database:
+    app.config.update(TWILIO_API_BASE=fake.url, TWILIO_ACCOUNT_SID="AC" + "1" * 32,
+                      TWILIO_SMS_FROM="+8655112345")
+    db: Database = app.extensions["ivr.db"]
+    with db.sessions() as s:
+        for path in (HEFEI_DIVISIONS_FILE, CATEGORIES_FILE, DEMO_DIRECTORY_FILE):
+            import_path(s, path)
+        s.commit()
+    return db
+
+
+def sms(app: Flask, sender: str, body: str) -> str:
+    response = post_signed(app.test_client(), "/sms",
+                           {"From": sender, "To": "+8655112345", "Body": body,
+                            "MessageSid": "SM" + "0" * 32})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def send_all(app: Flask, db: Database) -> int:
+    with db.sessions() as s:
+        return outbox.send_due(s, app.config)
+
+
+def test_one_request_from_call_to_follow_up(app: Flask, demo: Database,
+                                            fake: FakeTwilio) -> None:
+    caller = ScriptedCaller(["我想找人帮忙做饭", "包河区滨湖世纪社区", "2", "2"])
+    Phone(FlaskTransport(app), TOKEN, PUBLIC, caller, from_number=CALLER).run()
+    with demo.sessions() as s:
+        referral = s.scalars(select(Referral)).one()
+        provider = s.get(Provider, referral.provider_id)
+        assert provider is not None and referral.status == "created"
+        provider_phone, number = provider.phone, f"R{referral.id}"
+        resident = s.scalars(select(Resident).where(Resident.phone == CALLER)).one()
+        assert resident.provisional  # an unknown number opened a provisional file
+    assert send_all(app, demo) == 2
+    assert {m["To"] for m in fake.messages} == {CALLER, provider_phone}
+    with demo.sessions() as s:
+        assert s.scalars(select(Referral)).one().status == "notified"
+    assert "已接单" in sms(app, provider_phone, f"1 {number}")
+    assert "已登记完成" in sms(app, provider_phone, f"完成 {number}")
+    assert send_all(app, demo) == 1
+    assert "满意" in fake.messages[-1]["Body"] and fake.messages[-1]["To"] == CALLER
+    assert "谢谢" in sms(app, CALLER, "很满意")
+    with demo.sessions() as s:
+        done = s.scalars(select(Referral)).one()
+        assert (done.status, done.follow_up_answer) == ("completed", "satisfied")
+        assert s.get(Provider, done.provider_id).open_cases == 0  # type: ignore[union-attr]
+    shown = app.test_cli_runner().invoke(args=["residents", "show", CALLER, "--json"])
+    assert shown.exit_code == 0, shown.output
+    data = json.loads(shown.output)
+    assert {"phone", "name", "division", "groups", "needs", "contacts", "referrals"} <= set(data)
+    assert data["contacts"][0]["outcome"] == "referred"
+    assert data["contacts"][0]["understood"][0]["code"] == "meal"
+    assert data["referrals"][0]["status"] == "completed"
+
+
+def test_declined_referral_goes_one_level_up(app: Flask, demo: Database) -> None:
+    caller = ScriptedCaller(["我想找人帮忙做饭", "包河区滨湖世纪社区", "2", "2"])
+    Phone(FlaskTransport(app), TOKEN, PUBLIC, caller, from_number=CALLER).run()
+    with demo.sessions() as s:
+        referral = s.scalars(select(Referral)).one()
+        phone = s.get(Provider, referral.provider_id).phone  # type: ignore[union-attr]
+    assert "上一级" in sms(app, phone, f"3 R{referral.id}")
+    with demo.sessions() as s:
+        moved = s.scalars(select(Referral)).one()
+        assert moved.status == "created" and moved.provider_id != referral.provider_id
+        assert moved.level in ("village_station", "township_center", "district_call_center")
+
+
+def test_reimporting_residents_keeps_contacts_and_referrals(app: Flask, demo: Database) -> None:
+    with demo.sessions() as s:
+        assert import_csv(s, RESIDENTS).added == 2
+        s.commit()
+    caller = ScriptedCaller(["我想找人帮忙做饭", "1", "2", "2"])
+    Phone(FlaskTransport(app), TOKEN, PUBLIC, caller, from_number=CALLER).run()
+    changed = RESIDENTS.replace("独居", "独居，女儿在上海")
+    with demo.sessions() as s:
+        counts = import_csv(s, changed)
+        s.commit()
+        assert (counts.updated, counts.unchanged) == (1, 1)
+        resident = s.scalars(select(Resident).where(Resident.phone == CALLER)).one()
+        assert s.scalars(select(Conversation).where(
+            Conversation.resident_id == resident.id)).all()
+        assert s.scalars(select(Referral).where(Referral.resident_id == resident.id)).all()
+
+
+@pytest.mark.parametrize(("line", "where"), [
+    ("+86139,王,340111400001,,,,", "phone"),
+    ("+8613900000003,王,340111999001,,,,", "division"),
+    ("+8613900000003,王,340111400001,young,,,", "group"),
+    ("+8613900000003,王,340111400001,,flying,,", "need"),
+    ("+8613900000003,王,340111400001,,,1850,", "birth_year"),
+    ("+8613912345678,重复,340111400001,,,,", "repeats"),
+])
+def test_bad_residents_line_is_named_and_changes_nothing(demo: Database, line: str,
+                                                         where: str) -> None:
+    with demo.sessions() as s, pytest.raises(ResidentsImportError) as info:
+        import_csv(s, RESIDENTS + line + "\n")
+    assert "line 4" in str(info.value) and where in str(info.value)
+    with demo.sessions() as s:
+        assert s.scalars(select(Resident)).all() == []
+
+
+def test_outbox_sends_each_message_once_after_the_api_recovers(
+        app: Flask, demo: Database, fake: FakeTwilio) -> None:
+    with demo.sessions() as s:
+        for n in range(5):
+            outbox.enqueue(s, f"+861390000{n:04d}", f"message {n}", "test")
+        s.commit()
+    fake.fail_next = 12
+    rounds = 0
+    while len(fake.messages) < 5 and rounds < 20:
+        rounds += 1
+        send_all(app, demo)
+        with demo.sessions() as s:  # time passes: every backoff has run out
+            s.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(1)))
+            s.commit()
+    bodies = sorted(m["Body"] for m in fake.messages)
+    assert bodies == [f"message {n}" for n in range(5)]
+    send_all(app, demo)
+    assert len(fake.messages) == 5
+    with demo.sessions() as s:
+        rows = s.scalars(select(OutboxMessage)).all()
+        assert {r.status for r in rows} == {"sent"}
+        assert sum(r.attempts for r in rows) == 12
+
+
+def test_a_station_sees_its_own_area_and_nothing_else(app: Flask, demo: Database) -> None:
+    station = "vs-340111400001"
+    with demo.sessions() as s:
+        token = station_api.issue_token(s, station)
+        villages = [c for (c,) in s.execute(text(
+            "SELECT code FROM divisions WHERE level = 5 AND code != '340111400001'"))]
+        rng = random.Random(5)
+        others = []
+        for n, village in enumerate(rng.sample(villages, 100)):
+            resident = Resident(phone=f"+86139{n:08d}", name=f"居民{n}", division_code=village,
+                                groups=["elderly", "disabled"], needs=["medical"])
+            s.add(resident)
+            others.append(resident)
+        mine = Resident(phone="+8613911112222", name="本村居民", division_code="340111400001",
+                        groups=["elderly", "disabled"], needs=["meal", "medical"])
+        s.add(mine)
+        s.commit()
+        other_ids, mine_id = [r.id for r in others], mine.id
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    refused = sum(client.get(f"/station/api/residents/{rid}", headers=headers).status_code
+                  == 404 for rid in other_ids)
+    assert refused == 100
+    own = client.get(f"/station/api/residents/{mine_id}", headers=headers)
+    assert own.status_code == 200
+    assert own.get_json()["groups"] == ["elderly"]  # disability withheld without consent
+    assert own.get_json()["needs"] == ["meal"]
+    assert client.get(f"/station/api/residents/{mine_id}").status_code == 401
+    with demo.sessions() as s:
+        actions = [a.action for a in s.scalars(select(AuditEntry).where(
+            AuditEntry.actor == f"station:{station}"))]
+        assert actions.count("refused") == 100 and actions.count("view") == 1
+
+
+def test_station_records_activities_and_projects(app: Flask, demo: Database) -> None:
+    with demo.sessions() as s:
+        token = station_api.issue_token(s, "tc-340111400")
+        s.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    ok = client.post("/station/api/records", headers=headers,
+                     json={"kind": "activity", "title": "重阳节敬老活动", "date": "2026-10-18"})
+    assert ok.status_code == 201
+    bad = client.post("/station/api/records", headers=headers, json={"kind": "party"})
+    assert bad.status_code == 400
+
+
+def test_the_audit_log_cannot_be_altered(demo: Database) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    with demo.sessions() as s:
+        s.add(AuditEntry(actor="t", role="cli", action="view", resident_id=1, fields=[]))
+        s.commit()
+        with pytest.raises(DBAPIError):
+            s.execute(text("UPDATE audit_log SET actor = 'someone else'"))
+        s.rollback()
+        with pytest.raises(DBAPIError):
+            s.execute(text("DELETE FROM audit_log"))
+        s.rollback()
+
+
+def test_cli_residents_import_names_the_bad_line(app: Flask, demo: Database,
+                                                 tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(RESIDENTS + "+861,x,1,,,,\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["residents", "import", str(path)])
+    assert result.exit_code != 0 and "line 4" in result.output
