@@ -47,6 +47,7 @@ def _register_blueprints(app: Flask) -> None:
     from ivr.health import bp as health_bp
     from ivr.sms import bp as sms_bp
     from ivr.station_api import bp as station_bp
+    from ivr.voice import queue_routes  # noqa: F401  (adds the queue's routes to voice_bp)
     from ivr.voice.routes import bp as voice_bp
 
     app.register_blueprint(health_bp)

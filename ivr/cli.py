@@ -54,9 +54,9 @@ class TerminalCaller:
 @click.option("--dial-outcome", default="completed", show_default=True,
               type=click.Choice(["completed", "no-answer", "busy", "failed"]),
               help="What happens when the line dials a person.")
-@click.option("--queue-outcome", default="bridged", show_default=True,
-              type=click.Choice(["bridged", "hangup"]),
-              help="What happens to a caller waiting in a queue.")
+@click.option("--queue-outcome", default="wait", show_default=True,
+              type=click.Choice(["wait", "hangup"]),
+              help="A caller in the queue waits for an operator, or hangs up at once.")
 @with_appcontext
 def call_command(from_number: str, url: str | None, dial_outcome: str,
                  queue_outcome: str) -> None:

@@ -247,3 +247,46 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class User(Base):
+    """A login: an administrator, an operator (with the phone calls ring on) or a station."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # admin | operator | station
+    name: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"))
+    # Operators: off (not on duty), available, offered (a call is ringing), busy, wrap_up.
+    status: Mapped[str] = mapped_column(String(16), default="off")
+    status_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QueueEntry(Base):
+    """A caller handed to a person: waiting, offered to an operator, connected, or lost."""
+
+    __tablename__ = "queue_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(String(32), default="asked")
+    # 0 emergency, 1 elderly or disabled, 2 everyone else: the order operators take calls in.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=2)
+    status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    enqueued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    wait_s: Mapped[int | None] = mapped_column(Integer)
+    talk_s: Mapped[int | None] = mapped_column(Integer)
+    wrap_up_s: Mapped[int | None] = mapped_column(Integer)
+    local_date: Mapped[date] = mapped_column(Date, index=True)
+    local_hour: Mapped[int] = mapped_column(SmallInteger)

@@ -19,6 +19,8 @@ from twilio.request_validator import RequestValidator
 
 # Twilio gives up on a call that keeps redirecting; so do we.
 MAX_REQUESTS = 60
+# How many rounds of the wait music a simulated caller listens to before hanging up.
+QUEUE_ROUNDS = 6
 APPLICATION_ERROR = "An application error has occurred. Goodbye."
 _KEYS = re.compile(r"^[0-9*#]+$")
 
@@ -112,7 +114,7 @@ class Phone:
     from_number: str = "+8613800000000"
     to_number: str = "+8655112345"
     dial_outcome: str = "completed"
-    queue_outcome: str = "bridged"
+    queue_outcome: str = "wait"
     call_sid: str = field(default_factory=lambda: "CA" + uuid.uuid4().hex)
     send_status: bool = True
 
@@ -244,25 +246,40 @@ class Phone:
         return None  # without an action Twilio goes on with the next verb
 
     def _whisper(self, result: CallResult, url: str, whisper_url: str) -> None:
-        doc = self._request(result, urllib.parse.urljoin(url, whisper_url), {})
+        """The operator's leg: hear the whisper, press 1 to take the call."""
+        whisper = urllib.parse.urljoin(url, whisper_url)
+        doc = self._request(result, whisper, {"CallSid": "CA" + uuid.uuid4().hex})
         for say in doc.iter("Say") if doc is not None else ():
             self.caller.hear(f"[to the operator] {_spoken(say)}")
+        gather = doc.find("Gather") if doc is not None else None
+        if gather is not None and self.dial_outcome == "completed":
+            self.caller.hear("[the operator presses 1]")
+            self._request(result, urllib.parse.urljoin(whisper, gather.get("action") or ""),
+                          {"Digits": "1"}, parse=False)
 
     def _verb_enqueue(self, result: CallResult, url: str,
                       verb: ET.Element) -> tuple[str, dict[str, str]] | str:
+        """Wait in the queue: the wait URL's TwiML plays until it says <Leave/>."""
         queue = (verb.text or "").strip()
         result.enqueued.append(queue)
         self.caller.hear(f"[waiting in queue {queue}]")
-        if verb.get("waitUrl"):
-            wait = self._request(result, urllib.parse.urljoin(url, verb.get("waitUrl", "")),
-                                 {"QueuePosition": "1", "QueueTime": "0", "CurrentQueueSize": "1"})
-            for say in wait.iter("Say") if wait is not None else ():
+        action = urllib.parse.urljoin(url, verb.get("action") or url)
+        wait_url = verb.get("waitUrl")
+        for round_ in range(QUEUE_ROUNDS if self.queue_outcome != "hangup" else 1):
+            if not wait_url:
+                break
+            wait = self._request(result, urllib.parse.urljoin(url, wait_url),
+                                 {"QueuePosition": "1", "QueueTime": str(30 * round_),
+                                  "CurrentQueueSize": "1"})
+            if wait is None:
+                break
+            for say in wait.iter("Say"):
                 self.caller.hear(_spoken(say))
-        action = verb.get("action")
-        fields = {"QueueResult": self.queue_outcome, "QueueTime": "10"}
-        if action:
-            return urllib.parse.urljoin(url, action), fields
-        result.ended_by = f"queue-{self.queue_outcome}"
+            if wait.find("Leave") is not None:
+                return action, {"QueueResult": "leave", "QueueTime": str(30 * round_)}
+        result.ended_by = "caller-hung-up-in-queue"
+        self._request(result, action, {"QueueResult": "hangup", "QueueTime": "30"},
+                      parse=False)
         return "hangup"
 
     def _verb_record(self, result: CallResult, url: str,

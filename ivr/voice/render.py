@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, Enqueue, Gather, VoiceResponse
 from twilio.twiml.voice_response import Say as SayVerb
 
 from dialogs.outputs import Ask, Connect, Hangup, Output, Say
@@ -42,12 +42,17 @@ class VoiceRenderer:
     """Renders outputs for one call: its language, profile and action URLs."""
 
     def __init__(self, config: Mapping[str, Any], *, turn_path: str, dial_done_path: str,
-                 language: str = "zh-CN", slow: bool = False) -> None:
+                 language: str = "zh-CN", slow: bool = False, handoff: str = "duty",
+                 queue_paths: Mapping[str, str] | None = None) -> None:
         self.config = config
         self.turn_path = turn_path
         self.dial_done_path = dial_done_path
         self.language = language
         self.slow = slow
+        # How a hand-off to a person is made: dial the duty officer, queue for an operator,
+        # or (after hours) offer a voice message or a call back.
+        self.handoff = handoff
+        self.queue_paths = dict(queue_paths or {})
 
     def render(self, outputs: Iterable[Output]) -> VoiceResponse:
         """One TwiML document for the outputs of a dialog step."""
@@ -66,7 +71,13 @@ class VoiceRenderer:
             for say in pending:
                 response.append(self.say(say, slow=self.slow))
             pending = []
-            if isinstance(output, Connect):
+            if isinstance(output, Connect) and output.target == "duty" \
+                    and self.handoff == "queue":
+                response.append(self.enqueue())
+            elif isinstance(output, Connect) and output.target == "duty" \
+                    and self.handoff == "closed":
+                self._closed(response)
+            elif isinstance(output, Connect):
                 response.append(self.connect(output))
             elif isinstance(output, Hangup):
                 response.hangup()
@@ -121,6 +132,24 @@ class VoiceRenderer:
         )
         dial.number(number)
         return dial
+
+
+    def connect_duty(self) -> Dial:
+        """A <Dial> to the duty officer."""
+        return self.connect(Connect("duty", "fallback"))
+
+    def enqueue(self) -> Enqueue:
+        """<Enqueue> into the operators' queue with the line's wait and action URLs."""
+        return Enqueue("operators", wait_url=self.queue_paths.get("wait"),
+                       wait_url_method="POST", action=self.queue_paths.get("done"),
+                       method="POST")
+
+    def _closed(self, response: VoiceResponse) -> None:
+        path = action_url(self.queue_paths.get("options", ""), {"after": "closed.intro"})
+        gather = Gather(input="dtmf", num_digits=1, timeout=8, action=path, method="POST")
+        gather.append(self.say(Say("closed.intro"), slow=self.slow))
+        response.append(gather)
+        response.redirect(path, method="POST")
 
 
 def _hints(words: Iterable[str]) -> str | None:

@@ -9,8 +9,8 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from dialogs.dialing import DIAL_ATTEMPTS, after_dial
-from dialogs.outputs import Output, Target
-from ivr import conversation, db
+from dialogs.outputs import Connect, Output, Target
+from ivr import conversation, db, handoff
 from ivr.twilio_auth import twilio_only
 from ivr.voice import calls
 from ivr.voice.forms import caller_event, field, int_arg, int_field
@@ -26,12 +26,30 @@ def twiml(response: VoiceResponse) -> Response:
     return Response(str(response), status=200, mimetype="application/xml")
 
 
-def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False) -> Response:
+def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
+          handoff_mode: str = "duty") -> Response:
     """Render a dialog turn's outputs as this line's TwiML."""
-    renderer = VoiceRenderer(current_app.config, turn_path=url_for("voice.turn"),
-                             dial_done_path=url_for("voice.dial_done"), language=language,
-                             slow=slow)
+    renderer = VoiceRenderer(
+        current_app.config, turn_path=url_for("voice.turn"),
+        dial_done_path=url_for("voice.dial_done"), language=language, slow=slow,
+        handoff=handoff_mode,
+        queue_paths={"wait": url_for("voice.queue_wait"), "done": url_for("voice.queue_done"),
+                     "options": url_for("voice.queue_options")})
     return twiml(renderer.render(outputs))
+
+
+def _hand_off(outputs: list[Output]) -> str:
+    """A person was asked for: queue for an operator, the duty officer, or after-hours options."""
+    reason = next((o.reason for o in outputs if isinstance(o, Connect) and o.target == "duty"),
+                  None)
+    if reason is None:
+        return "duty"
+    session = db.session()
+    mode = handoff.decide(session, current_app.config)
+    if mode == "queue":
+        handoff.enqueue(session, current_app.config, field("CallSid") or "anonymous",
+                        field("From", 32), reason)
+    return mode
 
 
 def _record_call(status: str) -> str:
@@ -54,8 +72,9 @@ def incoming() -> Response:
     session = db.session()
     turn = conversation.begin(session, current_app.config, CHANNEL,
                               call_sid or "anonymous", field("From", 32))
+    mode = _hand_off(turn.outputs)
     session.commit()
-    return speak(turn.outputs, turn.language, turn.state.elderly)
+    return speak(turn.outputs, turn.language, turn.state.elderly, mode)
 
 
 @bp.post("/turn")
@@ -68,8 +87,9 @@ def turn() -> Response:
         session, current_app.config, CHANNEL, field("CallSid") or "anonymous",
         field("From", 32), int(number) if number.isdigit() and len(number) < 6 else None,
         caller_event())
+    mode = _hand_off(result.outputs)
     session.commit()
-    return speak(result.outputs, result.language, result.state.elderly)
+    return speak(result.outputs, result.language, result.state.elderly, mode)
 
 
 @bp.post("/dial-done")

@@ -1,0 +1,242 @@
+"""The queue for a person: waiting music and place in line, the operator's whisper and accept
+key, voice messages and call backs when nobody can answer."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from dialogs.outputs import Say
+from directory.models import Category
+from ivr import db, handoff
+from ivr.dialog_directory import DbDirectory
+from ivr.models import CallbackTask, Conversation, QueueEntry, Resident, User
+from ivr.twilio_auth import twilio_only
+from ivr.voice.forms import field, int_field
+from ivr.voice.render import VoiceRenderer
+from ivr.voice.routes import bp, twiml
+
+QUEUE = "operators"
+
+
+def renderer() -> VoiceRenderer:
+    """The renderer with this line's URLs."""
+    return VoiceRenderer(current_app.config, turn_path=url_for("voice.turn"),
+                         dial_done_path=url_for("voice.dial_done"))
+
+
+def _entry() -> QueueEntry | None:
+    return db.session().scalars(select(QueueEntry).where(
+        QueueEntry.call_sid == field("CallSid"))).first()
+
+
+def enqueue_twiml(response: VoiceResponse) -> None:
+    """<Enqueue> into the operators' queue, with our wait and action URLs."""
+    response.append(renderer().enqueue())
+
+
+def options_twiml(response: VoiceResponse, prompt: str) -> None:
+    """1 a voice message, 2 a call back, 0 a person (keep waiting, or the duty officer)."""
+    gather = Gather(input="dtmf", num_digits=1, timeout=8,
+                    action=url_for("voice.queue_options", after=prompt), method="POST")
+    gather.append(renderer().say(Say(prompt)))
+    response.append(gather)
+    response.redirect(url_for("voice.queue_options", after=prompt), method="POST")
+
+
+@bp.post("/queue/wait")
+@twilio_only
+def queue_wait() -> Response:
+    """Played while the caller waits: place in line, expected wait, music; or leave to connect."""
+    session = db.session()
+    entry = _entry()
+    response = VoiceResponse()
+    if entry is None:
+        response.leave()
+        return twiml(response)
+    limit = int(current_app.config.get("QUEUE_WAIT_LIMIT_S") or 120)
+    operator = handoff.offer_next(session, entry)
+    if operator is not None:
+        response.leave()
+    elif (int_field("QueueTime") or 0) >= limit:
+        entry.status = "timed_out"
+        response.leave()
+    else:
+        place = handoff.position(session, entry)
+        minutes = max(1, round(handoff.expected_wait_s(session, place) / 60))
+        prompt = Say("queue.next") if place == 1 else Say(
+            "queue.position", {"ahead": place - 1, "minutes": minutes})
+        response.append(renderer().say(prompt))
+        response.play(current_app.config["HOLD_MUSIC_URL"])
+    session.commit()
+    return twiml(response)
+
+
+@bp.post("/queue/done")
+@twilio_only
+def queue_done() -> Response:
+    """The caller left the queue: to an operator, to the options, or they hung up."""
+    session = db.session()
+    entry = _entry()
+    result = field("QueueResult", 32)
+    response = VoiceResponse()
+    if result in ("hangup", "system-error", "error") or entry is None:
+        handoff.abandoned(session, entry, field("CallSid"), field("From", 32))
+        if entry is None and result not in ("hangup",):
+            response.append(renderer().connect_duty())
+    elif entry.status == "offered" and entry.operator_id:
+        operator = session.get(User, entry.operator_id)
+        dial = response.dial(action=url_for("voice.queue_dialled"), method="POST", timeout=20)
+        dial.number(operator.phone if operator else current_app.config["DUTY_NUMBER"],
+                    url=url_for("voice.operator_whisper", entry=entry.id), method="POST")
+    elif entry.status == "timed_out":
+        options_twiml(response, "queue.timeout")
+    else:
+        enqueue_twiml(response)
+    session.commit()
+    return twiml(response)
+
+
+@bp.post("/queue/dialled")
+@twilio_only
+def queue_dialled() -> Response:
+    """The dial to the operator ended: talked (wrap-up starts), or back in the queue."""
+    session = db.session()
+    entry = _entry()
+    response = VoiceResponse()
+    status = field("DialCallStatus", 16)
+    if entry is not None and status == "completed" and entry.status == "connected":
+        handoff.finished(session, entry, int_field("DialCallDuration") or 0)
+        response.append(renderer().say(Say("goodbye")))
+        response.hangup()
+    elif entry is not None:
+        handoff.not_answered(session, entry)
+        enqueue_twiml(response)
+    else:
+        response.append(renderer().connect_duty())
+    session.commit()
+    return twiml(response)
+
+
+@bp.post("/operator/whisper")
+@twilio_only
+def operator_whisper() -> Response:
+    """Heard by the operator before the caller is connected: who, where, what; 1 to accept."""
+    session = db.session()
+    entry = session.get(QueueEntry, int(request.args.get("entry", "0") or 0)) \
+        if request.args.get("entry", "").isdigit() else None
+    response = VoiceResponse()
+    gather = Gather(input="dtmf", num_digits=1, timeout=6, method="POST",
+                    action=url_for("voice.operator_accept", entry=entry.id if entry else 0))
+    for prompt in whisper(entry):
+        gather.append(renderer().say(prompt))
+    response.append(gather)
+    response.append(renderer().say(Say("whisper.missed")))
+    response.hangup()
+    return twiml(response)
+
+
+def whisper(entry: QueueEntry | None) -> list[Say]:
+    """The short whisper: village, what was asked, elderly or disabled, emergency."""
+    prompts = [Say("whisper.intro")]
+    session = db.session()
+    conversation = session.get(Conversation, entry.conversation_id) \
+        if entry is not None and entry.conversation_id else None
+    if conversation is not None:
+        resident = session.get(Resident, conversation.resident_id) \
+            if conversation.resident_id else None
+        state = conversation.state or {}
+        slots = state.get("slots", {})
+        place = conversation.division_code or slots.get("place") or slots.get("pending_place") \
+            or (resident.division_code if resident else None)
+        need = conversation.category or slots.get("need") or slots.get("pending_need")
+        directory = DbDirectory(session, current_app.config)
+        if place:
+            prompts.append(Say("whisper.place", {"place": directory.place_name(place)}))
+        if need and session.get(Category, need) is not None:
+            prompts.append(Say("whisper.need", {"need": directory.need_name(need, "zh-CN")}))
+        if resident is not None and {"elderly", "disabled"} & set(resident.groups or []):
+            prompts.append(Say("whisper.elderly"))
+        if conversation.emergency:
+            prompts.append(Say("whisper.emergency"))
+    prompts.append(Say("whisper.accept"))
+    return prompts
+
+
+@bp.post("/operator/accept")
+@twilio_only
+def operator_accept() -> Response:
+    """The operator's key: 1 connects the caller; anything else hangs up the operator's leg."""
+    session = db.session()
+    entry_id = request.args.get("entry", "")
+    entry = session.get(QueueEntry, int(entry_id)) if entry_id.isdigit() else None
+    response = VoiceResponse()
+    if entry is not None and field("Digits", 4) == "1" and entry.status == "offered":
+        handoff.connected(session, entry)
+    else:
+        response.hangup()
+    session.commit()
+    return twiml(response)
+
+
+@bp.post("/queue/options")
+@twilio_only
+def queue_options() -> Response:
+    """1 a voice message, 2 a call back, 0 keep waiting (or the duty officer after hours)."""
+    session = db.session()
+    digits = field("Digits", 4)
+    after = request.args.get("after", "queue.timeout")
+    response = VoiceResponse()
+    if digits == "1":
+        response.append(renderer().say(Say("message.prompt")))
+        response.record(action=url_for("voice.queue_message"), method="POST", max_length=120,
+                        finish_on_key="#", play_beep=True)
+        response.append(renderer().say(Say("callback.booked")))
+        _callback(session, "voicemail")
+    elif digits == "2":
+        _callback(session, "asked")
+        response.append(renderer().say(Say("callback.booked")))
+        response.hangup()
+    elif after == "closed.intro" or not digits:
+        # Nothing chosen, or a person wanted after hours: the duty officer answers.
+        response.append(renderer().connect_duty())
+    else:
+        entry = _entry()
+        if entry is not None:
+            entry.status = "waiting"
+        enqueue_twiml(response)
+    session.commit()
+    return twiml(response)
+
+
+@bp.post("/queue/message")
+@twilio_only
+def queue_message() -> Response:
+    """A voice message was recorded: keep the link on the contact, call the caller back."""
+    session = db.session()
+    url = field("RecordingUrl", 256)
+    conversation = session.scalars(select(Conversation).where(
+        Conversation.channel == "voice", Conversation.key == field("CallSid"))).first()
+    if conversation is not None and url:
+        conversation.recording_url = url
+        conversation.outcome = "voicemail"
+    _callback(session, "voicemail")
+    response = VoiceResponse()
+    response.append(renderer().say(Say("message.saved")))
+    response.hangup()
+    session.commit()
+    return twiml(response)
+
+
+def _callback(session: Session, reason: str) -> None:
+    call_sid, phone = field("CallSid"), field("From", 32)
+    if phone and session.scalars(select(CallbackTask).where(
+            CallbackTask.call_sid == call_sid, CallbackTask.status == "open")).first() is None:
+        entry = _entry()
+        session.add(CallbackTask(phone=phone, call_sid=call_sid, reason=reason,
+                                 category="emergency" if entry and entry.priority == 0
+                                 else None))
+        if entry is not None and entry.status in ("waiting", "offered", "timed_out"):
+            entry.status = "callback" if reason == "asked" else "voicemail"
