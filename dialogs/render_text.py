@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dialogs.outputs import Ask, Connect, Hangup, Output, Say
 from dialogs.prompts import text
 
@@ -17,7 +19,7 @@ def say_text(say: Say, language: str) -> str:
     return line
 
 
-def render(outputs: list[Output], language: str, emergency_number: str = "120") -> list[str]:
+def render(outputs: Sequence[Output], language: str, emergency_number: str = "120") -> list[str]:
     """Text lines for one turn; effects are not shown."""
     lines: list[str] = []
     for output in outputs:

@@ -34,7 +34,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logmask.install()
 
     db.init_app(app)
+    from ivr import auth
+
+    auth.init_app(app)
     _register_blueprints(app)
+    app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _twiml_for_twilio_paths)
 
     from ivr import cli
@@ -44,7 +48,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from ivr.auth import csrf
     from ivr.health import bp as health_bp
+    from ivr.operator import bp as operator_bp
     from ivr.sms import bp as sms_bp
     from ivr.station_api import bp as station_bp
     from ivr.voice import queue_routes  # noqa: F401  (adds the queue's routes to voice_bp)
@@ -54,6 +60,23 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(station_bp)
+    app.register_blueprint(operator_bp)
+    # Twilio's routes are signed and the station API uses tokens: no browser form posts there.
+    for blueprint in (voice_bp, sms_bp, station_bp):
+        csrf.exempt(blueprint)
+
+
+def _security_headers(response: Response) -> Response:
+    """HTML pages may load nothing from elsewhere and cannot be framed."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def _twiml_for_twilio_paths(error: HTTPException) -> Response | HTTPException:

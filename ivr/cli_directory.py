@@ -103,3 +103,24 @@ def demo_command() -> None:
         except DirectoryImportError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"{path.name}: {report.summary()}")
+    _demo_logins()
+
+
+def _demo_logins() -> None:
+    """An administrator and an operator to try the pages with (passwords shown once)."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from ivr.auth import create_user
+    from ivr.models import User
+
+    session = db.session()
+    for role, phone in (("admin", ""), ("operator", "+8613800000001")):
+        if session.scalars(select(User).where(User.username == f"demo-{role}")).first():
+            continue
+        password = secrets.token_urlsafe(9)
+        session.add(create_user(f"demo-{role}", password, role, name=f"Demo {role}",
+                                phone=phone))
+        click.echo(f"login demo-{role} / {password}   (shown once; at /login)")
+    session.commit()

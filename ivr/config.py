@@ -29,6 +29,10 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "TRUSTED_PROXY_HOPS": int(environ.get("TRUSTED_PROXY_HOPS", "0") or 0),
         "SECRET_KEY": environ.get("SECRET_KEY", ""),
+        # Web sessions: Secure cookies unless explicitly turned off for plain-http development
+        # on a host other than localhost; idle timeout in minutes.
+        "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "1") not in ("0", "false"),
+        "IDLE_MINUTES": int(environ.get("IDLE_MINUTES", "30") or 30),
         "DUTY_NUMBER": duty,
         # An emergency with no number of its own still reaches a person: the duty operator.
         "EMERGENCY_NUMBER": environ.get("EMERGENCY_NUMBER") or duty,

@@ -64,6 +64,9 @@ def base_config(database_url: str, **extra: Any) -> dict[str, Any]:
 def app(database_url: str) -> Iterator[Flask]:
     application = create_app(base_config(database_url))
     yield application
+    from ivr.auth import limiter
+
+    limiter.reset()
     db = application.extensions["ivr.db"]
     with db.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
