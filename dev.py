@@ -49,6 +49,8 @@ def ensure_dev_settings() -> None:
         "DUTY_NUMBER=+8655163000000\n"
         "EMERGENCY_NUMBER=+8655163000120\n"
         f"PUBLIC_BASE_URL=http://{HOST}:{PORT}\n"
+        "# Plain http on this machine only; production keeps Secure cookies.\n"
+        "SESSION_COOKIE_SECURE=0\n"
     )
     print(f"Wrote development settings to {ENV_FILE.name}")
 
