@@ -94,3 +94,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(stations_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(users_cli)
+    from ivr.cli_reports import report_command
+
+    app.cli.add_command(report_command)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from directory.models import Category, Division, Provider
 from directory.names import spoken
 from directory.orm import utcnow
 from ivr import audit, files, outbox, referrals
+from ivr.buckets import buckets, caller_group
 from ivr.dialog_directory import DbDirectory
 from ivr.models import Call, CallbackTask, Conversation, Resident
 from ivr.upsert import insert_ignore
@@ -69,21 +69,30 @@ def caller_profile(session: Session, phone: str) -> Caller:
 def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> Turn:
     """Open the conversation `key` (or serve its first answer again on a retry)."""
     now = utcnow()
-    local = now.astimezone(ZoneInfo(config["TIMEZONE"]))
     insert_ignore(session, Conversation,
                   {"channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
                    "last_outputs": [], "emergency": False, "started_at": now,
-                   "updated_at": now, "local_date": local.date(), "local_hour": local.hour,
-                   "handed_off": False, "outcome": "in_progress", "operator_notes": "",
-                   "recording_url": ""}, ["channel", "key"])
+                   "updated_at": now, "handed_off": False, "outcome": "in_progress",
+                   "operator_notes": "", "recording_url": "", "caller_group": "other",
+                   "area_code": "", "answered": False, "abandoned": False,
+                   **buckets(now, config["TIMEZONE"])}, ["channel", "key"])
     row = _locked(session, channel, key)
     if row.state:
         return _replay(row)
     caller = caller_profile(session, phone)
+    if phone:
+        # Containment: an earlier contact from this number in the last 24 hours did not end
+        # the matter. Flagged now so the report is a plain sum.
+        session.execute(update(Conversation).where(
+            Conversation.phone == phone, Conversation.id != row.id,
+            Conversation.started_epoch >= row.started_epoch - 86400,
+            Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
     if phone and _PHONE.match(phone):
         # Every contact is written: an unknown number gets a provisional file.
         resident = files.provisional(session, phone, actor=f"{channel}:{key[:12]}")
         row.resident_id = resident.id
+        row.caller_group = caller_group(resident.groups)
+        row.area_code = resident.division_code or ""
         resident.last_contact_at = now
     state, outputs = engine.start(load(), caller, environment(session, config))
     return _save(session, row, state, outputs, channel, config)
@@ -132,6 +141,7 @@ def _save(session: Session, row: Conversation, state: State, outputs: list[Outpu
             _apply(session, row, output, channel, config)
         elif isinstance(output, Connect) and output.target != "provider":
             row.handed_off = True
+            row.handed_off_at = row.handed_off_at or utcnow()
             row.outcome = "emergency" if output.target == "emergency" else "handed_off"
         elif isinstance(output, Hangup) and row.outcome == "in_progress":
             row.outcome = "ivr_handled"
@@ -148,6 +158,9 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
             session.execute(update(Call).where(Call.call_sid == row.key).values(emergency=True))
     elif effect.name == "routed":
         row.category, row.division_code = data.get("need"), data.get("division")
+        row.provider_id = data.get("provider")
+        # The caller's area is the file's; a caller with none is placed where they said.
+        row.area_code = row.area_code or str(data.get("division") or "")
     elif effect.name == "referral" and row.phone and data.get("provider"):
         _refer(session, row, data, channel, config)
     elif effect.name == "callback":

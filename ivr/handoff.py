@@ -54,8 +54,13 @@ def enqueue(session: Session, config: Any, call_sid: str, phone: str, reason: st
     session.add(entry)
     if conversation is not None:
         conversation.handed_off = True
+        conversation.handed_off_at = conversation.handed_off_at or now
     session.flush()
     return entry
+
+
+def _contact(session: Session, entry: QueueEntry) -> Conversation | None:
+    return session.get(Conversation, entry.conversation_id) if entry.conversation_id else None
 
 
 def _priority(session: Session, conversation: Conversation | None, reason: str) -> int:
@@ -124,11 +129,18 @@ def connected(session: Session, entry: QueueEntry) -> None:
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
     if operator is not None:
         set_status(operator, "busy")
+    contact = _contact(session, entry)
+    if contact is not None:
+        contact.answered, contact.wait_s = True, entry.wait_s
+        contact.operator_id = entry.operator_id
 
 
 def finished(session: Session, entry: QueueEntry, talk_s: int) -> None:
     """The conversation with the operator ended; wrap-up time starts now."""
     entry.status, entry.ended_at, entry.talk_s = "done", utcnow(), talk_s
+    contact = _contact(session, entry)
+    if contact is not None:
+        contact.talk_s = talk_s
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
     if operator is not None:
         set_status(operator, "wrap_up")
@@ -152,6 +164,9 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
         now = utcnow()
         entry.status, entry.ended_at = "abandoned", now
         entry.wait_s = int((now - _aware(entry.enqueued_at)).total_seconds())
+        contact = _contact(session, entry)
+        if contact is not None:
+            contact.abandoned, contact.wait_s = True, entry.wait_s
     already = session.scalars(select(CallbackTask).where(
         CallbackTask.call_sid == call_sid, CallbackTask.reason == "missed")).first()
     if already is None and phone:

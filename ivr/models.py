@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -103,7 +104,8 @@ class Conversation(Base):
     """The dialog state of one call or text conversation between webhooks."""
 
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("channel", "key"),)
+    __table_args__ = (UniqueConstraint("channel", "key"),
+                      Index("ix_conversations_phone_epoch", "phone", "started_epoch"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(8))
@@ -124,6 +126,23 @@ class Conversation(Base):
     recording_url: Mapped[str] = mapped_column(String(256), default="")
     local_date: Mapped[date | None] = mapped_column(Date, index=True)
     local_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    # Report buckets and figures, stored at write time so one GROUP BY serves both databases.
+    local_week: Mapped[str] = mapped_column(String(8), default="")      # 2026-W13
+    local_month: Mapped[str] = mapped_column(String(7), default="")     # 2026-03
+    local_quarter: Mapped[str] = mapped_column(String(6), default="")   # 2026Q1
+    started_epoch: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    caller_group: Mapped[str] = mapped_column(String(8), default="other")
+    area_code: Mapped[str] = mapped_column(String(12), default="", index=True)
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    operator_id: Mapped[int | None] = mapped_column(Integer)
+    handed_off_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    abandoned: Mapped[bool] = mapped_column(Boolean, default=False)
+    wait_s: Mapped[int | None] = mapped_column(Integer)
+    talk_s: Mapped[int | None] = mapped_column(Integer)
+    wrap_s: Mapped[int | None] = mapped_column(Integer)
+    # Set when the same number comes back within 24 hours (the IVR did not contain it).
+    recontacted: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -147,6 +166,8 @@ class Referral(Base):
     notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_on_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_on_time: Mapped[bool] = mapped_column(Boolean, default=False)
     follow_up_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     follow_up_answer: Mapped[str | None] = mapped_column(String(16))
     follow_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

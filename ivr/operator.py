@@ -228,6 +228,8 @@ def _wrap_up(entry: QueueEntry, conversation: Conversation | None, resident: Res
     started = handoff._aware(operator.status_since) if operator.status == "wrap_up" \
         else handoff._aware(entry.answered_at or entry.enqueued_at)
     entry.wrap_up_s = max(0, int((now - started).total_seconds()))
+    if conversation is not None:
+        conversation.wrap_s = entry.wrap_up_s
     if entry.status in ("offered", "connected"):
         entry.status = "done"
     if conversation is not None:

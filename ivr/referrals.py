@@ -80,7 +80,7 @@ def _notify_provider(session: Session, referral: Referral, provider: Provider,
 
 
 def move(session: Session, referral: Referral, status: str, *, actor: str,
-         note: str = "") -> Referral:
+         note: str = "", timezone: str = "Asia/Shanghai") -> Referral:
     """Move a referral to `status`; a decline routes it one level up."""
     allowed = MOVES.get(status)
     if allowed is None or referral.status not in allowed:
@@ -95,12 +95,15 @@ def move(session: Session, referral: Referral, status: str, *, actor: str,
         referral.notified_at = now
     elif status == "accepted":
         referral.accepted_at = now
+        referral.accepted_on_time = now.astimezone(ZoneInfo(timezone)).date() <= referral.deadline
         _add_case(session, provider_id, +1)
     elif held:
         _add_case(session, provider_id, -1)
     _event(session, referral, status, actor, note)
     if status == "completed":
         referral.completed_at = now
+        referral.completed_on_time = (
+            now.astimezone(ZoneInfo(timezone)).date() <= referral.deadline)
         _ask_follow_up(session, referral)
     elif status == "declined":
         _route_up(session, referral, actor)
