@@ -16,10 +16,22 @@ _TOKEN = re.compile(r"\b(st_[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
 _installed = False
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2})?")
+
+
 def mask(text: str) -> str:
     """Keep the last three digits of every phone-like number; hide tokens entirely."""
     text = _TOKEN.sub("[token]", text)
-    return _PHONE.sub(lambda m: "***" + re.sub(r"\D", "", m.group())[-3:], text)
+    return _PHONE.sub(_masked, text)
+
+
+def _masked(found: re.Match[str]) -> str:
+    """Seven digits or more, and not a date, is taken for a phone number."""
+    value = found.group()
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < 7 or _DATE.fullmatch(value):
+        return value
+    return "***" + digits[-3:]
 
 
 def install() -> None:

@@ -21,7 +21,8 @@ ALLOWED = {
     "anonymous": {"auth.login", "health.healthz", "static"},
     "operator": {"auth.login", "health.healthz", "static", "operator.index", "operator.call",
                  "operator.take", "operator.set_status", "operator.callback_done"},
-    "admin": {"auth.login", "health.healthz", "static"},
+    "admin": {"auth.login", "health.healthz", "static", "admin.dashboard", "admin.report",
+              "admin.evidence_page"},
     "station": {"auth.login", "health.healthz", "static"},
 }
 # Signed by Twilio or by a token: covered by their own tests.
@@ -83,6 +84,8 @@ def test_every_route_for_every_role(users: Flask, role: str) -> None:
         if response.status_code == 200 and endpoint not in ALLOWED[role]:
             unexpected.append(f"{method} {path} ({endpoint}) gave 200")
         if endpoint.startswith("operator.") and role != "operator":
+            assert response.status_code in (302, 403), (method, path, response.status_code)
+        if endpoint.startswith("admin.") and role != "admin":
             assert response.status_code in (302, 403), (method, path, response.status_code)
     assert not unexpected
 
