@@ -50,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from ivr.admin import bp as admin_bp
     from ivr.auth import csrf
+    from ivr.chat import bp as chat_bp
     from ivr.health import bp as health_bp
     from ivr.operator import bp as operator_bp
     from ivr.sms import bp as sms_bp
@@ -63,9 +64,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(station_bp)
     app.register_blueprint(operator_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(chat_bp)
     # Twilio's routes are signed and the station API uses tokens: no browser form posts there.
     for blueprint in (voice_bp, sms_bp, station_bp):
         csrf.exempt(blueprint)
+    # The chat posts JSON with the page's CSRF token in a header; Flask-WTF checks it there.
 
 
 def _security_headers(response: Response) -> Response:

@@ -311,3 +311,16 @@ class QueueEntry(Base):
     wrap_up_s: Mapped[int | None] = mapped_column(Integer)
     local_date: Mapped[date] = mapped_column(Date, index=True)
     local_hour: Mapped[int] = mapped_column(SmallInteger)
+
+
+class TextMessage(Base):
+    """One message of a text conversation (SMS or web chat), either way."""
+
+    __tablename__ = "text_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    author: Mapped[str] = mapped_column(String(32))    # resident | line | operator:ID
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

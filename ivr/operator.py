@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import case, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import AnyOf, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from dialogs import serialize
 from dialogs.outputs import Ask, Say
@@ -20,9 +20,9 @@ from dialogs.render_text import render as render_text
 from directory.models import Category
 from directory.orm import utcnow
 from directory.routing import RoutingError, route
-from ivr import db, files, handoff, referrals
+from ivr import db, files, handoff, referrals, text_channel
 from ivr.auth import role_required
-from ivr.models import CallbackTask, Conversation, QueueEntry, Resident, User
+from ivr.models import CallbackTask, Conversation, QueueEntry, Resident, TextMessage, User
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 OUTCOMES = [("resolved", "已解决 Resolved"), ("referred", "已转介 Referred"),
@@ -54,6 +54,12 @@ class DoneForm(FlaskForm):  # type: ignore[misc]
     """A callback was made."""
 
 
+class ReplyForm(FlaskForm):  # type: ignore[misc]
+    """An operator's answer in a text conversation."""
+
+    body = TextAreaField("回复 Reply", validators=[DataRequired(), Length(max=600)])
+
+
 def me() -> User:
     """The operator's own row."""
     row = db.session().get(User, int(current_user.id))
@@ -77,7 +83,41 @@ def index() -> str:
     session.commit()
     return render_template("operator/index.html", me=me(), on_duty=on_duty,
                            queue=_queue_rows(), mine=mine, callbacks=_callbacks(),
-                           status_form=StatusForm(), take_form=TakeForm(), done_form=DoneForm())
+                           texts=_text_conversations(), status_form=StatusForm(),
+                           take_form=TakeForm(), done_form=DoneForm(), reply_form=ReplyForm())
+
+
+def _text_conversations() -> list[dict[str, Any]]:
+    """SMS and chat conversations handed to a person in the last day, newest first."""
+    session = db.session()
+    since = utcnow() - timedelta(hours=24)
+    rows = session.scalars(select(Conversation).where(
+        Conversation.channel.in_(("sms", "chat")), Conversation.handed_off.is_(True),
+        Conversation.updated_at >= since).order_by(Conversation.emergency.desc(),
+                                                   Conversation.updated_at.desc())).all()
+    out = []
+    for row in rows:
+        messages = session.scalars(select(TextMessage).where(
+            TextMessage.conversation_id == row.id).order_by(TextMessage.id)).all()
+        out.append({"conversation": row, "messages": messages[-6:],
+                    **_caller_summary(row.id)})
+    return out
+
+
+@bp.post("/text/<int:conversation_id>/reply")
+@role_required("operator")
+def text_reply(conversation_id: int) -> Response:
+    """Answer a resident in their text conversation (web chat, or SMS through the outbox)."""
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db.session()
+    row = session.get(Conversation, conversation_id)
+    if row is None or row.channel not in ("sms", "chat"):
+        abort(404)
+    text_channel.operator_reply(session, row, int(current_user.id), form.body.data.strip())
+    session.commit()
+    return redirect(url_for("operator.index"))
 
 
 def _queue_rows() -> list[dict[str, Any]]:

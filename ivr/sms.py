@@ -4,25 +4,20 @@ dialog as the phone line in text (a conversation per number, ended by 30 minutes
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from flask import Blueprint, Response, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
-from dialogs.outputs import Connect, Event
-from dialogs.render_text import render
 from directory.models import Provider
-from directory.orm import utcnow
-from ivr import conversation, db, files, referrals
-from ivr.models import CallbackTask, Conversation, Referral
+from ivr import db, files, referrals, text_channel
+from ivr.models import Referral
 from ivr.twilio_auth import twilio_only
 from ivr.voice.forms import field
 
 bp = Blueprint("sms", __name__)
 CHANNEL = "sms"
-TIMEOUT = timedelta(minutes=30)
 # A Chinese SMS segment holds 70 characters; Twilio joins up to 1,600. Keep each reply short.
 PART = 300
 _REPLY = re.compile(r"^\s*(1|2|3|接单|完成|拒绝|无法提供)\s*[,，#]?\s*(?:R|r)?(\d+)?\s*$")
@@ -34,7 +29,8 @@ def reply(lines: list[str]) -> Response:
     """TwiML with the reply split into messages that fit."""
     response = MessagingResponse()
     for part in split("\n".join(lines)):
-        response.message(part)
+        if part.strip():
+            response.message(part)
     return Response(str(response), mimetype="application/xml")
 
 
@@ -102,38 +98,5 @@ def _follow_up(session: Session, phone: str, body: str) -> list[str] | None:
 
 def _dialog(session: Session, phone: str, body: str) -> list[str]:
     """The line's dialog in text; a new conversation after 30 minutes of silence."""
-    config = current_app.config
-    latest = session.scalars(select(Conversation).where(
-        Conversation.channel == CHANNEL, Conversation.phone == phone)
-        .order_by(Conversation.id.desc())).first()
-    fresh = (latest is None or latest.updated_at.replace(tzinfo=None)
-             < (utcnow() - TIMEOUT).replace(tzinfo=None) or bool((latest.state or {})
-                                                                 .get("ended")))
-    if fresh:
-        key = f"{phone}@{utcnow().strftime('%Y%m%d%H%M%S%f')}"
-        turn = conversation.begin(session, config, CHANNEL, key, phone)
-        if body.strip():
-            # A first message that already says what is needed is answered as such; a plain
-            # "你好" gets the greeting and the menu instead of "sorry, I did not understand".
-            trial = conversation.preview(session, config, CHANNEL, key, _event(body))
-            if not (trial.nomatch or trial.noinput):
-                turn = conversation.take_turn(session, config, CHANNEL, key, phone, None,
-                                              _event(body))
-    else:
-        assert latest is not None
-        turn = conversation.take_turn(session, config, CHANNEL, latest.key, phone, None,
-                                      _event(body))
-    for output in turn.outputs:
-        if isinstance(output, Connect) and output.target != "provider":
-            # Operators answer text hand-offs from the console; emergencies first.
-            session.add(CallbackTask(phone=phone, reason=f"text_{output.reason}",
-                                     category="emergency" if output.target == "emergency"
-                                     else None))
-    return render(turn.outputs, turn.language, config.get("EMERGENCY_NUMBER") or "120")
-
-
-def _event(body: str) -> Event:
-    text = body.strip()
-    if text and all(c in "0123456789*#" for c in text):
-        return Event(digits=text[:1])
-    return Event(speech=text)
+    _, lines = text_channel.turn(session, current_app.config, CHANNEL, phone, phone, body)
+    return lines

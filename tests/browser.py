@@ -39,15 +39,15 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @contextmanager
-def chromium() -> Iterator[Any]:
-    """A headless Chromium page."""
+def chromium(*, bypass_csp: bool = False) -> Iterator[Any]:
+    """A headless Chromium page (bypass_csp only to inject axe-core for an audit)."""
     from playwright.sync_api import sync_playwright
 
     require_browser()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            page = browser.new_page(locale="zh-CN")
+            page = browser.new_context(locale="zh-CN", bypass_csp=bypass_csp).new_page()
             yield page
         finally:
             browser.close()

@@ -18,12 +18,13 @@ PASSWORD = "correct horse 1"
 REFERER = {"Referer": "https://line.example.org/login"}
 # Routes a role may open (200); everything else must refuse it.
 ALLOWED = {
-    "anonymous": {"auth.login", "health.healthz", "static"},
+    "anonymous": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll"},
     "operator": {"auth.login", "health.healthz", "static", "operator.index", "operator.call",
-                 "operator.take", "operator.set_status", "operator.callback_done"},
+                 "operator.take", "operator.set_status", "operator.callback_done",
+                 "chat.page", "chat.poll"},
     "admin": {"auth.login", "health.healthz", "static", "admin.dashboard", "admin.report",
-              "admin.evidence_page"},
-    "station": {"auth.login", "health.healthz", "static"},
+              "admin.evidence_page", "chat.page", "chat.poll"},
+    "station": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll"},
 }
 # Signed by Twilio or by a token: covered by their own tests.
 OTHER_AUTH = ("voice.", "sms.", "station_api.")
