@@ -84,7 +84,13 @@ def call_command(from_number: str, url: str | None, dial_outcome: str,
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from ivr.cli_directory import demo_command, directory_cli
-    from ivr.cli_files import residents_cli, stations_cli, users_cli, worker_command
+    from ivr.cli_files import (
+        residents_cli,
+        spool_cli,
+        stations_cli,
+        users_cli,
+        worker_command,
+    )
 
     app.cli.add_command(db_cli)
     app.cli.add_command(call_command)
@@ -94,6 +100,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(stations_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(spool_cli)
     from ivr.cli_reports import report_command
 
     app.cli.add_command(report_command)

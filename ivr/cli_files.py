@@ -112,3 +112,15 @@ def users_create(role: str, username: str, name: str, phone: str, provider: str 
         raise click.ClickException(f"could not create {username}: {type(error).__name__}") \
             from None
     click.echo(f"created {role} {username}")
+
+
+spool_cli = AppGroup("spool", help="Webhooks kept while the database was down.")
+
+
+@spool_cli.command("replay")
+def spool_replay() -> None:
+    """Write the calls and contacts spooled during a database outage."""
+    from ivr import spool
+
+    with db.database().sessions() as session:
+        click.echo(f"replayed {spool.replay(session, current_app.config)} spooled webhooks")

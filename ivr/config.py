@@ -24,6 +24,9 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
     duty = environ.get("DUTY_NUMBER", "")
     return {
         "DATABASE_URL": environ.get("DATABASE_URL") or default_db,
+        # Webhooks that could not be written while the database was down wait here.
+        "SPOOL_PATH": environ.get("SPOOL_PATH") or os.path.join(instance_path,
+                                                                  "outage-spool.jsonl"),
         "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN", ""),
         "TWILIO_ACCOUNT_SID": environ.get("TWILIO_ACCOUNT_SID", ""),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "").rstrip("/"),

@@ -133,10 +133,13 @@ def _after_sent(session: Session, message: OutboxMessage) -> None:
 
 def run_forever(make_session: Any, config: Any, *, idle_s: float = 2.0) -> None:
     """The worker process: send what is due, sleep a little, again."""
+    from ivr import spool
+
     client = twilio_client(config)
     while True:
         with make_session() as session:
             try:
+                spool.replay(session, config)
                 sent = send_due(session, config, client)
             except Exception:  # keep the worker alive; the message stays queued
                 log.exception("outbox round failed")

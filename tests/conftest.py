@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
@@ -56,6 +57,7 @@ def base_config(database_url: str, **extra: Any) -> dict[str, Any]:
         "PUBLIC_BASE_URL": PUBLIC,
         # Tests must not depend on the hour they run at.
         "OPERATOR_HOURS": "24/7",
+        "SPOOL_PATH": os.path.join(tempfile.mkdtemp(prefix="spool-"), "outage-spool.jsonl"),
         **extra,
     }
 

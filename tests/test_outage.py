@@ -45,3 +45,34 @@ def test_a_whole_call_ends_with_a_person(down_app: Flask, answers: list[str]) ->
     result = phone.run()
     assert not result.errors
     assert result.dialled
+
+
+def test_calls_during_an_outage_are_written_when_the_database_returns(
+        app: Flask, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from ivr import spool
+    from ivr.models import Call, Conversation
+
+    path = str(Path(str(tmp_path)) / "spool.jsonl")
+    down = create_app(base_config(UNREACHABLE["postgresql"], SPOOL_PATH=path))
+    client = down.test_client()
+    for n in range(50):
+        sid = f"CA{n:032d}"
+        root = twiml(post_signed(client, "/voice", call_form(sid, CallStatus="ringing")))
+        assert dialled(root) == [DUTY]
+        twiml(post_signed(client, "/voice/status",
+                          call_form(sid, CallStatus="completed", CallDuration="30")))
+    down.extensions["ivr.db"].dispose()
+    app.config["SPOOL_PATH"] = path
+    db = app.extensions["ivr.db"]
+    with db.sessions() as s:
+        assert spool.replay(s, app.config) == 100
+        assert spool.replay(s, app.config) == 0  # nothing left, nothing twice
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Call)) == 50
+        assert s.scalar(select(func.count()).select_from(Conversation)) == 50
+        assert {c.status for c in s.scalars(select(Call))} == {"completed"}
+        assert {c.outcome for c in s.scalars(select(Conversation))} == {"outage"}

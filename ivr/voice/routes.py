@@ -6,13 +6,14 @@ import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from dialogs.dialing import DIAL_ATTEMPTS, after_dial
 from dialogs.outputs import Connect, Output, Target
 from directory.orm import utcnow
-from ivr import conversation, db, handoff
+from ivr import conversation, db, handoff, spool
 from ivr.models import Conversation
 from ivr.twilio_auth import twilio_only
 from ivr.voice import calls
@@ -148,6 +149,14 @@ def on_error(error: Exception) -> Response | HTTPException:
     if isinstance(error, HTTPException) and error.code == 403:
         return error
     log.exception("voice webhook failed: %s", type(error).__name__)
+    if isinstance(error, SQLAlchemyError) and request.endpoint in ("voice.incoming",
+                                                                   "voice.status"):
+        # Keep what could not be written; the worker writes it when the database is back.
+        try:
+            spool.record(current_app.config, "voice" if request.endpoint == "voice.incoming"
+                         else "status", request.form.to_dict(flat=True))
+        except OSError:
+            log.exception("the outage spool could not be written either")
     if request.endpoint == "voice.dial_done":
         # The dial's own report failed: dialling again from here could loop forever.
         return speak(after_dial("duty", DIAL_ATTEMPTS, "failed"))
