@@ -1,0 +1,205 @@
+"""Many simulated callers against gunicorn on 127.0.0.1: `python -m bench.load`.
+
+Each caller follows the TwiML as Twilio does (the terminal phone's logic) and signs every
+request. Prints webhook latency, errors, "database is locked" lines, whether every call, contact
+and referral was written exactly once, and a dialog turn's throughput beside a bare Flask
+endpoint's under the same gunicorn settings. Bounded in count and time; loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
+
+from bench.machine import describe
+from ivr.models import Call, Conversation, Referral
+from ivr.phone import HttpTransport, Phone, ScriptedCaller
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+TOKEN = "load-test-token"
+SCRIPT = ["我想找人帮忙做饭", "我住在包和区滨湖世纪社区", "2", "2"]
+
+
+class TimedTransport(HttpTransport):
+    """Records the latency of every webhook request."""
+
+    def __init__(self, times: list[float]) -> None:
+        super().__init__(timeout=30)
+        self.times = times
+
+    def post(self, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str]:
+        """Time one request."""
+        began = time.perf_counter()
+        answer = super().post(url, params, headers)
+        self.times.append(time.perf_counter() - began)
+        return answer
+
+
+def start_gunicorn(app: str, port: int, env: dict[str, str], workers: int, threads: int,
+                   log: Path) -> subprocess.Popen[bytes]:
+    """gunicorn on loopback; waits until it answers."""
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+         "-b", f"127.0.0.1:{port}", "--timeout", "30", app],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except Exception:
+            time.sleep(0.2)
+    return process
+
+
+def environment(url: str, port: int) -> dict[str, str]:
+    """Settings of the service under load."""
+    return {**os.environ, "DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN,
+            "SECRET_KEY": "load", "DUTY_NUMBER": "+8655163000000",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "OPERATOR_HOURS": "24/7"}
+
+
+def prepare(url: str, env: dict[str, str]) -> None:
+    """Migrate and load the demo directory."""
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run([str(BIN / "flask"), "--app", "ivr", *command], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+
+
+def calls(port: int, concurrent: int) -> dict[str, Any]:
+    """`concurrent` callers at once, each one whole call."""
+    times: list[float] = []
+    results: list[Any] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        phone = Phone(TimedTransport(times), TOKEN, f"http://127.0.0.1:{port}",
+                      ScriptedCaller(SCRIPT),
+                      from_number=f"+86139{uuid.uuid4().int % 10**8:08d}")
+        result = phone.run()
+        with lock:
+            results.append(result)
+
+    threads = [threading.Thread(target=one) for _ in range(concurrent)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    elapsed = time.perf_counter() - began
+    ordered = sorted(times)
+    return {"calls": len(results), "requests": len(times),
+            "errors": sum(len(r.errors) for r in results),
+            "p50_ms": 1000 * statistics.median(ordered),
+            "p95_ms": 1000 * ordered[int(len(ordered) * 0.95)],
+            "seconds": elapsed, "sids": [r.call_sid for r in results]}
+
+
+def throughput(port: int, path: str, clients: int, seconds: float, form: dict[str, str]) -> float:
+    """Requests per second that `clients` loops get through `path` for `seconds`."""
+    url = f"http://127.0.0.1:{port}{path}"
+    signature = RequestValidator(TOKEN).compute_signature(url, form)
+    count = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+    transport = HttpTransport(timeout=30)
+
+    def loop() -> None:
+        done = 0
+        while time.perf_counter() < stop:
+            transport.post(url, form, {"X-Twilio-Signature": signature})
+            done += 1
+        with lock:
+            count[0] += done
+
+    threads = [threading.Thread(target=loop) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return count[0] / seconds
+
+
+def check_records(url: str, sids: list[str]) -> str:
+    """Every call, contact and referral written once."""
+    engine = create_engine(url)
+    with Session(engine) as s:
+        calls_n = s.scalar(select(func.count()).select_from(Call).where(Call.call_sid.in_(sids)))
+        contacts = s.scalar(select(func.count()).select_from(Conversation)
+                            .where(Conversation.key.in_(sids)))
+        referrals = s.scalar(select(func.count()).select_from(Referral).join(
+            Conversation, Conversation.id == Referral.conversation_id)
+            .where(Conversation.key.in_(sids)))
+    engine.dispose()
+    return f"calls {calls_n}/{len(sids)}, contacts {contacts}/{len(sids)}, " \
+           f"referrals {referrals}/{len(sids)}"
+
+
+def run(label: str, url: str, concurrent: int, workers: int, threads: int, port: int) -> None:
+    """One database: the calls, the records, then the throughput comparison."""
+    env = environment(url, port)
+    prepare(url, env)
+    log = Path(tempfile.mkstemp(suffix=".log")[1])
+    server = start_gunicorn("ivr:create_app()", port, env, workers, threads, log)
+    try:
+        calls(port, min(concurrent, 10))  # warm-up: matchers built in every worker
+        result = calls(port, concurrent)
+        records = check_records(url, result["sids"])
+        dialog = throughput(port, "/voice/turn", 16, 10.0,
+                            {"CallSid": "CAloadthroughput", "From": "+8613900000000",
+                             "Digits": "9"})
+    finally:
+        server.terminate()
+        server.wait()
+    locked = log.read_text(errors="replace").count("database is locked")
+    bare = start_gunicorn("bench.bare_app:create_app()", port, env, workers, threads, log)
+    try:
+        yardstick = throughput(port, "/voice/turn", 16, 10.0, {"Digits": "9"})
+    finally:
+        bare.terminate()
+        bare.wait()
+    print(f"{label}: {concurrent} concurrent calls ({result['requests']} webhooks) in "
+          f"{result['seconds']:.1f} s; errors {result['errors']}; 'database is locked' "
+          f"{locked}; webhook p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms; "
+          f"{records}")
+    print(f"{label}: dialog turn {dialog:.0f} req/s vs bare Flask TwiML {yardstick:.0f} req/s "
+          f"({dialog / yardstick:.0%}) with gunicorn -w {workers} -k gthread --threads {threads}")
+
+
+def main() -> int:
+    """SQLite with 20 callers, PostgreSQL with 200."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=18_765)
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    print(f"machine: {describe()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        run("SQLite", f"sqlite:///{tmp}/load.sqlite3", 20, 4, 4, args.port)
+    if not args.skip_postgres:
+        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                              isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS bench_load"))
+            conn.execute(text("CREATE DATABASE bench_load"))
+        admin.dispose()
+        run("PostgreSQL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_load", 200, 4,
+            16, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
