@@ -31,7 +31,44 @@ def generated(app: Flask) -> list[dict[str, Any]]:
     with db.sessions() as s:
         s.execute(insert(Conversation), rows)
         s.commit()
+        _referrals(s, rows)
     return rows
+
+
+REFERRED_EVERY = 9
+REFERRED: set[str] = set()
+
+
+def _referrals(session: Any, rows: list[dict[str, Any]]) -> None:
+    """Every ninth contact made a referral, dated like the contact (needs a directory)."""
+    from sqlalchemy import select
+
+    from directory.lexicon import categories
+    from directory.models import Category, Division, Provider
+    from ivr.models import Referral, Resident
+
+    # Just the rows the referrals point at: the areas, the categories, one call center.
+    for code in [*AREAS, "340111"]:
+        session.add(Division(code=code, name=code, level=5 if len(code) == 12 else 3,
+                             parent_code=None, aliases=[], reading=""))
+    for c in categories():
+        session.add(Category(code=c["code"], zh=c["zh"], en=c["en"], keywords=[]))
+    session.add(Provider(id="dcc-340111", name="包河区社会服务呼叫中心",
+                         kind="district_call_center", division_code="340111",
+                         phone="+8655163000000"))
+    session.flush()
+    resident = Resident(phone="+8613900009999", name="测试", groups=[], needs=[])
+    session.add(resident)
+    session.flush()
+    ids = {key: cid for cid, key in session.execute(select(Conversation.id, Conversation.key))}
+    REFERRED.clear()
+    for r in rows[::REFERRED_EVERY]:
+        REFERRED.add(r["key"])
+        session.add(Referral(resident_id=resident.id, conversation_id=ids[r["key"]],
+                             category=r["category"], division_code=r["area_code"],
+                             provider_id="dcc-340111", level="district_call_center",
+                             deadline=r["local_date"], local_date=r["local_date"]))
+    session.commit()
 
 
 def expected(rows: list[dict[str, Any]], s: int = 5, t: int = 15) -> dict[str, Any]:
@@ -53,11 +90,12 @@ def expected(rows: list[dict[str, Any]], s: int = 5, t: int = 15) -> dict[str, A
         "aht": mean(r["talk_s"] + r["wrap_s"] for r in answered),
         "containment": round(sum(1 for r in rows if not r["handed_off"]
                                  and not r["recontacted"]) / len(rows), 4),
+        "referrals": sum(1 for r in rows if r["key"] in REFERRED),
     }
 
 
 def check(totals: dict[str, Any], truth: dict[str, Any]) -> None:
-    for name in ("offered", "ivr_handled", "handed_off", "answered", "abandoned",
+    for name in ("referrals", "offered", "ivr_handled", "handed_off", "answered", "abandoned",
                  "short_abandoned", "emergencies", "answer_rate", "timely_answer_rate",
                  "service_level", "abandon_rate", "containment"):
         assert totals[name] == truth[name], name
