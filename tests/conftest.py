@@ -132,3 +132,22 @@ def no_phone_number_is_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None
     for record in caplog.records:
         text = record.getMessage() + (record.exc_text or "")
         assert not _UNMASKED_PHONE.search(text), f"unmasked phone number logged: {text[:300]}"
+
+
+def load_demo(db: Any) -> None:
+    """The shipped demo directory: Hefei's divisions, the categories, invented providers."""
+    from directory.importer import import_path
+    from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
+
+    with db.sessions() as s:
+        for path in (HEFEI_DIVISIONS_FILE, CATEGORIES_FILE, DEMO_DIRECTORY_FILE):
+            import_path(s, path)
+        s.commit()
+
+
+@pytest.fixture
+def demo(app: Flask) -> Any:
+    """The app's database with the demo directory loaded."""
+    db = app.extensions["ivr.db"]
+    load_demo(db)
+    return db

@@ -9,13 +9,12 @@ from flask import Flask
 from sqlalchemy import insert
 
 from bench.generate import contacts
-from directory.importer import import_path
-from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
 from ivr.auth import create_user
 from ivr.db import Database
 from ivr.models import Conversation
 
 from .browser import chromium, live_server, require_browser
+from .conftest import load_demo
 
 SHOTS = Path(__file__).resolve().parents[1] / "bench" / "out"
 AREAS = ["340111400001", "340111400002", "340111001013", "340104005001", "340104002001"]
@@ -25,9 +24,8 @@ def test_dashboard_draws_its_charts(app: Flask) -> None:
     require_browser()
     db: Database = app.extensions["ivr.db"]
     start = datetime.now(UTC) - timedelta(days=20)
+    load_demo(db)
     with db.sessions() as s:
-        for path in (HEFEI_DIVISIONS_FILE, CATEGORIES_FILE, DEMO_DIRECTORY_FILE):
-            import_path(s, path)
         s.add(create_user("boss", "admin-password", "admin", name="管理员"))
         s.execute(insert(Conversation), list(contacts(600, seed=3, start=start, days=20,
                                                       areas=AREAS)))

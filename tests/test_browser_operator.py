@@ -9,13 +9,12 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from directory.importer import import_path
-from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
 from ivr.auth import create_user
 from ivr.db import Database
 from ivr.models import QueueEntry, Resident, User
 
 from .browser import chromium, live_server, require_browser
+from .conftest import load_demo
 from .voicecall import VoiceCall
 
 CALLER = "+8613912345678"
@@ -25,9 +24,8 @@ SHOTS = Path(__file__).resolve().parents[1] / "bench" / "out"
 def test_operator_takes_a_call_and_wraps_up(app: Flask) -> None:
     require_browser()
     db: Database = app.extensions["ivr.db"]
+    load_demo(db)
     with db.sessions() as s:
-        for path in (HEFEI_DIVISIONS_FILE, CATEGORIES_FILE, DEMO_DIRECTORY_FILE):
-            import_path(s, path)
         s.add(Resident(phone=CALLER, name="王秀英", division_code="340111400001",
                        groups=["elderly"], needs=["meal"]))
         s.add(create_user("li", "operator-password", "operator", name="小李",

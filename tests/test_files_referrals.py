@@ -13,8 +13,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, text, update
 
-from directory.importer import import_path
-from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
 from directory.models import Provider
 from directory.orm import utcnow
 from ivr import outbox, station_api
@@ -23,7 +21,7 @@ from ivr.files import ResidentsImportError, import_csv
 from ivr.models import AuditEntry, Conversation, OutboxMessage, Referral, Resident
 from ivr.phone import FlaskTransport, Phone, ScriptedCaller
 
-from .conftest import PUBLIC, TOKEN, post_signed
+from .conftest import PUBLIC, TOKEN, load_demo, post_signed
 from .fake_twilio import FakeTwilio
 
 CALLER = "+8613912345678"
@@ -45,10 +43,7 @@ def demo(app: Flask, fake: FakeTwilio) -> Database:
     app.config.update(TWILIO_API_BASE=fake.url, TWILIO_ACCOUNT_SID="AC" + "1" * 32,
                       TWILIO_SMS_FROM="+8655112345")
     db: Database = app.extensions["ivr.db"]
-    with db.sessions() as s:
-        for path in (HEFEI_DIVISIONS_FILE, CATEGORIES_FILE, DEMO_DIRECTORY_FILE):
-            import_path(s, path)
-        s.commit()
+    load_demo(db)
     return db
 
 

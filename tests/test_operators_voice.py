@@ -7,13 +7,11 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from directory.importer import import_path
-from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
 from ivr.db import Database
 from ivr.models import CallbackTask, QueueEntry, Resident, User
 from ivr.phone import FlaskTransport, Phone, ScriptedCaller
 
-from .conftest import DUTY, PUBLIC, TOKEN
+from .conftest import DUTY, PUBLIC, TOKEN, load_demo
 
 OPERATOR_PHONE = "+8613800000999"
 CALLER = "+8613912345678"
@@ -22,9 +20,8 @@ CALLER = "+8613912345678"
 @pytest.fixture
 def line(app: Flask) -> Database:
     db: Database = app.extensions["ivr.db"]
+    load_demo(db)
     with db.sessions() as s:
-        for path in (HEFEI_DIVISIONS_FILE, CATEGORIES_FILE, DEMO_DIRECTORY_FILE):
-            import_path(s, path)
         s.add(Resident(phone=CALLER, name="王秀英", division_code="340111400001",
                        groups=["elderly"], needs=["meal"]))
         s.commit()

@@ -6,8 +6,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from directory.importer import import_path
-from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
 from ivr.db import Database
 from ivr.models import CallbackTask, Conversation, OutboxMessage
 from ivr.phone import FlaskTransport, Phone, ScriptedCaller
@@ -15,16 +13,6 @@ from ivr.phone import FlaskTransport, Phone, ScriptedCaller
 from .conftest import DUTY, EMERGENCY, PUBLIC, TOKEN
 
 MEAL_BY_SMS = ["我想找人帮忙做饭", "我住在包和区滨湖世纪社区", "2", "2"]
-
-
-@pytest.fixture
-def demo(app: Flask) -> Database:
-    db: Database = app.extensions["ivr.db"]
-    with db.sessions() as s:
-        for path in (HEFEI_DIVISIONS_FILE, CATEGORIES_FILE, DEMO_DIRECTORY_FILE):
-            import_path(s, path)
-        s.commit()
-    return db
 
 
 def call(app: Flask, answers: list[str]) -> tuple[ScriptedCaller, object]:

@@ -9,8 +9,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from directory.importer import import_path
-from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
 from ivr.auth import create_user
 from ivr.db import Database
 from ivr.models import CallbackTask, Conversation
@@ -22,16 +20,6 @@ from .conftest import EMERGENCY, PUBLIC, TOKEN, post_signed
 
 WORDS = ["我想找人帮忙做饭", "我住在包和区滨湖世纪社区"]
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def demo(app: Flask) -> Database:
-    db: Database = app.extensions["ivr.db"]
-    with db.sessions() as s:
-        for path in (HEFEI_DIVISIONS_FILE, CATEGORIES_FILE, DEMO_DIRECTORY_FILE):
-            import_path(s, path)
-        s.commit()
-    return db
 
 
 def sms(app: Flask, sender: str, body: str) -> list[str]:
