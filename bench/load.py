@@ -21,11 +21,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
-from bench.machine import describe
+from bench.machine import describe, fresh_postgres
 from ivr.models import Call, Conversation, Referral
 from ivr.phone import HttpTransport, Phone, ScriptedCaller
 
@@ -190,14 +190,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         run("SQLite", f"sqlite:///{tmp}/load.sqlite3", 20, 4, 4, args.port)
     if not args.skip_postgres:
-        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS bench_load"))
-            conn.execute(text("CREATE DATABASE bench_load"))
-        admin.dispose()
-        run("PostgreSQL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_load", 200, 4,
-            16, args.port)
+        run("PostgreSQL", fresh_postgres("bench_load"), 200, 4, 16, args.port)
     return 0
 
 

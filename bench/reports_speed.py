@@ -16,19 +16,17 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from bench.generate import contacts
-from bench.machine import describe
+from bench.machine import describe, fresh_postgres
 from directory.lexicon import HEFEI_DIVISIONS_FILE
 from ivr import reports
 from ivr.db import make_engine
 from ivr.migrate import upgrade
 from ivr.models import Conversation
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_reports"
 HAND_WRITTEN = """
 SELECT substr(area_code, 1, 9) AS township, count(*) AS offered,
        sum(CASE WHEN handed_off THEN 1 ELSE 0 END) AS handed_off,
@@ -98,15 +96,6 @@ def measure(label: str, url: str, n: int) -> None:
           f"township ({rows} rows): {report:.2f} s; hand-written GROUP BY: {raw:.2f} s")
 
 
-def fresh_postgres() -> None:
-    """Drop and create the benchmark database."""
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS bench_reports"))
-        conn.execute(text("CREATE DATABASE bench_reports"))
-    admin.dispose()
-
-
 def main() -> int:
     """Run on SQLite and PostgreSQL."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -117,8 +106,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         measure("SQLite", f"sqlite:///{tmp}/reports.sqlite3", args.n)
     if not args.skip_postgres:
-        fresh_postgres()
-        measure("PostgreSQL", PG_URL, args.n)
+        measure("PostgreSQL", fresh_postgres("bench_reports"), args.n)
     return 0
 
 
