@@ -66,8 +66,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(chat_bp)
     # Twilio's routes are signed and the station API uses tokens: no browser form posts there.
+    from ivr.auth import limiter
+
     for blueprint in (voice_bp, sms_bp, station_bp):
         csrf.exempt(blueprint)
+        # Twilio's own rate and our signature check guard these; no per-request limiter cost.
+        limiter.exempt(blueprint)
     # The chat posts JSON with the page's CSRF token in a header; Flask-WTF checks it there.
 
 
