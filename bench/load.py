@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -36,14 +37,20 @@ SCRIPT = ["我想找人帮忙做饭", "我住在包和区滨湖世纪社区", "2
 
 
 class TimedTransport(HttpTransport):
-    """Records the latency of every webhook request."""
+    """Records the latency of every webhook request; waits `think` seconds before each one
+    after the first, as a caller listens to a prompt and answers it."""
 
-    def __init__(self, times: list[float]) -> None:
+    def __init__(self, times: list[float], think: tuple[float, float] = (0.0, 0.0)) -> None:
         super().__init__(timeout=30)
         self.times = times
+        self.think = think
+        self.first = True
 
     def post(self, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str]:
         """Time one request."""
+        if not self.first and self.think[1] > 0:
+            time.sleep(random.uniform(*self.think))
+        self.first = False
         began = time.perf_counter()
         answer = super().post(url, params, headers)
         self.times.append(time.perf_counter() - began)
@@ -80,14 +87,14 @@ def prepare(url: str, env: dict[str, str]) -> None:
                        check=True, capture_output=True)
 
 
-def calls(port: int, concurrent: int) -> dict[str, Any]:
+def calls(port: int, concurrent: int, think: tuple[float, float] = (0.0, 0.0)) -> dict[str, Any]:
     """`concurrent` callers at once, each one whole call."""
     times: list[float] = []
     results: list[Any] = []
     lock = threading.Lock()
 
     def one() -> None:
-        phone = Phone(TimedTransport(times), TOKEN, f"http://127.0.0.1:{port}",
+        phone = Phone(TimedTransport(times, think), TOKEN, f"http://127.0.0.1:{port}",
                       ScriptedCaller(SCRIPT),
                       from_number=f"+86139{uuid.uuid4().int % 10**8:08d}")
         result = phone.run()
@@ -149,15 +156,16 @@ def check_records(url: str, sids: list[str]) -> str:
            f"referrals {referrals}/{len(sids)}"
 
 
-def run(label: str, url: str, concurrent: int, workers: int, threads: int, port: int) -> None:
+def run(label: str, url: str, concurrent: int, workers: int, threads: int, port: int,
+        think: tuple[float, float]) -> None:
     """One database: the calls, the records, then the throughput comparison."""
     env = environment(url, port)
     prepare(url, env)
     log = Path(tempfile.mkstemp(suffix=".log")[1])
     server = start_gunicorn("ivr:create_app()", port, env, workers, threads, log)
     try:
-        calls(port, min(concurrent, 10))  # warm-up: matchers built in every worker
-        result = calls(port, concurrent)
+        calls(port, 4 * workers)  # warm-up: matchers built in every worker
+        result = calls(port, concurrent, think)
         records = check_records(url, result["sids"])
         dialog = throughput(port, "/voice/turn", 16, 10.0,
                             {"CallSid": "CAloadthroughput", "From": "+8613900000000",
@@ -172,7 +180,8 @@ def run(label: str, url: str, concurrent: int, workers: int, threads: int, port:
     finally:
         bare.terminate()
         bare.wait()
-    print(f"{label}: {concurrent} concurrent calls ({result['requests']} webhooks) in "
+    print(f"{label}: {concurrent} concurrent calls, {think[0]:g}-{think[1]:g} s between turns "
+          f"({result['requests']} webhooks) in "
           f"{result['seconds']:.1f} s; errors {result['errors']}; 'database is locked' "
           f"{locked}; webhook p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms; "
           f"{records}")
@@ -185,12 +194,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=18_765)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--think", type=float, nargs=2, default=(3.0, 6.0),
+                        metavar=("MIN", "MAX"),
+                        help="seconds a caller takes to hear a prompt and answer (0 0: none)")
     args = parser.parse_args()
+    think = (args.think[0], args.think[1])
     print(f"machine: {describe()}")
     with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{tmp}/load.sqlite3", 20, 4, 4, args.port)
+        run("SQLite", f"sqlite:///{tmp}/load.sqlite3", 20, 4, 4, args.port, think)
     if not args.skip_postgres:
-        run("PostgreSQL", fresh_postgres("bench_load"), 200, 4, 16, args.port)
+        run("PostgreSQL", fresh_postgres("bench_load"), 200, 4, 16, args.port, think)
     return 0
 
 
