@@ -33,6 +33,7 @@ from ivr.phone import HttpTransport, Phone, ScriptedCaller
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 TOKEN = "load-test-token"
+SLOWEST: list[tuple[float, str, str]] = []
 SCRIPT = ["我想找人帮忙做饭", "我住在包和区滨湖世纪社区", "2", "2"]
 
 
@@ -53,7 +54,10 @@ class TimedTransport(HttpTransport):
         self.first = False
         began = time.perf_counter()
         answer = super().post(url, params, headers)
-        self.times.append(time.perf_counter() - began)
+        elapsed = time.perf_counter() - began
+        self.times.append(elapsed)
+        SLOWEST.append((elapsed, url.split("?")[0].rsplit("/", 2)[-1], params.get("Digits", "")
+                        or params.get("SpeechResult", "")[:8]))
         return answer
 
 
@@ -61,8 +65,9 @@ def start_gunicorn(app: str, port: int, env: dict[str, str], workers: int, threa
                    log: Path) -> subprocess.Popen[bytes]:
     """gunicorn on loopback; waits until it answers."""
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-         "-b", f"127.0.0.1:{port}", "--timeout", "30", app],
+        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
+         "-k", "gthread", "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+         "--timeout", "30", app],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     for _ in range(100):
         try:
@@ -185,6 +190,10 @@ def run(label: str, url: str, concurrent: int, workers: int, threads: int, port:
           f"{result['seconds']:.1f} s; errors {result['errors']}; 'database is locked' "
           f"{locked}; webhook p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms; "
           f"{records}")
+    worst = sorted(SLOWEST, reverse=True)[:6]
+    print(f"{label}: slowest webhooks: " + ", ".join(f"{w[1]} {w[2]} {w[0] * 1000:.0f} ms"
+                                                    for w in worst))
+    SLOWEST.clear()
     print(f"{label}: dialog turn {dialog:.0f} req/s vs bare Flask TwiML {yardstick:.0f} req/s "
           f"({dialog / yardstick:.0%}) with gunicorn -w {workers} -k gthread --threads {threads}")
 

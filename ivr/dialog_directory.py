@@ -16,6 +16,8 @@ from directory.names import spoken
 from directory.understanding import Understood
 
 MAX_HINT_WORDS = 60
+# Hints change only with the directory: kept per database, version, question and area.
+_HINTS: dict[tuple[str, int, str, str | None], tuple[str, ...]] = {}
 
 
 class DbDirectory:
@@ -69,6 +71,14 @@ class DbDirectory:
 
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         """Words the recognizer should expect: category words, or nearby place names."""
+        key = (str(self.session.get_bind().engine.url), service.version(self.session),
+               understand, within)
+        cached = _HINTS.get(key)
+        if cached is None:
+            cached = _HINTS[key] = self._hints(understand, within)
+        return cached
+
+    def _hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         if understand == "need":
             words: list[str] = []
             for zh, keywords in self.session.execute(select(Category.zh, Category.keywords)):

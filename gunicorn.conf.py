@@ -1,0 +1,20 @@
+"""gunicorn settings of the Procfile's web process: warm every worker before it takes calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+worker_class = "gthread"
+threads = 4
+timeout = 15
+
+
+def post_worker_init(worker: Any) -> None:
+    """Build the directory's matchers and load pypinyin's dictionaries in each new worker,
+    so the first caller a worker takes does not wait for them."""
+    app = worker.wsgi if hasattr(worker, "wsgi") else None
+    if app is None:
+        return
+    from ivr.warm import warm
+
+    warm(app)
