@@ -1,4 +1,4 @@
-"""Check a dialog's rules when it loads and in CI: `python -m dialogs.lint [FILE ...]`.
+"""Check a dialog's rules when it loads and in CI (`python -m dialogs.cli_lint [FILE ...]`).
 
 Every node reachable; every exit leads somewhere; every waiting node has help and ladders
 that end with a person, never a hang-up; no menu over four options or on a reserved key;
@@ -6,9 +6,6 @@ every prompt present in every language; no loop that never waits for the caller.
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 from dialogs.commands import RESERVED_KEYS
 from dialogs.model import MAX_OPTIONS, WAITING, Dialog
@@ -143,25 +140,3 @@ def _loops(dialog: Dialog) -> list[str]:
             seen.add(name)
             todo += node.exits()
     return found
-
-
-def main(paths: list[str]) -> int:
-    """Lint the shipped dialogs, or the files named."""
-    from dialogs.loader import FLOWS, DialogError, parse
-
-    files = [Path(p) for p in paths] or sorted(FLOWS.glob("*.yaml"))
-    failed = 0
-    for path in files:
-        try:
-            problems = lint(parse(path.read_text(encoding="utf-8"), str(path)))
-        except DialogError as error:
-            problems = [str(error)]
-        for problem in problems:
-            print(f"{path}: {problem}")
-        failed += bool(problems)
-    print(f"{len(files) - failed} of {len(files)} dialog files pass the lint")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.lint import lint, main
+from dialogs.cli_lint import main
+from dialogs.lint import lint
 from dialogs.loader import DialogError, load, parse
 
 BROKEN = sorted(Path(__file__).with_name("fixtures").joinpath("dialogs").glob("*.yaml"))
