@@ -12,12 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from dialogs.commands import Command, global_command, normalize, yes_or_no
+from dialogs.commands import LANGUAGE_WORDS, Command, global_command, normalize, yes_or_no
 from dialogs.model import WAITING, Dialog, Node
 from dialogs.outputs import Ask, Choice, Connect, Effect, Event, Hangup, Output, Say
 from dialogs.prompts import text
 from dialogs.services import Environment
 from dialogs.state import Caller, State
+from directory.phones import local_display
 
 # Longest run of nodes that do not wait; a dialog that needs more has a loop (the lint
 # refuses those, this is the last guard).
@@ -53,7 +54,7 @@ class _Turn:
             "place": self.env.directory.place_name(place) if place else
             s.caller.division_name,
             "provider": route.get("name", ""),
-            "phone": _local_phone(route.get("phone") or ""),
+            "phone": local_display(route.get("phone") or ""),
             "level": route.get("level", ""),
             "closed": text(f"level.{route.get('closed_level', 'provider')}", lang),
             "next_open": _when(route.get("next_open"), lang),
@@ -330,7 +331,8 @@ def _global(turn: _Turn, event: Event) -> bool:
         turn.say("slower")
         turn.ask(node)
     elif command is Command.LANGUAGE:
-        wanted = {"english": "en", "英语": "en", "英文": "en"}.get(normalize(event.speech))
+        # A named language (English, 普通话) is taken; the key 8 switches to the other one.
+        wanted = LANGUAGE_WORDS.get(normalize(event.speech))
         s.language = wanted or ("en" if s.language == "zh-CN" else "zh-CN")
         turn.say("language.switched")
         turn.ask(node)
@@ -422,15 +424,6 @@ def _question(turn: _Turn, node: Node, event: Event) -> None:
         return
     s.slots[f"pending_{node.understand}"] = best.code
     turn.run(node.confirm)  # type: ignore[arg-type]
-
-
-def _local_phone(phone: str) -> str:
-    """+8655163100151 -> 0551-63100151, as people in Hefei write and say it."""
-    if phone.startswith("+86551") and len(phone) == 14:
-        return f"0551-{phone[6:]}"
-    if phone.startswith("+86"):
-        return phone[3:]
-    return phone
 
 
 def _when(iso: str | None, language: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from dialogs.outputs import Ask, Connect, Hangup, Output, Say
 from dialogs.prompts import text
+from directory.phones import local_display
 
 # Voice prompts say "press"; in text the resident replies with the digit instead.
 _REPLY = {"zh-CN": (("请按", "请回复"), ("按", "回复")), "en": (("press", "reply"),)}
@@ -45,8 +46,6 @@ def _connect(output: Connect, language: str, emergency_number: str) -> str:
     if output.target == "emergency":
         return text("text.emergency", language, emergency=emergency_number)
     if output.target == "provider" and output.number:
-        phone = output.number
-        if phone.startswith("+86551"):
-            phone = f"0551-{phone[6:]}"
-        return text("text.provider", language, provider=output.name or "", phone=phone)
+        return text("text.provider", language, provider=output.name or "",
+                    phone=local_display(output.number))
     return text("text.handoff", language)

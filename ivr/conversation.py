@@ -21,6 +21,7 @@ from dialogs.state import Caller, State
 from directory.models import Category, Division, Provider
 from directory.names import spoken
 from directory.orm import utcnow
+from directory.phones import local_display
 from ivr import audit, files, outbox, referrals
 from ivr.buckets import buckets, caller_group
 from ivr.dialog_directory import DbDirectory
@@ -201,9 +202,6 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
     if provider is not None:
         outbox.enqueue(session, row.phone,
                        f"合肥社会服务热线：您的{need.zh if need else ''}服务已转给{provider.name}，"
-                       f"电话{_local(provider.phone)}，编号{files.short_number(referral.id)}。",
+                       f"电话{local_display(provider.phone)}，编号{files.short_number(referral.id)}。",
                        "referral_to_resident", referral.id)
 
-
-def _local(phone: str) -> str:
-    return f"0551-{phone[6:]}" if phone.startswith("+86551") else phone

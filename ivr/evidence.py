@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from directory.models import Provider
@@ -96,10 +96,12 @@ def _call_service(session: Session, area: str, start: date, end: date) -> list[d
 def _files(session: Session, area: str, start: date, end: date,
            timezone: str) -> list[dict[str, Any]]:
     r = Resident
-    residents = session.scalars(select(r).where(r.division_code.like(f"{area}%"))).all()
-    total = len(residents)
-    with_needs = sum(1 for x in residents if x.needs)
-    last = max((x.updated_at for x in residents), default=None)
+    # JSON text of an empty list: the same literal on SQLite and PostgreSQL (json keeps text).
+    has_needs = cast(r.needs, String) != "[]"
+    total, with_needs, last = session.execute(
+        select(func.count(), reports._flag(has_needs), func.max(r.updated_at))
+        .where(r.division_code.like(f"{area}%"))).one()
+    total, with_needs = int(total or 0), int(with_needs or 0)
     zone = ZoneInfo(timezone)
     last_local = last.astimezone(zone).date() if last and last.tzinfo else (
         last.date() if last else None)

@@ -7,6 +7,7 @@ caller at the head leaves the queue and the line dials that operator with a whis
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -125,7 +126,7 @@ def connected(session: Session, entry: QueueEntry) -> None:
     """The operator pressed 1: the caller is answered."""
     now = utcnow()
     entry.status, entry.answered_at = "connected", now
-    entry.wait_s = int((now - _aware(entry.enqueued_at)).total_seconds())
+    entry.wait_s = int((now - aware(entry.enqueued_at)).total_seconds())
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
     if operator is not None:
         set_status(operator, "busy")
@@ -163,7 +164,7 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
                 set_status(operator, "available")
         now = utcnow()
         entry.status, entry.ended_at = "abandoned", now
-        entry.wait_s = int((now - _aware(entry.enqueued_at)).total_seconds())
+        entry.wait_s = int((now - aware(entry.enqueued_at)).total_seconds())
         contact = _contact(session, entry)
         if contact is not None:
             contact.abandoned, contact.wait_s = True, entry.wait_s
@@ -182,5 +183,45 @@ def release_stale_offers(session: Session) -> None:
         .values(status="available"))
 
 
-def _aware(value: datetime) -> datetime:
+def aware(value: datetime) -> datetime:
+    """A stored time as UTC-aware (SQLite gives them back naive)."""
     return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
+@dataclass
+class ContactFacts:
+    """What the line knows of a contact: who, where, what, and how urgent."""
+
+    resident: Resident | None
+    place: str | None
+    need: str | None
+    elderly: bool
+    emergency: bool
+
+
+def facts(session: Session, conversation: Conversation | None) -> ContactFacts:
+    """Place and need as the dialog heard them (confirmed or not), else from the file."""
+    if conversation is None:
+        return ContactFacts(None, None, None, False, False)
+    resident = session.get(Resident, conversation.resident_id) \
+        if conversation.resident_id else None
+    slots = (conversation.state or {}).get("slots", {})
+    place = conversation.division_code or slots.get("place") or slots.get("pending_place") \
+        or (resident.division_code if resident else None)
+    need = conversation.category or slots.get("need") or slots.get("pending_need")
+    elderly = bool(resident and {"elderly", "disabled"} & set(resident.groups or []))
+    return ContactFacts(resident, place, need, elderly, conversation.emergency)
+
+
+def direct_dial_ended(session: Session, call_sid: str, dial_status: str, talk_s: int) -> None:
+    """A dial straight to the duty officer or the emergency number: answered, or abandoned."""
+    contact = session.scalars(select(Conversation).where(
+        Conversation.channel == "voice", Conversation.key == call_sid)).first()
+    if contact is None or contact.answered:
+        return
+    waited = int((utcnow() - aware(contact.handed_off_at or utcnow())).total_seconds())
+    if dial_status == "completed":
+        contact.answered, contact.talk_s = True, talk_s
+        contact.wait_s = max(0, waited - talk_s)
+    elif dial_status == "canceled":  # the caller hung up while it rang
+        contact.abandoned, contact.wait_s = True, waited

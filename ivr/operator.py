@@ -126,36 +126,33 @@ def _queue_rows() -> list[dict[str, Any]]:
     now = utcnow()
     for place, entry in enumerate(handoff.waiting(session), start=1):
         rows.append({"place": place, "entry": entry, **_caller_summary(entry.conversation_id),
-                     "waited_s": int((now - handoff._aware(entry.enqueued_at)).total_seconds())})
+                     "waited_s": int((now - handoff.aware(entry.enqueued_at)).total_seconds())})
     return rows
 
 
 def _caller_summary(conversation_id: int | None) -> dict[str, Any]:
     session = db.session()
-    conversation = session.get(Conversation, conversation_id) if conversation_id else None
-    resident = session.get(Resident, conversation.resident_id) \
-        if conversation is not None and conversation.resident_id else None
-    slots = (conversation.state or {}).get("slots", {}) if conversation is not None else {}
-    need = (conversation.category if conversation else None) or slots.get("need")
-    category = session.get(Category, need) if need else None
-    place = (conversation.division_code if conversation else None) or slots.get("place") \
-        or (resident.division_code if resident else None)
+    known = handoff.facts(session, session.get(Conversation, conversation_id)
+                          if conversation_id else None)
+    category = session.get(Category, known.need) if known.need else None
+    resident = known.resident
     return {"name": resident.name if resident and resident.name else "未登记 Unknown",
-            "place": files.display_name(session, place), "need": category.zh if category else "",
-            "elderly": bool(resident and {"elderly", "disabled"} & set(resident.groups or [])),
-            "emergency": bool(conversation and conversation.emergency)}
+            "place": files.display_name(session, known.place),
+            "need": category.zh if category else "", "elderly": known.elderly,
+            "emergency": known.emergency}
 
 
 def _callbacks() -> list[dict[str, Any]]:
     session = db.session()
-    resident_groups = {r.phone: r.groups or [] for r in session.scalars(select(Resident))}
     rows = list(session.scalars(select(CallbackTask).where(CallbackTask.status == "open").order_by(
         case((CallbackTask.category == "emergency", 0), else_=1), CallbackTask.created_at)))
+    resident_groups = {r.phone: r.groups or [] for r in session.scalars(
+        select(Resident).where(Resident.phone.in_({t.phone for t in rows})))}
     now = utcnow()
     out = []
     for task in rows:
         elderly = bool({"elderly", "disabled"} & set(resident_groups.get(task.phone, [])))
-        due = handoff._aware(task.created_at) + timedelta(hours=CALLBACK_HOURS)
+        due = handoff.aware(task.created_at) + timedelta(hours=CALLBACK_HOURS)
         out.append({"task": task, "elderly": elderly, "due": due,
                     "overdue": now > due, "left_h": round((due - now).total_seconds() / 3600, 1)})
     out.sort(key=_callback_order)
@@ -213,7 +210,7 @@ def call(entry_id: int) -> str | Response:
     form.category.choices = [("", "—")] + [(c.code, f"{c.zh} {c.en}") for c in
                                             session.scalars(select(Category))]
     summary = _caller_summary(entry.conversation_id)
-    suggestion = _suggestion(conversation, resident)
+    suggestion = _suggestion(conversation)
     if form.validate_on_submit():
         _wrap_up(entry, conversation, resident, form, suggestion)
         session.commit()
@@ -243,12 +240,9 @@ def _transcript(conversation: Conversation | None) -> list[dict[str, Any]]:
     return heard + lines
 
 
-def _suggestion(conversation: Conversation | None,
-                resident: Resident | None) -> dict[str, Any] | None:
-    slots = (conversation.state or {}).get("slots", {}) if conversation is not None else {}
-    need = (conversation.category if conversation else None) or slots.get("need")
-    place = (conversation.division_code if conversation else None) or slots.get("place") or (
-        resident.division_code if resident else None)
+def _suggestion(conversation: Conversation | None) -> dict[str, Any] | None:
+    known = handoff.facts(db.session(), conversation)
+    need, place = known.need, known.place
     if not need or not place:
         return None
     try:
@@ -265,8 +259,8 @@ def _wrap_up(entry: QueueEntry, conversation: Conversation | None, resident: Res
     session = db.session()
     operator = me()
     now = utcnow()
-    started = handoff._aware(operator.status_since) if operator.status == "wrap_up" \
-        else handoff._aware(entry.answered_at or entry.enqueued_at)
+    started = handoff.aware(operator.status_since) if operator.status == "wrap_up" \
+        else handoff.aware(entry.answered_at or entry.enqueued_at)
     entry.wrap_up_s = max(0, int((now - started).total_seconds()))
     if conversation is not None:
         conversation.wrap_s = entry.wrap_up_s

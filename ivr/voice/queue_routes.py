@@ -12,7 +12,7 @@ from dialogs.outputs import Say
 from directory.models import Category
 from ivr import db, handoff
 from ivr.dialog_directory import DbDirectory
-from ivr.models import CallbackTask, Conversation, QueueEntry, Resident, User
+from ivr.models import CallbackTask, Conversation, QueueEntry, User
 from ivr.twilio_auth import twilio_only
 from ivr.voice.forms import field, int_field
 from ivr.voice.render import VoiceRenderer
@@ -144,23 +144,16 @@ def whisper(entry: QueueEntry | None) -> list[Say]:
     session = db.session()
     conversation = session.get(Conversation, entry.conversation_id) \
         if entry is not None and entry.conversation_id else None
-    if conversation is not None:
-        resident = session.get(Resident, conversation.resident_id) \
-            if conversation.resident_id else None
-        state = conversation.state or {}
-        slots = state.get("slots", {})
-        place = conversation.division_code or slots.get("place") or slots.get("pending_place") \
-            or (resident.division_code if resident else None)
-        need = conversation.category or slots.get("need") or slots.get("pending_need")
-        directory = DbDirectory(session, current_app.config)
-        if place:
-            prompts.append(Say("whisper.place", {"place": directory.place_name(place)}))
-        if need and session.get(Category, need) is not None:
-            prompts.append(Say("whisper.need", {"need": directory.need_name(need, "zh-CN")}))
-        if resident is not None and {"elderly", "disabled"} & set(resident.groups or []):
-            prompts.append(Say("whisper.elderly"))
-        if conversation.emergency:
-            prompts.append(Say("whisper.emergency"))
+    known = handoff.facts(session, conversation)
+    directory = DbDirectory(session, current_app.config)
+    if known.place:
+        prompts.append(Say("whisper.place", {"place": directory.place_name(known.place)}))
+    if known.need and session.get(Category, known.need) is not None:
+        prompts.append(Say("whisper.need", {"need": directory.need_name(known.need, "zh-CN")}))
+    if known.elderly:
+        prompts.append(Say("whisper.elderly"))
+    if known.emergency:
+        prompts.append(Say("whisper.emergency"))
     prompts.append(Say("whisper.accept"))
     return prompts
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from dialogs.dialing import DIAL_ATTEMPTS, after_dial
 from dialogs.outputs import Connect, Output, Target
-from directory.orm import utcnow
 from ivr import conversation, db, handoff, spool
-from ivr.models import Conversation
 from ivr.twilio_auth import twilio_only
 from ivr.voice import calls
 from ivr.voice.forms import caller_event, field, int_arg, int_field
@@ -102,29 +99,12 @@ def dial_done() -> Response:
     """A <Dial> ended: finish, try again or hand over to a person, then apologise."""
     targets: dict[str, Target] = {"emergency": "emergency", "provider": "provider"}
     target = targets.get(request.args.get("target", ""), "duty")
-    status_ = field("DialCallStatus", 16)
+    dial_status = field("DialCallStatus", 16)
     if target != "provider" and field("CallSid"):
-        _record_dial(status_)
-    return speak(after_dial(target, int_arg("try", 1, 9), status_))
-
-
-def _record_dial(dial_status: str) -> None:
-    """A direct dial to the duty officer or the emergency number: answered, or abandoned."""
-    session = db.session()
-    contact = session.scalars(select(Conversation).where(
-        Conversation.channel == CHANNEL, Conversation.key == field("CallSid"))).first()
-    if contact is None or contact.answered:
-        return
-    talk = int_field("DialCallDuration") or 0
-    if dial_status == "completed":
-        waited = (utcnow() - handoff._aware(contact.handed_off_at or utcnow())).total_seconds()
-        contact.answered, contact.talk_s = True, talk
-        contact.wait_s = max(0, int(waited) - talk)
-    elif dial_status == "canceled":  # the caller hung up while it rang
-        contact.abandoned = True
-        contact.wait_s = int((utcnow() - handoff._aware(contact.handed_off_at or utcnow()))
-                             .total_seconds())
-    session.commit()
+        handoff.direct_dial_ended(db.session(), field("CallSid"), dial_status,
+                                  int_field("DialCallDuration") or 0)
+        db.session().commit()
+    return speak(after_dial(target, int_arg("try", 1, 9), dial_status))
 
 
 @bp.post("/status")
