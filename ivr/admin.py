@@ -39,7 +39,7 @@ def _quarter_of(day: date) -> str:
 def dashboard() -> str:
     """Contacts per day and hour, rates against targets by area, category and group, and the
     evidence status of every platform."""
-    session = db.session()
+    session = db.reader()
     start, end = _period()
     zone = current_app.config["TIMEZONE"]
     data: dict[str, Any] = {"targets": {"answer_rate": evidence.ANSWER_TARGET,
@@ -60,7 +60,7 @@ def dashboard() -> str:
 @role_required("admin")
 def report(name: str) -> str | Response:
     """One report as a page, or as CSV with ?format=csv."""
-    session = db.session()
+    session = db.reader()
     start, end = _period()
     zone = current_app.config["TIMEZONE"]
     by = request.args.get("by") or None
@@ -89,7 +89,7 @@ def report(name: str) -> str | Response:
 @role_required("admin")
 def evidence_page(level: str, provider_id: str) -> str:
     """A printable page for one platform: each condition, the figure behind it, the rule."""
-    session = db.session()
+    session = db.reader()
     if session.get(Provider, provider_id) is None:
         abort(404)
     start, end = _period()

@@ -30,7 +30,7 @@ def report_command(name: str, start: str | None, end: str | None, quarter: str |
                    target_s: int) -> None:
     """The reports of REPORTS.md: calls, referrals, evidence, staffing."""
     zone = current_app.config["TIMEZONE"]
-    session = db.session()
+    session = db.reader()
     try:
         first, last = reports.period(quarter, year, start, end)
         if name == "calls":

@@ -8,6 +8,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from ivr import sqlite_writer
+
 EXTENSION = "ivr.db"
 
 
@@ -15,8 +17,9 @@ def make_engine(url: str) -> Engine:
     """Create an engine with settings fit for a webhook service on SQLite or PostgreSQL."""
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
-        # timeout: wait for a writer instead of failing with "database is locked".
-        kwargs["connect_args"] = {"timeout": 10}
+        # timeout: wait for a writer instead of failing with "database is locked"; the
+        # factory lets go of the writer lock when a transaction ends (ivr/sqlite_writer.py).
+        kwargs["connect_args"] = {"timeout": 10, "factory": sqlite_writer.LockedConnection}
     elif url.startswith("postgresql"):
         # A stopped server must fail fast so the caller is put through to a human in time.
         kwargs["connect_args"] = {"connect_timeout": 2}
@@ -24,6 +27,9 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        database = engine.url.database
+        sqlite_writer.install(engine, database if database and database != ":memory:"
+                              else None)
     return engine
 
 
@@ -44,6 +50,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Long reads (reports, the dashboard) must not hold SQLite's writer turn.
+        self.readers = sessionmaker(
+            self.engine.execution_options(**{sqlite_writer.READER: True}),
+            expire_on_commit=False)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -70,8 +80,17 @@ def session() -> Session:
     return s
 
 
+def reader() -> Session:
+    """Return this request's read-only session (reports, dashboards), opening it on first use."""
+    if "db_reader" not in g:
+        g.db_reader = database().readers()
+    s: Session = g.db_reader
+    return s
+
+
 def _close_session(_exc: BaseException | None) -> None:
-    s: Session | None = g.pop("db_session", None)
-    if s is not None:
-        # Anything not committed by the request's one commit is rolled back here.
-        s.close()
+    for name in ("db_session", "db_reader"):
+        s: Session | None = g.pop(name, None)
+        if s is not None:
+            # Anything not committed by the request's one commit is rolled back here.
+            s.close()

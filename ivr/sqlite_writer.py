@@ -1,0 +1,126 @@
+"""One SQLite writer at a time, handed over by the kernel rather than by SQLite's busy handler.
+
+SQLite takes one writer. When several gunicorn processes write at once, the losers' busy
+handler sleeps in growing steps (up to 100 ms each) and unlucky ones starve: that, not CPU,
+was the line's p95 on SQLite. A plain deferred transaction has a second problem: a turn that
+read its conversation before another process wrote it cannot upgrade to a writer at all.
+
+So every write transaction here starts with BEGIN IMMEDIATE, after taking a thread lock (one
+writer per process) and an flock on a file beside the database (one writer across processes);
+both are let go when the transaction commits or rolls back. The kernel queues the waiters and
+wakes the next one at once, and a process that dies holding the flock releases it with its
+file descriptor. Reader transactions (reports, the dashboard) begin deferred and take nothing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+
+# A writer waits this long for another thread of its own process before it gives up (the
+# caller then hears the apology and is put through to a person).
+THREAD_WAIT_S = 10.0
+READER = "ivr_reader"
+
+
+class WriterLock:
+    """The thread lock and the cross-process flock of one database file."""
+
+    def __init__(self, path: str | None) -> None:
+        self._thread = threading.Lock()
+        self._path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Wait for the process's turn, then the machine's."""
+        if not self._thread.acquire(timeout=THREAD_WAIT_S):
+            raise _locked("no writer turn within the wait")
+        try:
+            if self._path is not None:
+                fcntl.flock(self._file(), fcntl.LOCK_EX)
+        except BaseException:
+            self._thread.release()
+            raise
+
+    def release(self) -> None:
+        """Let the next writer in."""
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread.release()
+
+    def _file(self) -> int:
+        # Opened on first use (under the thread lock): a database that cannot be reached
+        # fails like one, with the caller put through to a person.
+        if self._fd is None:
+            try:
+                self._fd = os.open(str(self._path), os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as error:
+                raise _locked(f"writer lock file: {error.strerror}") from error
+        return self._fd
+
+
+def _locked(why: str) -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError(why))
+
+
+class LockedConnection(sqlite3.Connection):
+    """A sqlite3 connection that lets go of the writer lock when its transaction ends."""
+
+    writer_lock: WriterLock | None = None
+
+    def commit(self) -> None:
+        """Commit, then let the next writer in."""
+        try:
+            super().commit()
+        finally:
+            self._let_go()
+
+    def rollback(self) -> None:
+        """Roll back, then let the next writer in."""
+        try:
+            super().rollback()
+        finally:
+            self._let_go()
+
+    def close(self) -> None:
+        """Close (rolling back whatever is open), then let the next writer in."""
+        try:
+            super().close()
+        finally:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        held, self.writer_lock = self.writer_lock, None
+        if held is not None:
+            held.release()
+
+
+def install(engine: Engine, path: str | None) -> None:
+    """Make `engine`'s transactions take the writer lock, unless they are marked readers."""
+    lock = WriterLock(f"{path}.writer-lock" if path else None)
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own BEGIN would come before ours; we emit every BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(READER):
+            conn.exec_driver_sql("BEGIN")
+            return
+        raw = conn.connection.dbapi_connection
+        lock.acquire()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            lock.release()
+            raise
+        raw.writer_lock = lock  # type: ignore[union-attr]
