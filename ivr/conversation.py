@@ -79,7 +79,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
                    **buckets(now, config["TIMEZONE"])}, ["channel", "key"])
     row = _locked(session, channel, key)
     if row.state:
-        return _replay(row)
+        return _replay(row.state, row.last_outputs)
     caller = caller_profile(session, phone)
     if phone:
         # Containment: an earlier contact from this number in the last 24 hours did not end
@@ -100,17 +100,35 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
 
 
 def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
-              turn: int | None, event: Event) -> Turn:
-    """Run one turn of the conversation `key`; a repeated turn number replays its answer."""
-    row = session.scalars(select(Conversation).where(
-        Conversation.channel == channel, Conversation.key == key).with_for_update()).first()
-    if row is None or not row.state:
+              turn: int | None, event: Event, reader: Session | None = None) -> Turn:
+    """Run one turn of the conversation `key`; a repeated turn number replays its answer.
+
+    With a `reader`, the engine runs on a snapshot read outside the write transaction, so
+    the write lock is held only while the turn is written; the write happens only if no
+    other request (Twilio's retry of this one) moved the conversation meanwhile.
+    """
+    snapshot = (reader or session).execute(select(
+        Conversation.turn, Conversation.state, Conversation.last_outputs).where(
+        Conversation.channel == channel, Conversation.key == key)).first()
+    if snapshot is None or not snapshot.state:
+        _end_read(reader)
         return begin(session, config, channel, key, phone)
-    if turn is not None and turn != row.turn:
-        return _replay(row)
-    state, outputs = engine.step(load(), State.from_json(row.state), event,
-                                 environment(session, config))
+    if turn is not None and turn != snapshot.turn:
+        _end_read(reader)
+        return _replay(snapshot.state, snapshot.last_outputs)
+    state, outputs = engine.step(load(), State.from_json(snapshot.state), event,
+                                 environment(reader or session, config))
+    _end_read(reader)
+    row = _locked(session, channel, key)
+    if row.turn != snapshot.turn:
+        return _replay(row.state, row.last_outputs)
     return _save(session, row, state, outputs, channel, config)
+
+
+def _end_read(reader: Session | None) -> None:
+    """Let go of the snapshot (nothing was written in it)."""
+    if reader is not None:
+        reader.rollback()
 
 
 def preview(session: Session, config: Any, channel: str, key: str, event: Event) -> State:
@@ -126,9 +144,9 @@ def _locked(session: Session, channel: str, key: str) -> Conversation:
         Conversation.channel == channel, Conversation.key == key).with_for_update()).one()
 
 
-def _replay(row: Conversation) -> Turn:
-    state = State.from_json(row.state)
-    return Turn(state.language, serialize.load(row.last_outputs), state)
+def _replay(state_json: dict[str, Any], last_outputs: list[dict[str, Any]]) -> Turn:
+    state = State.from_json(state_json)
+    return Turn(state.language, serialize.load(last_outputs), state)
 
 
 def _save(session: Session, row: Conversation, state: State, outputs: list[Output],
