@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from directory.hours import parse
 from directory.orm import utcnow
+from ivr import clock
 from ivr.models import CallbackTask, Conversation, QueueEntry, Resident, User
 
 Decision = Literal["queue", "duty", "closed"]
@@ -24,14 +25,9 @@ WAITING = ("waiting", "offered")
 DEFAULT_HANDLE_S = 180
 
 
-def local_now(config: Any) -> datetime:
-    """Now, in the line's time zone, without tzinfo (as opening hours read it)."""
-    return datetime.now(ZoneInfo(config["TIMEZONE"])).replace(tzinfo=None)
-
-
 def decide(session: Session, config: Any) -> Decision:
     """Queue for an operator, dial the duty number (nobody on duty), or closed (after hours)."""
-    if not parse(config.get("OPERATOR_HOURS") or None).is_open(local_now(config)):
+    if not parse(config.get("OPERATOR_HOURS") or None).is_open(clock.local_now(config)):
         return "closed"
     on_duty = session.scalar(select(func.count()).select_from(User).where(
         User.role == "operator", User.active.is_(True), User.status != "off")) or 0

@@ -20,7 +20,7 @@ from dialogs.render_text import render as render_text
 from directory.models import Category
 from directory.orm import utcnow
 from directory.routing import RoutingError, route
-from ivr import db, files, handoff, referrals, text_channel
+from ivr import clock, db, files, handoff, referrals, text_channel
 from ivr.auth import role_required
 from ivr.models import CallbackTask, Conversation, QueueEntry, Resident, TextMessage, User
 
@@ -246,7 +246,7 @@ def _suggestion(conversation: Conversation | None) -> dict[str, Any] | None:
     if not need or not place:
         return None
     try:
-        answer = route(db.session(), need, place, handoff.local_now(current_app.config),
+        answer = route(db.session(), need, place, clock.local_now(current_app.config),
                        duty_phone=current_app.config.get("DUTY_NUMBER"))
     except RoutingError:
         return None

@@ -7,6 +7,7 @@ import os
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from directory.orm import Base
-from ivr import create_app, migrate
+from ivr import clock, create_app, migrate
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC = "https://line.example.org"
@@ -132,6 +133,17 @@ def no_phone_number_is_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None
     for record in caplog.records:
         text = record.getMessage() + (record.exc_text or "")
         assert not _UNMASKED_PHONE.search(text), f"unmasked phone number logged: {text[:300]}"
+
+
+# A Wednesday morning, a working day: routes do not depend on the hour the tests run at.
+OFFICE_HOURS = datetime(2026, 11, 25, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def line_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The line's wall clock, fixed at OFFICE_HOURS (a test may patch clock.local_now again)."""
+    monkeypatch.setattr(clock, "local_now", lambda _config: OFFICE_HOURS)
+    return OFFICE_HOURS
 
 
 def load_demo(db: Any) -> None:
