@@ -30,6 +30,7 @@ from directory.models import (
     ProviderArea,
     ProviderCategory,
 )
+from directory.orm import utcnow
 
 CSV_HEADER = ["level", "code", "name", "parent_code"]
 PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -221,6 +222,8 @@ def _bump_version(session: Session, report: ImportReport) -> None:
         session.add(DirectoryVersion(id=1, version=1))
     else:
         row.version += 1
+        # With the number, the time tells a rebuilt database from the one caches were read in.
+        row.changed_at = utcnow()
     session.flush()
 
 

@@ -23,18 +23,23 @@ from directory.understanding import (
 )
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[int, PlaceMatcher, NeedMatcher]] = {}
+_cache: dict[str, tuple[str, PlaceMatcher, NeedMatcher]] = {}
 
 
-def version(session: Session) -> int:
-    """The directory's current version (0 when nothing was imported)."""
-    return session.scalar(select(DirectoryVersion.version).where(DirectoryVersion.id == 1)) or 0
+def version(session: Session) -> str:
+    """The directory's current version and when it changed ('0' when nothing was imported):
+    caches keyed on it reload after an import, or when the database is rebuilt."""
+    row = session.execute(select(DirectoryVersion.version, DirectoryVersion.changed_at)
+                          .where(DirectoryVersion.id == 1)).first()
+    return f"{row.version}@{row.changed_at.isoformat()}" if row else "0"
 
 
-def matchers(session: Session) -> tuple[PlaceMatcher, NeedMatcher]:
-    """The place and need matchers for this database, rebuilt after an import."""
+def matchers(session: Session, current: str | None = None) -> tuple[PlaceMatcher, NeedMatcher]:
+    """The place and need matchers for this database, rebuilt after an import (`current`:
+    the version, when the caller has read it already)."""
     key = str(session.get_bind().engine.url)
-    current = version(session)
+    if current is None:
+        current = version(session)
     cached = _cache.get(key)
     if cached and cached[0] == current:
         return cached[1], cached[2]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,10 +12,14 @@ from directory import routing, service
 from directory.models import Category, Division
 from directory.names import spoken
 from directory.understanding import Understood
+from ivr import clock
 
 MAX_HINT_WORDS = 60
-# Hints change only with the directory: kept per database, version, question and area.
-_HINTS: dict[tuple[str, int, str, str | None], tuple[str, ...]] = {}
+# Hints, category names and spoken place names change only with the directory: each process
+# keeps them per database and directory version (an import bumps the version).
+_HINTS: dict[tuple[str, str, str, str | None], tuple[str, ...]] = {}
+_NAMES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+_PLACES: dict[tuple[str, str], dict[str, str]] = {}
 
 
 class DbDirectory:
@@ -26,26 +28,48 @@ class DbDirectory:
     def __init__(self, session: Session, config: dict[str, Any] | Any) -> None:
         self.session = session
         self.config = config
-        self._names: dict[str, tuple[str, str]] | None = None
+        self._version: tuple[str, str] | None = None
+
+    def version(self) -> tuple[str, str]:
+        """This database and its directory version, read once per request."""
+        if self._version is None:
+            self._version = (str(self.session.get_bind().engine.url),
+                             service.version(self.session))
+        return self._version
 
     def understand_need(self, text: str) -> Understood:
         """Which category the words name."""
-        return service.matchers(self.session)[1].find(text)
+        return service.matchers(self.session, self.version()[1])[1].find(text)
 
     def understand_place(self, text: str, within: str | None) -> Understood:
         """Which division the words name, inside the caller's district first."""
-        return service.matchers(self.session)[0].find(text, within=within)
+        return service.matchers(self.session, self.version()[1])[0].find(text, within=within)
 
     def need_name(self, code: str, language: str) -> str:
         """A category's name in a language."""
-        if self._names is None:
-            self._names = {c: (zh, en) for c, zh, en in self.session.execute(
+        key = self.version()
+        names = _NAMES.get(key)
+        if names is None:
+            names = {c: (zh, en) for c, zh, en in self.session.execute(
                 select(Category.code, Category.zh, Category.en))}
-        zh, en = self._names.get(code, (code, code))
+            _NAMES.clear()
+            _NAMES[key] = names
+        zh, en = names.get(code, (code, code))
         return en if language == "en" else zh
 
     def place_name(self, code: str) -> str:
         """'包河区滨湖世纪社区': the district, then the place as people say it."""
+        key = self.version()
+        places = _PLACES.get(key)
+        if places is None:
+            _PLACES.clear()
+            places = _PLACES[key] = {}
+        name = places.get(code)
+        if name is None:
+            name = places[code] = self._place_name(code)
+        return name
+
+    def _place_name(self, code: str) -> str:
         place = self.session.get(Division, code)
         if place is None:
             return code
@@ -59,8 +83,7 @@ class DbDirectory:
 
     def route(self, need: str, division: str) -> RouteAnswer:
         """Where the request goes now, in the line's time zone."""
-        now = datetime.now(ZoneInfo(self.config["TIMEZONE"])).replace(tzinfo=None)
-        answer = routing.route(self.session, need, division, now,
+        answer = routing.route(self.session, need, division, clock.local_now(self.config),
                                duty_phone=self.config.get("DUTY_NUMBER") or None)
         return RouteAnswer(answer.id, answer.name, answer.phone, answer.level,
                            answer.reason_code, answer.next_open)
@@ -71,8 +94,7 @@ class DbDirectory:
 
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         """Words the recognizer should expect: category words, or nearby place names."""
-        key = (str(self.session.get_bind().engine.url), service.version(self.session),
-               understand, within)
+        key = (*self.version(), understand, within)
         cached = _HINTS.get(key)
         if cached is None:
             cached = _HINTS[key] = self._hints(understand, within)

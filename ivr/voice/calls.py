@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, update
 from sqlalchemy.orm import Session
 
 from directory.orm import utcnow
@@ -18,7 +19,7 @@ def seen(session: Session, call_sid: str, *, from_number: str, to_number: str,
     """Make sure the call has its row, and fill in its numbers if they were unknown."""
     now = now or utcnow()
     local = now.astimezone(ZoneInfo(timezone))
-    insert_ignore(
+    inserted = insert_ignore(
         session,
         Call,
         {
@@ -34,13 +35,20 @@ def seen(session: Session, call_sid: str, *, from_number: str, to_number: str,
         },
         ["call_sid"],
     )
-    for column, value in (("from_number", from_number), ("to_number", to_number)):
-        if value:
-            session.execute(
-                update(Call)
-                .where(Call.call_sid == call_sid, getattr(Call, column) == "")
-                .values({column: value})
-            )
+    if inserted or not (from_number or to_number):
+        return
+    # A status callback can come before the call's first webhook: fill in what it lacked.
+    session.execute(
+        update(Call)
+        .where(Call.call_sid == call_sid, or_(Call.from_number == "", Call.to_number == ""))
+        .values(from_number=_unless_known(Call.from_number, from_number),
+                to_number=_unless_known(Call.to_number, to_number))
+    )
+
+
+def _unless_known(column: Any, value: str) -> Any:
+    """The column's value if it has one, else `value`."""
+    return case((column == "", value), else_=column) if value else column
 
 
 def advance(session: Session, call_sid: str, status: str, *, duration_s: int | None,
@@ -56,16 +64,17 @@ def advance(session: Session, call_sid: str, status: str, *, duration_s: int | N
          "duration_s": duration_s, "received_at": utcnow()},
         ["call_sid", "status"],
     )
-    # Conditional updates: whatever order callbacks arrive in, the final row is the same.
-    session.execute(
-        update(Call)
-        .where(Call.call_sid == call_sid, Call.status_rank < rank)
-        .values(status=status, status_rank=rank, updated_at=utcnow())
-    )
+    # Conditional values: whatever order callbacks arrive in, the final row is the same.
+    forward = Call.status_rank < rank
+    values: dict[str, Any] = {
+        "status": case((forward, status), else_=Call.status),
+        "status_rank": case((forward, rank), else_=Call.status_rank),
+        "updated_at": utcnow(),
+    }
+    longer = None
     if duration_s is not None:
-        session.execute(
-            update(Call)
-            .where(Call.call_sid == call_sid,
-                   or_(Call.duration_s.is_(None), Call.duration_s < duration_s))
-            .values(duration_s=duration_s)
-        )
+        longer = or_(Call.duration_s.is_(None), Call.duration_s < duration_s)
+        values["duration_s"] = case((longer, duration_s), else_=Call.duration_s)
+    session.execute(update(Call).where(Call.call_sid == call_sid,
+                                       forward if longer is None else or_(forward, longer))
+                    .values(values))
