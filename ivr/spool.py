@@ -1,7 +1,8 @@
 """What the line could not write while the database was down, kept on disk and written later.
 
 When a webhook fails with a database error the caller is still put through to the duty
-officer, and the signed request is appended to a spool file. The worker (or
+officer, and the signed request is appended to a spool file: a call's first webhook, a turn
+in the middle of its dialog, a status callback. The worker (or
 `flask --app ivr spool replay`) writes the spooled calls and contacts once the database
 answers; replaying twice writes nothing twice.
 """
@@ -15,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from directory.orm import utcnow
@@ -82,6 +84,12 @@ def _write(session: Session, config: Any, entry: dict[str, Any]) -> None:
     duration = form.get("CallDuration", "")
     calls.advance(session, call_sid, status, sequence_number=None,
                   duration_s=int(duration) if duration.isdigit() else None)
+    if entry["route"] == "turn":
+        # The caller was put through to the duty officer in the middle of the dialog.
+        session.execute(update(Conversation).where(
+            Conversation.channel == "voice", Conversation.key == call_sid,
+            Conversation.outcome == "in_progress").values(
+            handed_off=True, handed_off_at=at, outcome="outage"))
     if entry["route"] == "voice":
         # The caller was put straight through to the duty officer: a handed-off contact.
         insert_ignore(session, Conversation, {

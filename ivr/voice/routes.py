@@ -129,12 +129,12 @@ def on_error(error: Exception) -> Response | HTTPException:
     if isinstance(error, HTTPException) and error.code == 403:
         return error
     log.exception("voice webhook failed: %s", type(error).__name__)
-    if isinstance(error, SQLAlchemyError) and request.endpoint in ("voice.incoming",
-                                                                   "voice.status"):
+    spooled = {"voice.incoming": "voice", "voice.turn": "turn", "voice.status": "status"}
+    if isinstance(error, SQLAlchemyError) and request.endpoint in spooled:
         # Keep what could not be written; the worker writes it when the database is back.
         try:
-            spool.record(current_app.config, "voice" if request.endpoint == "voice.incoming"
-                         else "status", request.form.to_dict(flat=True))
+            spool.record(current_app.config, spooled[request.endpoint],
+                         request.form.to_dict(flat=True))
         except OSError:
             log.exception("the outage spool could not be written either")
     if request.endpoint == "voice.dial_done":
