@@ -197,7 +197,7 @@ def run(label: str, url: str, concurrent: int, workers: int, threads: int,
     prepare(url, env)
     log = Path(tempfile.mkstemp(suffix=".log")[1])
     settings = f"gunicorn -w {workers} -k gthread --threads {threads}"
-    server = start_gunicorn("ivr:create_app()", port, env, workers, threads, log)
+    server = start_gunicorn("bench.line_app:create_app()", port, env, workers, threads, log)
     try:
         calls(port, 4 * workers)  # warm-up: every worker has taken calls
         SLOWEST.clear()
@@ -245,6 +245,9 @@ def main() -> int:
                         help="seconds over which the calls start (0: all in the same instant)")
     parser.add_argument("--seconds", type=float, default=10.0,
                         help="length of each throughput measurement")
+    parser.add_argument("--threads", type=int, nargs=2, default=(4, 16),
+                        metavar=("SQLITE", "POSTGRES"),
+                        help="gunicorn threads per worker (4 workers) for each database")
     parser.add_argument("--only", choices=("calls", "throughput"),
                         help="measure only the concurrent calls or only the throughput")
     args = parser.parse_args()
@@ -253,9 +256,9 @@ def main() -> int:
     print(f"machine: {describe()}")
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            run("SQLite", f"sqlite:///{tmp}/load.sqlite3", 20, 4, 4, options)
+            run("SQLite", f"sqlite:///{tmp}/load.sqlite3", 20, 4, args.threads[0], options)
     if not args.skip_postgres:
-        run("PostgreSQL", fresh_postgres("bench_load"), 200, 4, 16, options)
+        run("PostgreSQL", fresh_postgres("bench_load"), 200, 4, args.threads[1], options)
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from dialogs.outputs import Ask, Choice, Connect, Effect, Hangup, Output, Say
@@ -13,7 +12,18 @@ _TYPES: dict[str, type] = {"Say": Say, "Ask": Ask, "Connect": Connect, "Hangup":
 
 def dump(outputs: list[Output]) -> list[dict[str, Any]]:
     """Plain dicts tagged with their type."""
-    return [{"type": type(o).__name__, **asdict(o)} for o in outputs]
+    return [_plain(o) for o in outputs]
+
+
+def _plain(output: Output) -> dict[str, Any]:
+    # Written out rather than dataclasses.asdict, which deep-copies: a turn's outputs are
+    # stored once and never changed afterwards.
+    data = {"type": type(output).__name__, **output.__dict__}
+    if isinstance(output, Ask):
+        data["prompts"] = [dict(p.__dict__) for p in output.prompts]
+        data["choices"] = [dict(c.__dict__) for c in output.choices]
+        data["hints"] = list(output.hints)
+    return data
 
 
 def load(data: list[dict[str, Any]]) -> list[Output]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -42,8 +42,9 @@ class State:
     understood: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """A plain dict for the database."""
-        return asdict(self)
+        """A plain dict for the database (shallow: it shares this state's lists and dicts,
+        which the JSON column serialises as they are; dataclasses.asdict copied them all)."""
+        return {**self.__dict__, "caller": dict(self.caller.__dict__)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> State:

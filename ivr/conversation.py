@@ -46,10 +46,9 @@ def environment(session: Session, config: Any) -> Environment:
     return Environment(DbDirectory(session, config), settings)
 
 
-def caller_profile(session: Session, phone: str) -> Caller:
-    """What the resident's file says about the person calling from `phone`."""
+def caller_profile(session: Session, phone: str, resident: Resident | None) -> Caller:
+    """What the resident's file (found by `phone`) says about the person calling."""
     last4 = "".join(ch for ch in phone if ch.isdigit())[-4:]
-    resident = session.scalars(select(Resident).where(Resident.phone == phone)).first()
     if resident is None or not phone:
         return Caller(phone_last4=last4)
     division = session.get(Division, resident.division_code) if resident.division_code else None
@@ -80,7 +79,8 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
     row = _locked(session, channel, key)
     if row.state:
         return _replay(row.state, row.last_outputs)
-    caller = caller_profile(session, phone)
+    found = files.find(session, phone) if phone else None
+    caller = caller_profile(session, phone, found)
     if phone:
         # Containment: an earlier contact from this number in the last 24 hours did not end
         # the matter. Flagged now so the report is a plain sum.
@@ -90,7 +90,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
             Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
     if phone and _PHONE.match(phone):
         # Every contact is written: an unknown number gets a provisional file.
-        resident = files.provisional(session, phone, actor=f"{channel}:{key[:12]}")
+        resident = found or files.provisional(session, phone, actor=f"{channel}:{key[:12]}")
         row.resident_id = resident.id
         row.caller_group = caller_group(resident.groups)
         row.area_code = resident.division_code or ""

@@ -78,12 +78,11 @@ def _write(session: Session, config: Any, entry: dict[str, Any]) -> None:
     if not call_sid:
         return
     at = datetime.fromisoformat(entry["at"])
-    calls.seen(session, call_sid, from_number=form.get("From", "")[:32],
-               to_number=form.get("To", "")[:32], timezone=config["TIMEZONE"], now=at)
     status = form.get("CallStatus", "") if entry["route"] == "status" else "in-progress"
     duration = form.get("CallDuration", "")
-    calls.advance(session, call_sid, status, sequence_number=None,
-                  duration_s=int(duration) if duration.isdigit() else None)
+    calls.record(session, call_sid, status, from_number=form.get("From", "")[:32],
+                 to_number=form.get("To", "")[:32], timezone=config["TIMEZONE"], now=at,
+                 duration_s=int(duration) if duration.isdigit() else None)
     if entry["route"] == "turn":
         # The caller was put through to the duty officer in the middle of the dialog.
         session.execute(update(Conversation).where(

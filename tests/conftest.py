@@ -142,7 +142,7 @@ OFFICE_HOURS = datetime(2026, 11, 25, 10, 0)
 @pytest.fixture(autouse=True)
 def line_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
     """The line's wall clock, fixed at OFFICE_HOURS (a test may patch clock.local_now again)."""
-    monkeypatch.setattr(clock, "local_now", lambda _config: OFFICE_HOURS)
+    monkeypatch.setattr(clock, "local_now", lambda config: OFFICE_HOURS)
     return OFFICE_HOURS
 
 

@@ -33,5 +33,5 @@ def create_app() -> Flask:
             os._exit(1)
 
     Session.commit = commit_or_die  # type: ignore[method-assign]
-    clock.local_now = lambda _config: OFFICE_HOURS
+    clock.local_now = lambda config: OFFICE_HOURS
     return create_line()

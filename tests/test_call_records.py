@@ -85,8 +85,9 @@ def test_local_date_bucket_is_stored_in_shanghai_time(app: Flask, client: FlaskC
     db: Database = app.extensions["ivr.db"]
     with db.sessions() as s:
         # 16:30 UTC on 31 March is 00:30 on 1 April in Hefei: the next quarter.
-        call_ops.seen(s, "CA" + "f" * 32, from_number="+86139", to_number="+86551",
-                      timezone="Asia/Shanghai", now=datetime(2026, 3, 31, 16, 30, tzinfo=UTC))
+        call_ops.record(s, "CA" + "f" * 32, "ringing", from_number="+86139",
+                        to_number="+86551", timezone="Asia/Shanghai",
+                        now=datetime(2026, 3, 31, 16, 30, tzinfo=UTC))
         s.commit()
         row = s.scalars(select(Call)).one()
     assert (str(row.local_date), row.local_hour) == ("2026-04-01", 0)

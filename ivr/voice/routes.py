@@ -58,10 +58,10 @@ def _record_call(status: str) -> str:
     call_sid = field("CallSid")
     if call_sid:
         session = db.session()
-        calls.seen(session, call_sid, from_number=field("From", 32), to_number=field("To", 32),
-                   timezone=current_app.config["TIMEZONE"])
-        calls.advance(session, call_sid, status, duration_s=int_field("CallDuration"),
-                      sequence_number=int_field("SequenceNumber"))
+        calls.record(session, call_sid, status, from_number=field("From", 32),
+                     to_number=field("To", 32), timezone=current_app.config["TIMEZONE"],
+                     duration_s=int_field("CallDuration"),
+                     sequence_number=int_field("SequenceNumber"))
     return call_sid
 
 
