@@ -23,14 +23,15 @@ from directory.understanding import (
 )
 
 _lock = threading.Lock()
+_VERSION = select(DirectoryVersion.version, DirectoryVersion.changed_at).where(
+    DirectoryVersion.id == 1)
 _cache: dict[str, tuple[str, PlaceMatcher, NeedMatcher]] = {}
 
 
 def version(session: Session) -> str:
     """The directory's current version and when it changed ('0' when nothing was imported):
     caches keyed on it reload after an import, or when the database is rebuilt."""
-    row = session.execute(select(DirectoryVersion.version, DirectoryVersion.changed_at)
-                          .where(DirectoryVersion.id == 1)).first()
+    row = session.execute(_VERSION).first()
     return f"{row.version}@{row.changed_at.isoformat()}" if row else "0"
 
 
