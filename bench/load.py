@@ -245,9 +245,11 @@ def main() -> int:
                         help="seconds over which the calls start (0: all in the same instant)")
     parser.add_argument("--seconds", type=float, default=10.0,
                         help="length of each throughput measurement")
-    parser.add_argument("--threads", type=int, nargs=2, default=(4, 16),
+    parser.add_argument("--workers", type=int, nargs=2, default=(4, 4),
+                        metavar=("SQLITE", "POSTGRES"), help="gunicorn workers for each database")
+    parser.add_argument("--threads", type=int, nargs=2, default=(4, 4),
                         metavar=("SQLITE", "POSTGRES"),
-                        help="gunicorn threads per worker (4 workers) for each database")
+                        help="gunicorn threads per worker for each database (the Procfile: 4)")
     parser.add_argument("--only", choices=("calls", "throughput"),
                         help="measure only the concurrent calls or only the throughput")
     args = parser.parse_args()
@@ -256,9 +258,11 @@ def main() -> int:
     print(f"machine: {describe()}")
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            run("SQLite", f"sqlite:///{tmp}/load.sqlite3", 20, 4, args.threads[0], options)
+            run("SQLite", f"sqlite:///{tmp}/load.sqlite3", 20, args.workers[0], args.threads[0],
+                options)
     if not args.skip_postgres:
-        run("PostgreSQL", fresh_postgres("bench_load"), 200, 4, args.threads[1], options)
+        run("PostgreSQL", fresh_postgres("bench_load"), 200, args.workers[1], args.threads[1],
+            options)
     return 0
 
 

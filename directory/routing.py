@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -97,19 +97,25 @@ def ancestors(code: str) -> list[str]:
     return [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
 
 
-def _providers(session: Session, category: str, division: str) -> list[Provider]:
+# What routing reads of a provider: plain columns, fetched without building ORM objects
+# (a routing turn is on the line's hot path).
+_FIELDS = (Provider.id, Provider.name, Provider.phone, Provider.division_code, Provider.hours,
+           Provider.capacity, Provider.open_cases)
+
+
+def _providers(session: Session, category: str, division: str) -> list[Any]:
     """Providers of a category covering a division, most local coverage first."""
     depth = func.max(func.length(ProviderArea.division_code)).label("depth")
-    rows = list(session.execute(
-        select(Provider, depth)
+    rows = list(session.connection().execute(
+        select(*_FIELDS, depth)
         .join(ProviderCategory, ProviderCategory.provider_id == Provider.id)
         .join(ProviderArea, ProviderArea.provider_id == Provider.id)
         .where(Provider.kind == "provider", ProviderCategory.category_code == category,
                ProviderArea.division_code.in_(ancestors(division)))
-        .group_by(Provider.id)
+        .group_by(*_FIELDS)
     ).all())
-    rows.sort(key=lambda r: (-r[1], -_shared_prefix(r[0].division_code, division), r[0].id))
-    return [r[0] for r in rows]
+    rows.sort(key=lambda r: (-r.depth, -_shared_prefix(r.division_code, division), r.id))
+    return rows
 
 
 def _shared_prefix(a: str, b: str) -> int:
@@ -119,7 +125,7 @@ def _shared_prefix(a: str, b: str) -> int:
     return n
 
 
-def _unavailable(provider: Provider, at: datetime, skipped: list[Skipped]) -> str | None:
+def _unavailable(provider: Any, at: datetime, skipped: list[Skipped]) -> str | None:
     hours = parse(provider.hours)
     if not hours.is_open(at):
         following = hours.next_open(at)

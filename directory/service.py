@@ -31,7 +31,7 @@ _cache: dict[str, tuple[str, PlaceMatcher, NeedMatcher]] = {}
 def version(session: Session) -> str:
     """The directory's current version and when it changed ('0' when nothing was imported):
     caches keyed on it reload after an import, or when the database is rebuilt."""
-    row = session.execute(_VERSION).first()
+    row = session.connection().execute(_VERSION).first()
     return f"{row.version}@{row.changed_at.isoformat()}" if row else "0"
 
 

@@ -84,7 +84,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
     if phone:
         # Containment: an earlier contact from this number in the last 24 hours did not end
         # the matter. Flagged now so the report is a plain sum.
-        session.execute(update(Conversation).where(
+        session.connection().execute(update(Conversation).where(
             Conversation.phone == phone, Conversation.id != row.id,
             Conversation.started_epoch >= row.started_epoch - 86400,
             Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
@@ -107,7 +107,8 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
     the write lock is held only while the turn is written; the write happens only if no
     other request (Twilio's retry of this one) moved the conversation meanwhile.
     """
-    snapshot = (reader or session).execute(select(
+    # Core on the session's connection: plain columns need none of the ORM's work.
+    snapshot = (reader or session).connection().execute(select(
         Conversation.turn, Conversation.state, Conversation.last_outputs).where(
         Conversation.channel == channel, Conversation.key == key)).first()
     if snapshot is None or not snapshot.state:
@@ -174,7 +175,8 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
     if effect.name == "emergency":
         row.emergency = True
         if channel == "voice":
-            session.execute(update(Call).where(Call.call_sid == row.key).values(emergency=True))
+            session.connection().execute(
+                update(Call).where(Call.call_sid == row.key).values(emergency=True))
     elif effect.name == "routed":
         row.category, row.division_code = data.get("need"), data.get("division")
         row.provider_id = data.get("provider")

@@ -15,7 +15,8 @@ def insert_ignore(session: Session, model: Any, values: Mapping[str, Any],
                   conflict: Sequence[str]) -> bool:
     """Insert a row unless one with the same `conflict` columns exists; True if inserted."""
     statement = _ignoring(session.get_bind().dialect.name, model, tuple(values), tuple(conflict))
-    result = session.execute(statement, dict(values))
+    # On the session's connection, as Core: the ORM's bulk-insert path adds nothing here.
+    result = session.connection().execute(statement, dict(values))
     return bool(getattr(result, "rowcount", 0))
 
 

@@ -31,7 +31,7 @@ def record(session: Session, call_sid: str, status: str = "", *, from_number: st
              "duration_s": duration_s, "received_at": now},
             ["call_sid", "status"])
     local = now.astimezone(ZoneInfo(timezone))
-    session.execute(_upsert(session.get_bind().dialect.name), {
+    session.connection().execute(_upsert(session.get_bind().dialect.name), {
         "call_sid": call_sid, "from_number": from_number, "to_number": to_number,
         "status": status if rank is not None else "", "status_rank": rank or 0,
         "duration_s": duration_s, "started_at": now, "local_date": local.date(),
