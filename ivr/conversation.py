@@ -90,11 +90,13 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
             Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
     if phone and _PHONE.match(phone):
         # Every contact is written: an unknown number gets a provisional file.
-        resident = found or files.provisional(session, phone, actor=f"{channel}:{key[:12]}")
+        resident = found or files.open_provisional(session, phone,
+                                                   actor=f"{channel}:{key[:12]}")
         row.resident_id = resident.id
         row.caller_group = caller_group(resident.groups)
         row.area_code = resident.division_code or ""
-        resident.last_contact_at = now
+        if found:
+            found.last_contact_at = now
     state, outputs = engine.start(load(), caller, environment(session, config))
     return _save(session, row, state, outputs, channel, config)
 

@@ -127,14 +127,18 @@ def find(session: Session, phone: str) -> Resident | None:
 
 def provisional(session: Session, phone: str, *, actor: str) -> Resident:
     """The file for `phone`, opened as provisional when the number is new."""
-    resident = find(session, phone)
-    if resident is None:
-        resident = Resident(phone=phone, provisional=True, groups=[], needs=[],
-                            updated_by=actor, updated_at=utcnow())
-        session.add(resident)
-        session.flush()
-        audit.record(session, actor=actor, role="system", action="change",
-                     resident_id=resident.id, fields=["phone"], reason="first contact")
+    return find(session, phone) or open_provisional(session, phone, actor=actor)
+
+
+def open_provisional(session: Session, phone: str, *, actor: str) -> Resident:
+    """A new provisional file for a number that has none (its first contact)."""
+    now = utcnow()
+    resident = Resident(phone=phone, provisional=True, groups=[], needs=[],
+                        updated_by=actor, updated_at=now, last_contact_at=now)
+    session.add(resident)
+    session.flush()
+    audit.record(session, actor=actor, role="system", action="change",
+                 resident_id=resident.id, fields=["phone"], reason="first contact")
     return resident
 
 
