@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -105,27 +105,34 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
               turn: int | None, event: Event, reader: Session | None = None) -> Turn:
     """Run one turn of the conversation `key`; a repeated turn number replays its answer.
 
-    With a `reader`, the engine runs on a snapshot read outside the write transaction, so
-    the write lock is held only while the turn is written; the write happens only if no
-    other request (Twilio's retry of this one) moved the conversation meanwhile.
+    Without a `reader` the conversation is read locked (FOR UPDATE) and the turn runs under
+    that lock. With one (SQLite's single writer), the engine runs on a snapshot read outside
+    the write transaction, so the lock is held only while the turn is written, and the write
+    happens only if no other request (Twilio's retry of this one) moved the conversation.
     """
-    # Core on the session's connection: plain columns need none of the ORM's work.
-    snapshot = (reader or session).connection().execute(select(
-        Conversation.turn, Conversation.state, Conversation.last_outputs).where(
-        Conversation.channel == channel, Conversation.key == key)).first()
-    if snapshot is None or not snapshot.state:
+    seen: Any = (_snapshot(reader, channel, key) if reader is not None
+                 else _locked(session, channel, key, must_exist=False))
+    if seen is None or not seen.state:
         _end_read(reader)
         return begin(session, config, channel, key, phone)
-    if turn is not None and turn != snapshot.turn:
+    if turn is not None and turn != seen.turn:
         _end_read(reader)
-        return _replay(snapshot.state, snapshot.last_outputs)
-    state, outputs = engine.step(load(), State.from_json(snapshot.state), event,
+        return _replay(seen.state, seen.last_outputs)
+    state, outputs = engine.step(load(), State.from_json(seen.state), event,
                                  environment(reader or session, config))
     _end_read(reader)
-    row = _locked(session, channel, key)
-    if row.turn != snapshot.turn:
+    row = seen if reader is None else _locked(session, channel, key)
+    if row.turn != seen.turn:
         return _replay(row.state, row.last_outputs)
     return _save(session, row, state, outputs, channel, config)
+
+
+def _snapshot(reader: Session, channel: str, key: str) -> Any:
+    """The conversation's turn, state and last answer, read without a lock."""
+    # Core on the session's connection: plain columns need none of the ORM's work.
+    return reader.connection().execute(select(
+        Conversation.turn, Conversation.state, Conversation.last_outputs).where(
+        Conversation.channel == channel, Conversation.key == key)).first()
 
 
 def _end_read(reader: Session | None) -> None:
@@ -142,9 +149,21 @@ def preview(session: Session, config: Any, channel: str, key: str, event: Event)
     return state
 
 
-def _locked(session: Session, channel: str, key: str) -> Conversation:
-    return session.scalars(select(Conversation).where(
-        Conversation.channel == channel, Conversation.key == key).with_for_update()).one()
+@overload
+def _locked(session: Session, channel: str, key: str) -> Conversation: ...
+
+
+@overload
+def _locked(session: Session, channel: str, key: str,
+            must_exist: bool) -> Conversation | None: ...
+
+
+def _locked(session: Session, channel: str, key: str,
+            must_exist: bool = True) -> Conversation | None:
+    """The conversation row, locked for this transaction."""
+    found = session.scalars(select(Conversation).where(
+        Conversation.channel == channel, Conversation.key == key).with_for_update())
+    return found.one() if must_exist else found.first()
 
 
 def _replay(state_json: dict[str, Any], last_outputs: list[dict[str, Any]]) -> Turn:

@@ -88,6 +88,13 @@ def reader() -> Session:
     return s
 
 
+def turn_reader() -> Session | None:
+    """Where a dialog turn reads its conversation before it writes: a reader session on
+    SQLite, so the engine thinks outside the single writer's turn; None on PostgreSQL, whose
+    row lock holds up only the same call (and one session saves a connection per webhook)."""
+    return reader() if database().engine.dialect.name == "sqlite" else None
+
+
 def _close_session(_exc: BaseException | None) -> None:
     for name in ("db_session", "db_reader"):
         s: Session | None = g.pop(name, None)

@@ -87,7 +87,7 @@ def turn() -> Response:
     result = conversation.take_turn(
         session, current_app.config, CHANNEL, field("CallSid") or "anonymous",
         field("From", 32), int(number) if number.isdigit() and len(number) < 6 else None,
-        caller_event(), reader=db.reader())
+        caller_event(), reader=db.turn_reader())
     mode = _hand_off(result.outputs)
     session.commit()
     return speak(result.outputs, result.language, result.state.elderly, mode)
