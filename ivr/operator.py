@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import case, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from dialogs import serialize
@@ -25,9 +26,11 @@ from ivr.auth import role_required
 from ivr.models import CallbackTask, Conversation, QueueEntry, Resident, TextMessage, User
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
-OUTCOMES = [("resolved", "已解决 Resolved"), ("referred", "已转介 Referred"),
-            ("information", "已告知信息 Information given"), ("callback", "需回电 Call back"),
-            ("emergency", "紧急 Emergency"), ("other", "其他 Other")]
+OUTCOMES = [SelectChoice("resolved", "已解决 Resolved"),
+            SelectChoice("referred", "已转介 Referred"),
+            SelectChoice("information", "已告知信息 Information given"),
+            SelectChoice("callback", "需回电 Call back"),
+            SelectChoice("emergency", "紧急 Emergency"), SelectChoice("other", "其他 Other")]
 CALLBACK_HOURS = 24
 
 
@@ -207,8 +210,8 @@ def call(entry_id: int) -> str | Response:
     resident = session.get(Resident, conversation.resident_id) \
         if conversation is not None and conversation.resident_id else None
     form = WrapUpForm()
-    form.category.choices = [("", "—")] + [(c.code, f"{c.zh} {c.en}") for c in
-                                            session.scalars(select(Category))]
+    form.category.choices = [SelectChoice("", "—")] + [
+        SelectChoice(c.code, f"{c.zh} {c.en}") for c in session.scalars(select(Category))]
     summary = _caller_summary(entry.conversation_id)
     suggestion = _suggestion(conversation)
     if form.validate_on_submit():
