@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from dialogs import engine, serialize
 from dialogs.loader import load
 from dialogs.outputs import Connect, Effect, Event, Hangup, Output
+from dialogs.prompts import text
 from dialogs.services import Environment, Settings
 from dialogs.state import Caller, State
 from directory.models import Category, Division, Provider
@@ -240,9 +241,11 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
         return
     provider = session.get(Provider, referral.provider_id)
     need = session.get(Category, referral.category)
+    # The language the caller chose in this call, else the one on file.
+    language = str((row.state or {}).get("language") or resident.language or "zh-CN")
     if provider is not None:
-        outbox.enqueue(session, row.phone,
-                       f"合肥社会服务热线：您的{need.zh if need else ''}服务已转给{provider.name}，"
-                       f"电话{local_display(provider.phone)}，编号{files.short_number(referral.id)}。",
-                       "referral_to_resident", referral.id)
+        outbox.enqueue(session, row.phone, text(
+            "sms.referral", language, need=referrals.category_name(need, language),
+            provider=provider.name, phone=local_display(provider.phone),
+            number=files.short_number(referral.id)), "referral_to_resident", referral.id)
 

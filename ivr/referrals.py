@@ -13,12 +13,13 @@ import chinese_calendar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dialogs.prompts import text
 from directory.models import Category, Provider
 from directory.orm import utcnow
 from directory.routing import PLATFORMS, Route
 from ivr import outbox
 from ivr.files import display_name, short_number
-from ivr.models import Referral, ReferralEvent, Resident
+from ivr.models import Conversation, Referral, ReferralEvent, Resident
 
 OPEN = ("created", "notified", "accepted")
 MOVES = {
@@ -139,20 +140,41 @@ def _ask_follow_up(session: Session, referral: Referral) -> None:
     if resident is None or resident.sms_opt_out:
         return
     need = session.get(Category, referral.category)
-    name = need.zh if need else ""
-    body = (f"合肥社会服务热线回访：您的{name}服务（{short_number(referral.id)}）已登记完成。"
-            "服务到了吗？满意吗？请回复“满意”、“不满意”或“没有来”。")
+    language = request_language(session, referral, resident)
+    body = text("sms.follow_up", language, need=category_name(need, language),
+                number=short_number(referral.id))
     outbox.enqueue(session, resident.phone, body, "follow_up", referral.id)
     referral.follow_up_sent_at = utcnow()
 
 
+# Checked in this order: "不满意" holds "满意", "not satisfied" holds "satisfied".
 FOLLOW_UP_ANSWERS = (("不满意", "unsatisfied"), ("没有来", "not_came"), ("没来", "not_came"),
-                     ("满意", "satisfied"))
+                     ("满意", "satisfied"), ("not satisfied", "unsatisfied"),
+                     ("unsatisfied", "unsatisfied"), ("dissatisfied", "unsatisfied"),
+                     ("did not come", "not_came"), ("didn't come", "not_came"),
+                     ("never came", "not_came"), ("no one came", "not_came"),
+                     ("nobody came", "not_came"), ("satisfied", "satisfied"))
 
 
-def record_follow_up(session: Session, resident: Resident, text: str) -> Referral | None:
+def request_language(session: Session, referral: Referral, resident: Resident) -> str:
+    """The language the request was made in (the caller may have pressed 8), else the file's."""
+    contact = session.get(Conversation, referral.conversation_id) \
+        if referral.conversation_id else None
+    chosen = (contact.state or {}).get("language") if contact is not None else None
+    return str(chosen or resident.language or "zh-CN")
+
+
+def category_name(category: Category | None, language: str) -> str:
+    """A category's name in the resident's language."""
+    if category is None:
+        return ""
+    return category.en if language == "en" else category.zh
+
+
+def record_follow_up(session: Session, resident: Resident, reply: str) -> Referral | None:
     """A resident's answer to the latest follow-up question, if the text is one."""
-    answer = next((code for word, code in FOLLOW_UP_ANSWERS if word in text), None)
+    said = reply.lower().replace("’", "'")
+    answer = next((code for word, code in FOLLOW_UP_ANSWERS if word in said), None)
     if answer is None:
         return None
     referral = session.scalars(

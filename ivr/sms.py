@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
+from dialogs.prompts import text
 from directory.models import Provider
 from ivr import db, files, referrals, text_channel
 from ivr.models import Referral
@@ -91,9 +92,11 @@ def _provider_reply(session: Session, phone: str, body: str) -> list[str] | None
 
 def _follow_up(session: Session, phone: str, body: str) -> list[str] | None:
     resident = files.find(session, phone)
-    if resident is None or referrals.record_follow_up(session, resident, body) is None:
+    answered = referrals.record_follow_up(session, resident, body) if resident else None
+    if resident is None or answered is None:
         return None
-    return ["谢谢您的回复，我们已经记下了。"]
+    return [text("sms.follow_up.thanks",
+                 referrals.request_language(session, answered, resident))]
 
 
 def _dialog(session: Session, phone: str, body: str) -> list[str]:

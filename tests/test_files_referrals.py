@@ -231,3 +231,28 @@ def test_cli_residents_import_names_the_bad_line(app: Flask, demo: Database,
     path.write_text(RESIDENTS + "+861,x,1,,,,\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["residents", "import", str(path)])
     assert result.exit_code != 0 and "line 4" in result.output
+
+
+def test_a_caller_who_chose_english_gets_the_texts_in_english(app: Flask, demo: Database,
+                                                              fake: FakeTwilio) -> None:
+    caller = ScriptedCaller(["8", "我想找人帮忙做饭", "包河区滨湖世纪社区", "2", "2"])
+    Phone(FlaskTransport(app), TOKEN, PUBLIC, caller, from_number=CALLER).run()
+    assert any("we will speak English" in line for line in caller.heard)
+    with demo.sessions() as s:
+        referral = s.scalars(select(Referral)).one()
+        provider = s.get(Provider, referral.provider_id)
+        assert provider is not None
+        provider_phone, number = provider.phone, f"R{referral.id}"
+    assert send_all(app, demo) == 2
+    to_resident = next(m["Body"] for m in fake.messages if m["To"] == CALLER)
+    assert to_resident.startswith("Hefei social service line: your request for ")
+    assert number in to_resident and "0551-" in to_resident
+    # Providers in Hefei read Mandarin whatever the caller chose.
+    assert "合肥社会服务热线转介" in next(m["Body"] for m in fake.messages
+                                   if m["To"] == provider_phone)
+    sms(app, provider_phone, f"2 {number}")
+    assert send_all(app, demo) == 1
+    assert "did not come" in fake.messages[-1]["Body"]
+    assert "Thank you" in sms(app, CALLER, "Not satisfied, they came late")
+    with demo.sessions() as s:
+        assert s.scalars(select(Referral)).one().follow_up_answer == "unsatisfied"
