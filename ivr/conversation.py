@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from dialogs import engine, serialize
@@ -112,7 +112,7 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
     happens only if no other request (Twilio's retry of this one) moved the conversation.
     """
     seen: Any = (_snapshot(reader, channel, key) if reader is not None
-                 else _locked(session, channel, key, must_exist=False))
+                 else _locked_if_any(session, channel, key))
     if seen is None or not seen.state:
         _end_read(reader)
         return begin(session, config, channel, key, phone)
@@ -150,21 +150,19 @@ def preview(session: Session, config: Any, channel: str, key: str, event: Event)
     return state
 
 
-@overload
-def _locked(session: Session, channel: str, key: str) -> Conversation: ...
+def _locked(session: Session, channel: str, key: str) -> Conversation:
+    """The conversation row, which must exist, locked for this transaction."""
+    return session.scalars(_locking(channel, key)).one()
 
 
-@overload
-def _locked(session: Session, channel: str, key: str,
-            must_exist: bool) -> Conversation | None: ...
+def _locked_if_any(session: Session, channel: str, key: str) -> Conversation | None:
+    """The conversation row if there is one, locked for this transaction."""
+    return session.scalars(_locking(channel, key)).first()
 
 
-def _locked(session: Session, channel: str, key: str,
-            must_exist: bool = True) -> Conversation | None:
-    """The conversation row, locked for this transaction."""
-    found = session.scalars(select(Conversation).where(
-        Conversation.channel == channel, Conversation.key == key).with_for_update())
-    return found.one() if must_exist else found.first()
+def _locking(channel: str, key: str) -> Select[Conversation]:
+    return select(Conversation).where(
+        Conversation.channel == channel, Conversation.key == key).with_for_update()
 
 
 def _replay(state_json: dict[str, Any], last_outputs: list[dict[str, Any]]) -> Turn:
