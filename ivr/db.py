@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr import sqlite_writer
 
 EXTENSION = "ivr.db"
+# A PostgreSQL connection back in the pool for less than this is used without a ping.
+TRUST_IDLE_S = 1.0
 
 
 def make_engine(url: str) -> Engine:
     """Create an engine with settings fit for a webhook service on SQLite or PostgreSQL."""
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"pool_pre_ping": not url.startswith("postgresql")}
     if url.startswith("sqlite"):
         # timeout: wait for a writer instead of failing with "database is locked"; the
         # factory lets go of the writer lock when a transaction ends (ivr/sqlite_writer.py).
@@ -25,12 +28,37 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"connect_timeout": 2}
         kwargs["pool_size"] = 10
     engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "postgresql":
+        _ping_when_idle(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         database = engine.url.database
         sqlite_writer.install(engine, database if database and database != ":memory:"
                               else None)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only if it sat idle for a while.
+
+    A connection handed back less than TRUST_IDLE_S ago was alive then; pinging it again
+    cost a round trip on every webhook. One that sat longer may have lost its server (a
+    restart): it is pinged, and a dead one is replaced before the request uses it."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is not None and time.monotonic() - since < TRUST_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool drops this connection and checks out a fresh one.
+            raise exc.DisconnectionError(str(error)) from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

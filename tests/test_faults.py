@@ -185,3 +185,29 @@ def test_sqlite_file_made_unwritable_mid_call(tmp_path: Path, unwritable: Any) -
                          lambda: _chattr("-i", *files))
     finally:
         line.extensions["ivr.db"].dispose()
+
+
+def test_connections_killed_while_idle_are_replaced_before_a_caller_needs_them(
+        tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    from ivr import db as line_db
+
+    with private_postgres() as server:
+        line = _line(server.url, tmp_path)
+        try:
+            call = VoiceCall(line.test_client(), from_number="+8613944445555")
+            admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                killed = conn.execute(text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                )).scalar()
+            admin.dispose()
+            assert killed
+            # Idle past the trust window: the pool pings, finds them dead, connects anew.
+            time.sleep(line_db.TRUST_IDLE_S + 0.1)
+            call.say(NEED)
+            assert not call.dialled and "为您找" in call.said
+        finally:
+            line.extensions["ivr.db"].dispose()
