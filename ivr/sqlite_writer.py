@@ -18,6 +18,8 @@ import fcntl
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -77,29 +79,27 @@ class LockedConnection(sqlite3.Connection):
 
     def commit(self) -> None:
         """Commit, then let the next writer in."""
-        try:
+        with self._then_let_go():
             super().commit()
-        finally:
-            self._let_go()
 
     def rollback(self) -> None:
         """Roll back, then let the next writer in."""
-        try:
+        with self._then_let_go():
             super().rollback()
-        finally:
-            self._let_go()
 
     def close(self) -> None:
         """Close (rolling back whatever is open), then let the next writer in."""
-        try:
+        with self._then_let_go():
             super().close()
-        finally:
-            self._let_go()
 
-    def _let_go(self) -> None:
-        held, self.writer_lock = self.writer_lock, None
-        if held is not None:
-            held.release()
+    @contextmanager
+    def _then_let_go(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            held, self.writer_lock = self.writer_lock, None
+            if held is not None:
+                held.release()
 
 
 def install(engine: Engine, path: str | None) -> None:
