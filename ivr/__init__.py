@@ -54,6 +54,7 @@ def _register_blueprints(app: Flask) -> None:
     from ivr.health import bp as health_bp
     from ivr.operator import bp as operator_bp
     from ivr.sms import bp as sms_bp
+    from ivr.station import bp as station_pages_bp
     from ivr.station_api import bp as station_bp
     from ivr.voice import queue_routes  # noqa: F401  (adds the queue's routes to voice_bp)
     from ivr.voice.routes import bp as voice_bp
@@ -62,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(station_bp)
+    app.register_blueprint(station_pages_bp)
     app.register_blueprint(operator_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(chat_bp)

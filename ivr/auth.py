@@ -29,7 +29,7 @@ from ivr.models import User
 P = ParamSpec("P")
 R = TypeVar("R")
 ROLES = ("admin", "operator", "station")
-HOME = {"operator": "operator.index", "admin": "admin.dashboard", "station": "auth.login"}
+HOME = {"operator": "operator.index", "admin": "admin.dashboard", "station": "station.index"}
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

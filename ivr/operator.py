@@ -127,8 +127,10 @@ def _queue_rows() -> list[dict[str, Any]]:
     session = db.session()
     rows = []
     now = utcnow()
-    for place, entry in enumerate(handoff.waiting(session), start=1):
-        rows.append({"place": place, "entry": entry, **_caller_summary(entry.conversation_id),
+    for position, entry in enumerate(handoff.waiting(session), start=1):
+        # "position", not "place": the caller summary's "place" is where they live.
+        rows.append({"position": position, "entry": entry,
+                     **_caller_summary(entry.conversation_id),
                      "waited_s": int((now - handoff.aware(entry.enqueued_at)).total_seconds())})
     return rows
 

@@ -16,11 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.models import Provider
-from ivr import audit, db, files, referrals
-from ivr.models import ApiToken, Referral, Resident, ServiceRecord
+from ivr import audit, db, files, referrals, station_work
+from ivr.models import ApiToken, Referral, Resident
 
 bp = Blueprint("station_api", __name__, url_prefix="/station/api")
-PLATFORM_KINDS = ("township_center", "village_station")
 
 
 def _hash(token: str) -> str:
@@ -30,7 +29,7 @@ def _hash(token: str) -> str:
 def issue_token(session: Session, provider_id: str, label: str = "") -> str:
     """A new token for a center or station; only its hash is stored."""
     provider = session.get(Provider, provider_id)
-    if provider is None or provider.kind not in PLATFORM_KINDS:
+    if provider is None or provider.kind not in station_work.PLATFORM_KINDS:
         raise ValueError(f"{provider_id!r} is not a township center or village station")
     token = "st_" + secrets.token_urlsafe(32)
     session.add(ApiToken(token_hash=_hash(token), provider_id=provider_id, label=label))
@@ -97,7 +96,7 @@ def referral_status(referral_id: int) -> tuple[Response, int] | Response:
         abort(404)
     body: dict[str, Any] = request.get_json(silent=True) or {}
     status = str(body.get("status", ""))
-    if status not in ("accepted", "completed", "declined"):
+    if status not in station_work.MOVES:
         return jsonify(error="status must be accepted, completed or declined"), 400
     try:
         referrals.move(session, row, status, actor=_actor(), note=str(body.get("note", ""))[:200])
@@ -112,20 +111,21 @@ def add_record() -> tuple[Response, int]:
     """Record a service activity or a government-purchased project (evidence)."""
     session = db.session()
     body: dict[str, Any] = request.get_json(silent=True) or {}
-    kind, title = str(body.get("kind", "")), str(body.get("title", "")).strip()
     try:
         held_on = date.fromisoformat(str(body.get("date", "")))
     except ValueError:
         return jsonify(error="date must be YYYY-MM-DD"), 400
-    if kind not in ("activity", "purchased_project") or not title:
-        return jsonify(error="kind must be activity or purchased_project, with a title"), 400
     participants = body.get("participants")
-    record = ServiceRecord(provider_id=g.platform.id, kind=kind, title=title[:200],
-                           held_on=held_on, recorded_by=_actor(),
-                           participants=participants if isinstance(participants, int) else None)
-    session.add(record)
+    try:
+        record = station_work.add_record(
+            session, g.platform.id, kind=str(body.get("kind", "")),
+            title=str(body.get("title", "")), held_on=held_on, actor=_actor(),
+            participants=participants if isinstance(participants, int) else None)
+    except ValueError as error:
+        return jsonify(error=str(error)), 400
     session.commit()
-    return jsonify(id=record.id, kind=kind, title=record.title, date=held_on.isoformat()), 201
+    return jsonify(id=record.id, kind=record.kind, title=record.title,
+                   date=held_on.isoformat()), 201
 
 
 def _referral(row: Referral) -> dict[str, Any]:

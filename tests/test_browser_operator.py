@@ -48,6 +48,7 @@ def test_operator_takes_a_call_and_wraps_up(app: Flask) -> None:
         page.wait_for_url(f"{base}/operator/")
         queue = page.locator("#queue")
         assert "王秀英" in queue.inner_text() and "助餐" in queue.inner_text()
+        assert queue.locator("tbody tr td").first.inner_text() == "1"  # place in the queue
         page.click("#take-next")
         page.wait_for_selector("#file")
         assert "王秀英" in page.locator("#file").inner_text()

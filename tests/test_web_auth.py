@@ -24,7 +24,8 @@ ALLOWED = {
                  "chat.page", "chat.poll"},
     "admin": {"auth.login", "health.healthz", "static", "admin.dashboard", "admin.report",
               "admin.evidence_page", "chat.page", "chat.poll"},
-    "station": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll"},
+    "station": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll",
+                "station.index"},
 }
 # Signed by Twilio or by a token: covered by their own tests.
 OTHER_AUTH = ("voice.", "sms.", "station_api.")
