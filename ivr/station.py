@@ -74,9 +74,7 @@ def index() -> str:
 def move(referral_id: int) -> Response:
     """Accept, complete or decline a referral this platform holds."""
     session = db.session()
-    platform = _platform(session)
-    if platform is None:
-        abort(403)
+    platform = _own_platform(session)
     referral = session.get(Referral, referral_id)
     if referral is None or referral.provider_id != platform.id:
         abort(404)
@@ -101,9 +99,7 @@ def move(referral_id: int) -> Response:
 def add_record() -> Response:
     """Record a service activity or a government-purchased project."""
     session = db.session()
-    platform = _platform(session)
-    if platform is None:
-        abort(403)
+    platform = _own_platform(session)
     form = RecordForm()
     if not form.validate_on_submit():
         flash("请填写名称和日期。 Please give a title and a date.")
@@ -126,6 +122,14 @@ def _platform(session: Session) -> Provider | None:
     provider = session.get(Provider, provider_id) if provider_id else None
     return provider if provider is not None \
         and provider.kind in station_work.PLATFORM_KINDS else None
+
+
+def _own_platform(session: Session) -> Provider:
+    """The login's platform; a login linked to none may not act (403)."""
+    platform = _platform(session)
+    if platform is None:
+        abort(403)
+    return platform
 
 
 def _actor(platform: Provider) -> str:
