@@ -93,6 +93,10 @@ def route_command(category: str, division: str, at_text: str | None, as_json: bo
     click.echo(f"why: {answer.reason}")
 
 
+# A village station of the demo directory (琼临社区, Baohe), for the demo station login.
+DEMO_STATION = "vs-340111400001"
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -107,7 +111,8 @@ def demo_command() -> None:
 
 
 def _demo_logins() -> None:
-    """An administrator and an operator to try the pages with (passwords shown once)."""
+    """An administrator, an operator and a village station's login to try the pages with
+    (passwords shown once)."""
     import secrets
 
     from sqlalchemy import select
@@ -116,11 +121,12 @@ def _demo_logins() -> None:
     from ivr.models import User
 
     session = db.session()
-    for role, phone in (("admin", ""), ("operator", "+8613800000001")):
+    for role, phone, platform in (("admin", "", None), ("operator", "+8613800000001", None),
+                                  ("station", "", DEMO_STATION)):
         if session.scalars(select(User).where(User.username == f"demo-{role}")).first():
             continue
         password = secrets.token_urlsafe(9)
         session.add(create_user(f"demo-{role}", password, role, name=f"Demo {role}",
-                                phone=phone))
+                                phone=phone, provider_id=platform))
         click.echo(f"login demo-{role} / {password}   (shown once; at /login)")
     session.commit()
