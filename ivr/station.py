@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from directory.models import Category, Provider
-from ivr import db, files, referrals, station_work
+from ivr import audit, db, files, referrals, station_work
 from ivr.auth import role_required
 from ivr.models import Referral, Resident, ServiceRecord
 
@@ -62,8 +62,15 @@ def index() -> str:
     records = session.scalars(select(ServiceRecord).where(
         ServiceRecord.provider_id == platform.id)
         .order_by(ServiceRecord.held_on.desc()).limit(20)).all()
-    return render_template("station/index.html", platform=platform,
-                           rows=[_row(session, r) for r in held], records=records,
+    rows = [_row(session, r) for r in held]
+    # Whom to serve is part of the resident's file: every name and number shown is audited.
+    for row in rows:
+        if row["phone"]:
+            audit.record(session, actor=_actor(platform), role="station", action="view",
+                         resident_id=row["referral"].resident_id, fields=["name", "phone"],
+                         reason=f"open referral {row['number']} on the station page")
+    session.commit()
+    return render_template("station/index.html", platform=platform, rows=rows, records=records,
                            move_form=MoveForm(), record_form=RecordForm(),
                            status=STATUS, buttons=BUTTONS, actions=ACTIONS,
                            today=date.today())
@@ -138,11 +145,12 @@ def _actor(platform: Provider) -> str:
 
 def _row(session: Session, referral: Referral) -> dict[str, Any]:
     """What the page shows of a referral: whom to serve, where, what, by when."""
-    resident = session.get(Resident, referral.resident_id)
+    still_open = referral.status in referrals.OPEN
+    # Only an open referral needs the resident's name and number; closed ones show neither.
+    resident = session.get(Resident, referral.resident_id) if still_open else None
     need = session.get(Category, referral.category)
     return {"referral": referral, "number": files.short_number(referral.id),
             "need": f"{need.zh} {need.en}" if need else referral.category,
             "place": files.display_name(session, referral.division_code),
             "name": (resident.name if resident else "") or "",
-            "phone": resident.phone if resident else "",
-            "open": referral.status in referrals.OPEN}
+            "phone": resident.phone if resident else "", "open": still_open}

@@ -8,11 +8,19 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ivr import referrals
 from ivr.auth import create_user
-from ivr.models import OutboxMessage, Referral, ReferralEvent, Resident, ServiceRecord, User
+from ivr.models import (
+    AuditEntry,
+    OutboxMessage,
+    Referral,
+    ReferralEvent,
+    Resident,
+    ServiceRecord,
+    User,
+)
 
 from .browser import chromium, live_server, require_browser
 
@@ -59,6 +67,9 @@ def _login(app: Flask, username: str) -> tuple[FlaskClient, str]:
 
 
 def test_a_station_answers_its_referrals_on_its_page(app: Flask, demo: Any) -> None:
+    with demo.sessions() as s:
+        # The audit log is append-only, so it keeps earlier tests' rows: count only new ones.
+        before = s.scalar(select(func.max(AuditEntry.id))) or 0
     referral_id = _refer(demo, app, STATION, "+8613955556666")
     _station_user(demo, "binhu", STATION)
     client, token = _login(app, "binhu")
@@ -69,9 +80,15 @@ def test_a_station_answers_its_referrals_on_its_page(app: Flask, demo: Any) -> N
                             headers=REFERER,
                             data={"csrf_token": token, "status": status, "note": "已送餐"})
         assert moved.status_code == 302
+    page = client.get("/station/", base_url=HTTPS).get_data(as_text=True)
+    assert "+8613955556666" not in page  # a closed referral no longer shows whom it served
     with demo.sessions() as s:
         referral = s.get(Referral, referral_id)
         assert referral is not None and referral.status == "completed"
+        views = s.scalars(select(AuditEntry).where(
+            AuditEntry.id > before, AuditEntry.resident_id == referral.resident_id,
+            AuditEntry.action == "view")).all()
+        assert len(views) == 2 and all(v.role == "station" for v in views)  # two open views
         user = s.scalars(select(User).where(User.username == "binhu")).one()
         actors = {e.actor for e in s.scalars(select(ReferralEvent).where(
             ReferralEvent.referral_id == referral_id, ReferralEvent.status != "created"))}
