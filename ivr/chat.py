@@ -54,7 +54,7 @@ def send() -> tuple[Response, int] | Response:
 @limiter.limit("120 per minute")
 def poll() -> Response:
     """Messages an operator wrote since `after` (the page asks every few seconds)."""
-    row = text_channel.latest(db.session(), CHANNEL, key_prefix=_owner())
+    row = text_channel.latest(db.reader(), CHANNEL, key_prefix=_owner())
     if row is None:
         return jsonify(messages=[], last=0)
     after = request.args.get("after", "0")
@@ -63,7 +63,9 @@ def poll() -> Response:
 
 def _since(conversation_id: int, after: int | None) -> dict[str, Any]:
     query = select(TextMessage).where(TextMessage.conversation_id == conversation_id)
-    rows = db.session().scalars(query.order_by(TextMessage.id)).all()
+    # After send() this reads what its commit wrote; the page polls every few seconds, and a
+    # read must not take SQLite's writer turn.
+    rows = db.reader().scalars(query.order_by(TextMessage.id)).all()
     last = rows[-1].id if rows else 0
     if after is None:
         return {"messages": [], "last": last}

@@ -41,12 +41,14 @@ def authenticate() -> None:
     """Bearer token -> the platform; its division code is the scope of every query."""
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    row = db.session().scalars(select(ApiToken).where(
+    # Read-only lookups: a reader, so that listing referrals never takes SQLite's writer turn.
+    reader = db.reader()
+    row = reader.scalars(select(ApiToken).where(
         ApiToken.token_hash == _hash(token), ApiToken.revoked.is_(False))).first() if token \
         else None
     if row is None:
         abort(401)
-    provider = db.session().get(Provider, row.provider_id)
+    provider = reader.get(Provider, row.provider_id)
     if provider is None:
         abort(401)
     g.platform = provider
@@ -80,8 +82,7 @@ def resident(resident_id: int) -> Response:
 @bp.get("/referrals")
 def list_referrals() -> Response:
     """Referrals to this platform, or in its area."""
-    session = db.session()
-    rows = session.scalars(select(Referral).where(
+    rows = db.reader().scalars(select(Referral).where(
         (Referral.provider_id == g.platform.id) | Referral.division_code.like(f"{g.scope}%"))
         .order_by(Referral.created_at.desc()).limit(500))
     return jsonify(referrals=[_referral(r) for r in rows])
