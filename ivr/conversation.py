@@ -41,10 +41,10 @@ class Turn:
     state: State
 
 
-def environment(session: Session, config: Any) -> Environment:
-    """The engine's environment for this request."""
+def environment(session: Session, config: Any, phone: str) -> Environment:
+    """The engine's environment for this request, for the caller at `phone`."""
     settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")))
-    return Environment(DbDirectory(session, config), settings)
+    return Environment(DbDirectory(session, config, phone), settings)
 
 
 def caller_profile(session: Session, phone: str, resident: Resident | None) -> Caller:
@@ -98,7 +98,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
         row.area_code = resident.division_code or ""
         if found:
             found.last_contact_at = now
-    state, outputs = engine.start(load(), caller, environment(session, config))
+    state, outputs = engine.start(load(), caller, environment(session, config, phone))
     return _save(session, row, state, outputs, channel, config)
 
 
@@ -120,7 +120,7 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
         _end_read(reader)
         return _replay(seen.state, seen.last_outputs)
     state, outputs = engine.step(load(), State.from_json(seen.state), event,
-                                 environment(reader or session, config))
+                                 environment(reader or session, config, phone))
     _end_read(reader)
     row = seen if reader is None else _locked(session, channel, key)
     if row.turn != seen.turn:
@@ -146,7 +146,7 @@ def preview(session: Session, config: Any, channel: str, key: str, event: Event)
     """The state a turn would lead to, written nowhere (the engine is pure)."""
     row = _locked(session, channel, key)
     state, _ = engine.step(load(), State.from_json(row.state), event,
-                           environment(session, config))
+                           environment(session, config, row.phone))
     return state
 
 

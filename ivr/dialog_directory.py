@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 
 from dialogs.services import OpenRequest, RouteAnswer
 from directory import routing, service
-from directory.models import Category, Division
+from directory.models import Category, Division, Provider
 from directory.names import spoken
 from directory.understanding import Understood
 from ivr import clock
+from ivr.models import Referral, Resident
+from ivr.referrals import OPEN
 
 MAX_HINT_WORDS = 60
 # Hints, category names and spoken place names change only with the directory: each process
@@ -25,9 +27,10 @@ _PLACES: dict[tuple[str, str], dict[str, str]] = {}
 class DbDirectory:
     """Implements dialogs.services.Directory over one request's session."""
 
-    def __init__(self, session: Session, config: dict[str, Any] | Any) -> None:
+    def __init__(self, session: Session, config: dict[str, Any] | Any, phone: str = "") -> None:
         self.session = session
         self.config = config
+        self.phone = phone
         self._version: tuple[str, str] | None = None
 
     def version(self) -> tuple[str, str]:
@@ -89,8 +92,16 @@ class DbDirectory:
                            answer.reason_code, answer.next_open)
 
     def open_requests(self) -> list[OpenRequest]:
-        """The caller's requests in progress (referrals are recorded from the files issue on)."""
-        return []
+        """The caller's referrals in progress, newest first."""
+        if not self.phone:
+            return []
+        rows = self.session.execute(
+            select(Referral.category, Provider.name, Referral.status)
+            .join(Resident, Resident.id == Referral.resident_id)
+            .join(Provider, Provider.id == Referral.provider_id)
+            .where(Resident.phone == self.phone, Referral.status.in_(OPEN))
+            .order_by(Referral.created_at.desc()))
+        return [OpenRequest(need, provider, state) for need, provider, state in rows]
 
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         """Words the recognizer should expect: category words, or nearby place names."""

@@ -256,3 +256,20 @@ def test_a_caller_who_chose_english_gets_the_texts_in_english(app: Flask, demo: 
     assert "Thank you" in sms(app, CALLER, "Not satisfied, they came late")
     with demo.sessions() as s:
         assert s.scalars(select(Referral)).one().follow_up_answer == "unsatisfied"
+
+
+def test_a_caller_hears_their_requests_in_progress(app: Flask, demo: Database) -> None:
+    Phone(FlaskTransport(app), TOKEN, PUBLIC, ScriptedCaller(
+        ["我想找人帮忙做饭", "包河区滨湖世纪社区", "2", "2"]), from_number=CALLER).run()
+    with demo.sessions() as s:
+        referral = s.scalars(select(Referral)).one()
+        provider = s.get(Provider, referral.provider_id)
+        assert provider is not None
+    again = ScriptedCaller(["2"])
+    Phone(FlaskTransport(app), TOKEN, PUBLIC, again, from_number=CALLER).run()
+    heard = "\n".join(again.heard)
+    assert "您有1件事情正在办理" in heard
+    assert f"助餐，由{provider.name}办理" in heard
+    stranger = ScriptedCaller(["2"])
+    Phone(FlaskTransport(app), TOKEN, PUBLIC, stranger, from_number="+8613900009999").run()
+    assert "您现在没有正在办理的事情" in "\n".join(stranger.heard)
