@@ -101,7 +101,6 @@ def _split_public_holiday_rules(expression: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=4096)
-@lru_cache(maxsize=4096)
 def parse(expression: str | None) -> Hours:
-    """A cached Hours for an expression (providers share a few; parsing is the slow part)."""
+    """A cached Hours for an expression."""
     return Hours(expression)

@@ -7,8 +7,9 @@ bumps the directory's version, so a call never waits on pypinyin over the whole 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +26,9 @@ from directory.understanding import (
 _lock = threading.Lock()
 _VERSION = select(DirectoryVersion.version, DirectoryVersion.changed_at).where(
     DirectoryVersion.id == 1)
-_cache: dict[str, tuple[str, PlaceMatcher, NeedMatcher]] = {}
+# Per database: the directory version the values were built from, and the values by name.
+_built: dict[str, tuple[str, dict[Hashable, Any]]] = {}
+T = TypeVar("T")
 
 
 def version(session: Session) -> str:
@@ -35,34 +38,42 @@ def version(session: Session) -> str:
     return f"{row.version}@{row.changed_at.isoformat()}" if row else "0"
 
 
+def per_version(session: Session, current: str, name: Hashable, build: Callable[[], T]) -> T:
+    """A value derived from the directory, built once per process, database and directory
+    version (`current`, as read by version()); an import's new version drops the old values.
+    Two threads may both build a missing value; the second one's is kept."""
+    url = str(session.get_bind().engine.url)
+    held = _built.get(url)
+    if held is None or held[0] != current:
+        held = _built[url] = (current, {})
+    if name not in held[1]:
+        held[1][name] = build()
+    return held[1][name]  # type: ignore[no-any-return]
+
+
 def matchers(session: Session, current: str | None = None) -> tuple[PlaceMatcher, NeedMatcher]:
     """The place and need matchers for this database, rebuilt after an import (`current`:
     the version, when the caller has read it already)."""
-    key = str(session.get_bind().engine.url)
-    if current is None:
-        current = version(session)
-    cached = _cache.get(key)
-    if cached and cached[0] == current:
-        return cached[1], cached[2]
-    with _lock:
-        cached = _cache.get(key)
-        if cached and cached[0] == current:
-            return cached[1], cached[2]
-        places = PlaceMatcher(
-            DivisionRow(code, name, level, reading, tuple(aliases or ()))
-            for code, name, level, reading, aliases in session.execute(
-                select(Division.code, Division.name, Division.level, Division.reading,
-                       Division.aliases).order_by(Division.code)
-            )
+    current = current or version(session)
+    with _lock:  # built once, not by every thread: the matchers of all China take 30 s
+        return per_version(session, current, "matchers", lambda: _build_matchers(session))
+
+
+def _build_matchers(session: Session) -> tuple[PlaceMatcher, NeedMatcher]:
+    places = PlaceMatcher(
+        DivisionRow(code, name, level, reading, tuple(aliases or ()))
+        for code, name, level, reading, aliases in session.execute(
+            select(Division.code, Division.name, Division.level, Division.reading,
+                   Division.aliases).order_by(Division.code)
         )
-        needs = NeedMatcher(
-            CategoryRow(code, zh, tuple(keywords or ()))
-            for code, zh, keywords in session.execute(
-                select(Category.code, Category.zh, Category.keywords).order_by(Category.code)
-            )
+    )
+    needs = NeedMatcher(
+        CategoryRow(code, zh, tuple(keywords or ()))
+        for code, zh, keywords in session.execute(
+            select(Category.code, Category.zh, Category.keywords).order_by(Category.code)
         )
-        _cache[key] = (current, places, needs)
-        return places, needs
+    )
+    return places, needs
 
 
 def find(session: Session, text: str, *, within: str | None = None) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,17 +12,13 @@ from dialogs.services import OpenRequest, RouteAnswer
 from directory import routing, service
 from directory.models import Category, Division, Provider
 from directory.names import spoken
-from directory.understanding import Understood
+from directory.understanding import NeedMatcher, PlaceMatcher, Understood
 from ivr import clock
 from ivr.models import Referral, Resident
 from ivr.referrals import OPEN
 
 MAX_HINT_WORDS = 60
-# Hints, category names and spoken place names change only with the directory: each process
-# keeps them per database and directory version (an import bumps the version).
-_HINTS: dict[tuple[str, str, str, str | None], tuple[str, ...]] = {}
-_NAMES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
-_PLACES: dict[tuple[str, str], dict[str, str]] = {}
+T = TypeVar("T")
 
 
 class DbDirectory:
@@ -31,46 +28,40 @@ class DbDirectory:
         self.session = session
         self.config = config
         self.phone = phone
-        self._version: tuple[str, str] | None = None
+        self._version: str | None = None
 
-    def version(self) -> tuple[str, str]:
-        """This database and its directory version, read once per request."""
+    def _current(self) -> str:
+        """The directory version, read once per request."""
         if self._version is None:
-            self._version = (str(self.session.get_bind().engine.url),
-                             service.version(self.session))
+            self._version = service.version(self.session)
         return self._version
+
+    def _cached(self, name: Hashable, build: Callable[[], T]) -> T:
+        """A value derived from the directory: names and hints change only with an import."""
+        return service.per_version(self.session, self._current(), name, build)
 
     def understand_need(self, text: str) -> Understood:
         """Which category the words name."""
-        return service.matchers(self.session, self.version()[1])[1].find(text)
+        return self._matchers()[1].find(text)
 
     def understand_place(self, text: str, within: str | None) -> Understood:
         """Which division the words name, inside the caller's district first."""
-        return service.matchers(self.session, self.version()[1])[0].find(text, within=within)
+        return self._matchers()[0].find(text, within=within)
+
+    def _matchers(self) -> tuple[PlaceMatcher, NeedMatcher]:
+        return service.matchers(self.session, self._current())
 
     def need_name(self, code: str, language: str) -> str:
         """A category's name in a language."""
-        key = self.version()
-        names = _NAMES.get(key)
-        if names is None:
-            names = {c: (zh, en) for c, zh, en in self.session.execute(
-                select(Category.code, Category.zh, Category.en))}
-            _NAMES.clear()
-            _NAMES[key] = names
+        names = self._cached("category names", lambda: {
+            c: (zh, en) for c, zh, en in self.session.execute(
+                select(Category.code, Category.zh, Category.en))})
         zh, en = names.get(code, (code, code))
         return en if language == "en" else zh
 
     def place_name(self, code: str) -> str:
         """'包河区滨湖世纪社区': the district, then the place as people say it."""
-        key = self.version()
-        places = _PLACES.get(key)
-        if places is None:
-            _PLACES.clear()
-            places = _PLACES[key] = {}
-        name = places.get(code)
-        if name is None:
-            name = places[code] = self._place_name(code)
-        return name
+        return self._cached(("place name", code), lambda: self._place_name(code))
 
     def _place_name(self, code: str) -> str:
         place = self.session.get(Division, code)
@@ -105,11 +96,8 @@ class DbDirectory:
 
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         """Words the recognizer should expect: category words, or nearby place names."""
-        key = (*self.version(), understand, within)
-        cached = _HINTS.get(key)
-        if cached is None:
-            cached = _HINTS[key] = self._hints(understand, within)
-        return cached
+        return self._cached(("hints", understand, within),
+                            lambda: self._hints(understand, within))
 
     def _hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         if understand == "need":
