@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from dialogs.outputs import Connect, Output
 from directory.hours import parse
 from directory.orm import utcnow
 from ivr import clock
@@ -32,6 +33,21 @@ def decide(session: Session, config: Any) -> Decision:
     on_duty = session.scalar(select(func.count()).select_from(User).where(
         User.role == "operator", User.active.is_(True), User.status != "off")) or 0
     return "queue" if on_duty else "duty"
+
+
+def for_turn(session: Session, config: Any, outputs: list[Output], call_sid: str,
+             phone: str) -> Decision:
+    """A turn that asks for a person: queue the call for an operator, or say whether the duty
+    officer ("duty") or the after-hours options ("closed") take it. "duty" also when no person
+    was asked for (the renderer then dials whatever the turn named)."""
+    reason = next((o.reason for o in outputs if isinstance(o, Connect) and o.target == "duty"),
+                  None)
+    if reason is None:
+        return "duty"
+    mode = decide(session, config)
+    if mode == "queue":
+        enqueue(session, config, call_sid, phone, reason)
+    return mode
 
 
 def enqueue(session: Session, config: Any, call_sid: str, phone: str, reason: str) -> QueueEntry:

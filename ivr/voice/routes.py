@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from dialogs.dialing import DIAL_ATTEMPTS, after_dial
-from dialogs.outputs import Connect, Output, Target
+from dialogs.outputs import Output, Target
 from ivr import conversation, db, handoff, spool
 from ivr.twilio_auth import twilio_only
 from ivr.voice import calls
@@ -40,17 +40,9 @@ def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
 
 
 def _hand_off(outputs: list[Output]) -> str:
-    """A person was asked for: queue for an operator, the duty officer, or after-hours options."""
-    reason = next((o.reason for o in outputs if isinstance(o, Connect) and o.target == "duty"),
-                  None)
-    if reason is None:
-        return "duty"
-    session = db.session()
-    mode = handoff.decide(session, current_app.config)
-    if mode == "queue":
-        handoff.enqueue(session, current_app.config, field("CallSid") or "anonymous",
-                        field("From", 32), reason)
-    return mode
+    """How this call reaches a person if the turn asked for one (see handoff.for_turn)."""
+    return handoff.for_turn(db.session(), current_app.config, outputs,
+                            field("CallSid") or "anonymous", field("From", 32))
 
 
 def _record_call(status: str) -> str:
