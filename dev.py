@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""The two quick-start commands: `python3 dev.py serve` and `python3 dev.py test`.
+"""The two quick-start commands: `python3 dev.py serve [--port N]` and `python3 dev.py test`.
 
-Each makes a virtual environment in .venv (once), installs the project into it when
-pyproject.toml changed, and runs. Needs nothing but Python 3.11.
+Each makes a virtual environment in .venv (once), installs the locked dependencies
+(requirements.lock, checked by hash) and the project when either changed, and runs.
+Needs nothing but Python 3.11.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -19,26 +23,43 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
+LOCK = ROOT / "requirements.lock"
 ENV_FILE = ROOT / ".env"
-HOST, PORT = "127.0.0.1", "5000"
+HOST, DEFAULT_PORT = "127.0.0.1", 5000
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def step(message: str) -> float:
+    """Say what is about to happen (nothing here runs silently for long)."""
+    print(f"==> {message}", flush=True)
+    return time.monotonic()
+
+
+def done(started: float) -> None:
+    """Say how long the step took."""
+    print(f"    done in {time.monotonic() - started:.1f} s", flush=True)
 
 
 def ensure_venv() -> None:
-    """Create .venv and install the project with its test tools, when anything changed."""
+    """Create .venv and install the locked dependencies and the project, when either changed."""
     if not (BIN / "python").exists():
-        print("Creating .venv ...", flush=True)
+        started = step("Creating the virtual environment .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+        done(started)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + LOCK.read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
-    print("Installing the project and its dependencies into .venv ...", flush=True)
+    started = step(f"Installing the locked dependencies ({LOCK.name}, checked by hash) into .venv")
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([*pip, "install", "--require-hashes", "-r", str(LOCK)], check=True)
+    # The project itself has no hash (it is this checkout); its dependencies are all above.
+    subprocess.run([*pip, "install", "--no-deps", "-e", str(ROOT)], check=True)
     STAMP.write_text(wanted)
+    done(started)
 
 
-def ensure_dev_settings() -> None:
+def ensure_dev_settings(port: int) -> None:
     """Write a .env with local development settings (never used in production)."""
     if ENV_FILE.exists():
         return
@@ -48,7 +69,7 @@ def ensure_dev_settings() -> None:
         f"SECRET_KEY={secrets.token_hex(32)}\n"
         "DUTY_NUMBER=+8655163000000\n"
         "EMERGENCY_NUMBER=+8655163000120\n"
-        f"PUBLIC_BASE_URL=http://{HOST}:{PORT}\n"
+        f"PUBLIC_BASE_URL=http://{HOST}:{port}\n"
         "# Plain http on this machine only; production keeps Secure cookies.\n"
         "SESSION_COOKIE_SECURE=0\n"
     )
@@ -60,26 +81,68 @@ def flask(*args: str) -> list[str]:
     return [str(BIN / "flask"), "--app", "ivr", *args]
 
 
-def serve() -> int:
-    """Migrate the embedded SQLite database, load the demo data, run the service."""
+def serve(port: int) -> int:
+    """Migrate the embedded SQLite database, load the demo data, run the web and the worker."""
     ensure_venv()
-    ensure_dev_settings()
-    subprocess.run(flask("db", "upgrade"), check=True, cwd=ROOT)
-    subprocess.run(flask("demo"), check=True, cwd=ROOT)
+    ensure_dev_settings(port)
+    # The port given wins over the one written to .env (python-dotenv never overrides).
+    env = {**os.environ, "PUBLIC_BASE_URL": f"http://{HOST}:{port}"}
+    started = step("Migrating the SQLite database (instance/service-line.sqlite3)")
+    subprocess.run(flask("db", "upgrade"), check=True, cwd=ROOT, env=env)
+    done(started)
+    started = step("Loading the demo data (Hefei's 1,946 divisions with their pinyin, "
+                   "providers, residents, contacts; about half a minute the first time)")
+    subprocess.run(flask("demo"), check=True, cwd=ROOT, env=env)
+    done(started)
     print(
-        "\nThe service line runs on http://127.0.0.1:5000 (Ctrl-C stops it).\n"
+        f"\nThe service line runs on http://{HOST}:{port} (Ctrl-C stops it), with the outbox"
+        " worker beside it.\n"
+        "Logins: the demo prints new ones above the first time; "
+        f"`{BIN / 'flask'} --app ivr demo --logins` sets and shows them again.\n"
         "Place a simulated call from another terminal:\n"
-        f"    {BIN / 'flask'} --app ivr call --url http://{HOST}:{PORT}\n"
+        f"    {BIN / 'flask'} --app ivr call --url http://{HOST}:{port}\n"
         "or, without the server:  .venv/bin/flask --app ivr call\n",
         flush=True,
     )
-    return subprocess.call(flask("run", "--host", HOST, "--port", PORT), cwd=ROOT)
+    worker = subprocess.Popen(flask("worker"), cwd=ROOT, env=env)
+    try:
+        return subprocess.call(flask("run", "--host", HOST, "--port", str(port)), cwd=ROOT,
+                               env=env)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+def browser_tools(env: dict[str, str]) -> None:
+    """Find or fetch what the page tests need (Debian's Chromium, axe-core from npm)."""
+    if not CHROMIUM.exists():
+        print(f"Note: {CHROMIUM} is missing, so the browser tests will be skipped. To run them:"
+              " apt-get install chromium fonts-noto-cjk", flush=True)
+        return
+    if AXE.exists():
+        return
+    if shutil.which("npm") is None:
+        print("Note: npm is missing, so the accessibility audit (axe-core) will be skipped.",
+              flush=True)
+        env["AXE_MISSING_OK"] = "1"
+        return
+    started = step("Installing axe-core from npm for the accessibility tests")
+    result = subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund",
+                             "--silent", "axe-core@4"], cwd=ROOT)
+    if result.returncode != 0:
+        print("Note: npm could not install axe-core; the accessibility audit will be skipped.")
+        env["AXE_MISSING_OK"] = "1"
+    done(started)
 
 
 def test(extra: list[str]) -> int:
     """Run the test suite (TEST_DATABASE_URL selects PostgreSQL; SQLite otherwise)."""
     ensure_venv()
-    return subprocess.call([str(BIN / "python"), "-m", "pytest", *extra], cwd=ROOT)
+    env = dict(os.environ)
+    browser_tools(env)
+    database = env.get("TEST_DATABASE_URL", "SQLite (a temporary file)")
+    step(f"Running the tests on {database}")
+    return subprocess.call([str(BIN / "python"), "-m", "pytest", *extra], cwd=ROOT, env=env)
 
 
 def main(argv: list[str]) -> int:
@@ -87,7 +150,11 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("serve", "test"):
         print(__doc__)
         return 2
-    return serve() if argv[0] == "serve" else test(argv[1:])
+    if argv[0] == "test":
+        return test(argv[1:])
+    parser = argparse.ArgumentParser(prog="dev.py serve")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    return serve(parser.parse_args(argv[1:]).port)
 
 
 if __name__ == "__main__":

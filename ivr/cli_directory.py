@@ -98,9 +98,14 @@ DEMO_STATION = "vs-340111400001"
 
 
 @click.command("demo")
+@click.option("--logins", is_flag=True,
+              help="Only give the demo logins new passwords and show them (they are shown once).")
 @with_appcontext
-def demo_command() -> None:
+def demo_command(logins: bool) -> None:
     """Fill the database with the demo directory: real Hefei divisions, invented providers."""
+    if logins:
+        _demo_logins(renew=True)
+        return
     for path in (HEFEI_DIVISIONS_FILE, CATEGORIES_FILE, DEMO_DIRECTORY_FILE):
         try:
             report = _import(str(path))
@@ -110,12 +115,14 @@ def demo_command() -> None:
     _demo_logins()
 
 
-def _demo_logins() -> None:
+def _demo_logins(*, renew: bool = False) -> None:
     """An administrator, an operator and a village station's login to try the pages with
-    (passwords shown once)."""
+    (passwords shown once; `renew` sets new ones for logins that exist)."""
     import secrets
 
     from sqlalchemy import select
+
+    from werkzeug.security import generate_password_hash
 
     from ivr.auth import create_user
     from ivr.models import User
@@ -123,9 +130,14 @@ def _demo_logins() -> None:
     session = db.session()
     for role, phone, platform in (("admin", "", None), ("operator", "+8613800000001", None),
                                   ("station", "", DEMO_STATION)):
-        if session.scalars(select(User).where(User.username == f"demo-{role}")).first():
+        existing = session.scalars(select(User).where(User.username == f"demo-{role}")).first()
+        if existing is not None and not renew:
             continue
         password = secrets.token_urlsafe(9)
+        if existing is not None:
+            existing.password_hash = generate_password_hash(password)
+            click.echo(f"login demo-{role} / {password}   (new password; at /login)")
+            continue
         session.add(create_user(f"demo-{role}", password, role, name=f"Demo {role}",
                                 phone=phone, provider_id=platform))
         click.echo(f"login demo-{role} / {password}   (shown once; at /login)")
