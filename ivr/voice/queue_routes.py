@@ -10,10 +10,11 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from dialogs.outputs import Say
 from directory.models import Category
-from ivr import db, handoff
-from ivr.dialog_directory import DbDirectory
-from ivr.models import CallbackTask, Conversation, QueueEntry, User
-from ivr.twilio_auth import twilio_only
+from ivr.conversations.directory_view import DbDirectory
+from ivr.core import db
+from ivr.core.models import CallbackTask, Conversation, QueueEntry, User
+from ivr.core.twilio_auth import twilio_only
+from ivr.operators import handoff
 from ivr.voice.forms import field, int_field
 from ivr.voice.render import VoiceRenderer
 from ivr.voice.routes import bp, twiml
