@@ -1,10 +1,10 @@
 """The outbox: messages written in the same transaction as what caused them, sent after the
-commit by the worker (`flask --app ivr worker`) through Twilio's REST API, with retries."""
+commit by the worker (`flask --app ivr worker`, `ivr/worker/`) through Twilio's REST API, with
+retries. A message that left is announced with `signals.message_sent`."""
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from directory.orm import utcnow
+from ivr.core import signals
 from ivr.core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def send_due(session: Session, config: Any, client: Client | None = None) -> int
             message.status, message.sent_at = "sent", utcnow()
             message.provider_sid = str(getattr(result, "sid", "") or "")
             sent += 1
-            _after_sent(session, message)
+            signals.message_sent.send(message, session=session)
         message.claimed_at = None
         session.commit()
     return sent
@@ -117,33 +118,3 @@ def _failed(message: OutboxMessage, error: Exception) -> None:
         message.next_attempt_at = utcnow() + backoff(message.attempts)
         log.warning("outbox message %s failed (try %s), retrying later", message.id,
                     message.attempts)
-
-
-def _after_sent(session: Session, message: OutboxMessage) -> None:
-    """A referral whose provider was told is now 'notified'."""
-    if message.purpose != "referral_to_provider" or message.referral_id is None:
-        return
-    from ivr.core.models import Referral
-    from ivr.residents import referrals
-
-    referral = session.get(Referral, message.referral_id)
-    if referral is not None and referral.status == "created":
-        referrals.move(session, referral, "notified", actor="worker")
-
-
-def run_forever(make_session: Any, config: Any, *, idle_s: float = 2.0) -> None:
-    """The worker process: send what is due, sleep a little, again."""
-    from ivr.voice import spool
-
-    client = twilio_client(config)
-    while True:
-        with make_session() as session:
-            try:
-                spool.replay(session, config)
-                sent = send_due(session, config, client)
-            except Exception:  # keep the worker alive; the message stays queued
-                log.exception("outbox round failed")
-                session.rollback()
-                sent = 0
-        if not sent:
-            time.sleep(idle_s)

@@ -17,7 +17,8 @@ from dialogs.prompts import text
 from directory.models import Category, Provider
 from directory.orm import utcnow
 from directory.routing import PLATFORMS, Route
-from ivr.core.models import Conversation, Referral, ReferralEvent, Resident
+from ivr.core import signals
+from ivr.core.models import Conversation, OutboxMessage, Referral, ReferralEvent, Resident
 from ivr.residents import outbox
 from ivr.residents.records import display_name, short_number
 
@@ -109,6 +110,16 @@ def move(session: Session, referral: Referral, status: str, *, actor: str,
     elif status == "declined":
         _route_up(session, referral, actor)
     return referral
+
+
+@signals.message_sent.connect
+def _provider_told(message: OutboxMessage, *, session: Session) -> None:
+    """A referral whose provider was told (its SMS left) is now 'notified'."""
+    if message.purpose != "referral_to_provider" or message.referral_id is None:
+        return
+    referral = session.get(Referral, message.referral_id)
+    if referral is not None and referral.status == "created":
+        move(session, referral, "notified", actor="worker")
 
 
 def _add_case(session: Session, provider_id: str, delta: int) -> None:
