@@ -26,9 +26,9 @@ from directory.phones import local_display
 from ivr.conversations.directory_view import DbDirectory
 from ivr.core import audit
 from ivr.core.buckets import buckets, caller_group
-from ivr.core.models import Call, CallbackTask, Conversation, Resident
+from ivr.core.models import Call, Conversation, Resident
 from ivr.core.upsert import insert_ignore
-from ivr.residents import outbox, records, referrals
+from ivr.residents import callbacks, outbox, records, referrals
 
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
@@ -206,9 +206,8 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
     elif effect.name == "referral" and row.phone and data.get("provider"):
         _refer(session, row, data, channel, config)
     elif effect.name == "callback":
-        session.add(CallbackTask(phone=row.phone, call_sid=row.key if channel == "voice" else "",
-                                 reason=str(data.get("reason", "asked")),
-                                 category=data.get("need")))
+        callbacks.book(session, phone=row.phone, call_sid=row.key if channel == "voice" else "",
+                       reason=str(data.get("reason", "asked")), category=data.get("need"))
     elif effect.name in ("save_place", "save_need") and row.phone:
         resident = _resident(session, row.phone)
         audit.record(session, actor=f"resident:{channel}", role="resident", action="change",

@@ -19,7 +19,8 @@ from dialogs.outputs import Connect, Output
 from directory.hours import parse
 from directory.orm import utcnow
 from ivr.core import clock
-from ivr.core.models import CallbackTask, Conversation, QueueEntry, Resident, User
+from ivr.core.models import Conversation, QueueEntry, Resident, User
+from ivr.residents import callbacks
 
 Decision = Literal["queue", "duty", "closed"]
 WAITING = ("waiting", "offered")
@@ -180,11 +181,9 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
         contact = _contact(session, entry)
         if contact is not None:
             contact.abandoned, contact.wait_s = True, entry.wait_s
-    already = session.scalars(select(CallbackTask).where(
-        CallbackTask.call_sid == call_sid, CallbackTask.reason == "missed")).first()
-    if already is None and phone:
-        session.add(CallbackTask(phone=phone, call_sid=call_sid, reason="missed",
-                                 category="emergency" if entry and entry.priority == 0 else None))
+    if phone and callbacks.booked_for_call(session, call_sid, "missed") is None:
+        callbacks.book(session, phone=phone, call_sid=call_sid, reason="missed",
+                       emergency=entry is not None and entry.priority == 0)
 
 
 def release_stale_offers(session: Session) -> None:

@@ -13,8 +13,8 @@ from dialogs.outputs import Connect, Event
 from dialogs.render_text import render
 from directory.orm import utcnow
 from ivr.conversations import turns
-from ivr.core.models import CallbackTask, Conversation, TextMessage
-from ivr.residents import outbox
+from ivr.core.models import Conversation, TextMessage
+from ivr.residents import callbacks, outbox
 
 TIMEOUT = timedelta(minutes=30)
 
@@ -72,9 +72,8 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
         Conversation.channel == channel, Conversation.key == key)).one()
     for output in result.outputs:
         if isinstance(output, Connect) and output.target != "provider":
-            session.add(CallbackTask(phone=phone, call_sid=key, reason=f"text_{output.reason}",
-                                     category="emergency" if output.target == "emergency"
-                                     else None))
+            callbacks.book(session, phone=phone, call_sid=key, reason=f"text_{output.reason}",
+                           emergency=output.target == "emergency")
     lines = render(result.outputs, result.language, config.get("EMERGENCY_NUMBER") or "120")
     log(session, current, "in", "resident", body)
     log(session, current, "out", "line", "\n".join(lines))

@@ -12,9 +12,10 @@ from dialogs.outputs import Say
 from directory.models import Category
 from ivr.conversations.directory_view import DbDirectory
 from ivr.core import db
-from ivr.core.models import CallbackTask, Conversation, QueueEntry, User
+from ivr.core.models import Conversation, QueueEntry, User
 from ivr.core.twilio_auth import twilio_only
 from ivr.operators import handoff
+from ivr.residents import callbacks
 from ivr.voice.forms import field, int_field
 from ivr.voice.render import VoiceRenderer
 from ivr.voice.routes import bp, twiml
@@ -226,11 +227,9 @@ def queue_message() -> Response:
 
 def _callback(session: Session, reason: str) -> None:
     call_sid, phone = field("CallSid"), field("From", 32)
-    if phone and session.scalars(select(CallbackTask).where(
-            CallbackTask.call_sid == call_sid, CallbackTask.status == "open")).first() is None:
+    if phone and callbacks.open_for_call(session, call_sid) is None:
         entry = _entry()
-        session.add(CallbackTask(phone=phone, call_sid=call_sid, reason=reason,
-                                 category="emergency" if entry and entry.priority == 0
-                                 else None))
+        callbacks.book(session, phone=phone, call_sid=call_sid, reason=reason,
+                       emergency=entry is not None and entry.priority == 0)
         if entry is not None and entry.status in ("waiting", "offered", "timed_out"):
             entry.status = "callback" if reason == "asked" else "voicemail"
