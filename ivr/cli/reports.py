@@ -7,18 +7,17 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ivr.core import db
-from ivr.reports import evidence, figures, formats
+from ivr.reports import figures, formats, registry
 
 
 @click.command("report")
-@click.argument("name", type=click.Choice(["calls", "referrals", "evidence", "staffing"]))
+@click.argument("name", type=click.Choice(registry.NAMES))
 @click.option("--from", "start", default=None, help="First local day, YYYY-MM-DD.")
 @click.option("--to", "end", default=None, help="Last local day, YYYY-MM-DD.")
 @click.option("--quarter", default=None, help="Instead of --from/--to: 2026Q1.")
 @click.option("--year", type=int, default=None, help="Instead of --from/--to: 2026.")
 @click.option("--by", default=None, type=click.Choice(figures.DIMENSIONS))
-@click.option("--level", default="village", type=click.Choice(["district", "township",
-                                                                "village"]),
+@click.option("--level", default="village", type=click.Choice(registry.LEVELS),
               help="evidence: the platform level.")
 @click.option("--format", "fmt", default="table", type=click.Choice(["table", "json", "csv"]))
 @click.option("--short-abandon", "short_s", type=int, default=figures.S_DEFAULT,
@@ -34,15 +33,8 @@ def report_command(name: str, start: str | None, end: str | None, quarter: str |
     session = db.reader()
     try:
         first, last = figures.period(quarter, year, start, end)
-        if name == "calls":
-            result = figures.calls(session, first, last, by, timezone=zone, short_s=short_s,
-                                     target_s=target_s)
-        elif name == "referrals":
-            result = figures.referrals(session, first, last, by, timezone=zone)
-        elif name == "staffing":
-            result = figures.staffing(session, first, last, timezone=zone, target_s=target_s)
-        else:
-            result = evidence.evidence(session, level, first, last, timezone=zone)
+        result = registry.run(session, name, registry.Query(
+            first, last, by, level=level, timezone=zone, short_s=short_s, target_s=target_s))
     except figures.ReportError as error:
         raise click.ClickException(str(error)) from None
     render = {"json": formats.to_json, "csv": formats.to_csv,

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from directory.models import Provider
 from ivr.accounts.logins import role_required
 from ivr.core import db
-from ivr.reports import evidence, figures, formats
+from ivr.reports import evidence, figures, formats, registry
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -65,18 +65,12 @@ def report(name: str) -> str | Response:
     start, end = _period()
     zone = current_app.config["TIMEZONE"]
     by = request.args.get("by") or None
+    if name not in registry.REPORTS:
+        abort(404)
+    query = registry.Query(start, end, by, level=request.args.get("level", "village"),
+                           timezone=zone)
     try:
-        if name == "calls":
-            result = figures.calls(session, start, end, by, timezone=zone)
-        elif name == "referrals":
-            result = figures.referrals(session, start, end, by, timezone=zone)
-        elif name == "staffing":
-            result = figures.staffing(session, start, end, timezone=zone)
-        elif name == "evidence":
-            result = evidence.evidence(session, request.args.get("level", "village"), start,
-                                       end, timezone=zone)
-        else:
-            abort(404)
+        result = registry.run(session, name, query)
     except figures.ReportError:
         abort(400)
     if request.args.get("format") == "csv":
