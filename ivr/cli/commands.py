@@ -83,14 +83,10 @@ def call_command(from_number: str, url: str | None, dial_outcome: str,
 
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
+    from ivr.cli.accounts import stations_cli, users_cli
     from ivr.cli.directory import demo_command, directory_cli
-    from ivr.cli.residents import (
-        residents_cli,
-        spool_cli,
-        stations_cli,
-        users_cli,
-        worker_command,
-    )
+    from ivr.cli.residents import residents_cli
+    from ivr.cli.worker import spool_cli, worker_command
 
     app.cli.add_command(db_cli)
     app.cli.add_command(call_command)
