@@ -94,7 +94,7 @@ def _twiml_for_twilio_paths(error: HTTPException) -> Response | HTTPException:
     """Outside a view (unknown path, wrong method), Twilio's paths still get TwiML."""
     if error.code == 403 or not request.path.startswith(TWILIO_PREFIXES):
         return error
-    from ivr.core.twilio_auth import signature_is_valid
+    from ivr.webhooks.signature import signature_is_valid
 
     if not signature_is_valid():
         # Nothing, not even the duty number, for a request Twilio did not sign.

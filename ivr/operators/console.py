@@ -22,9 +22,9 @@ from directory.models import Category
 from directory.orm import utcnow
 from directory.routing import RoutingError, route
 from ivr.accounts.logins import role_required
+from ivr.conversations import handoff
 from ivr.core import clock, db
 from ivr.core.models import CallbackTask, Conversation, QueueEntry, Resident, TextMessage, User
-from ivr.operators import handoff
 from ivr.residents import records, referrals
 from ivr.text import channel as text_channel
 

@@ -14,10 +14,10 @@ from dialogs.prompts import text
 from directory.models import Provider
 from ivr.core import db
 from ivr.core.models import Referral
-from ivr.core.twilio_auth import twilio_only
 from ivr.residents import records, referrals
 from ivr.text import channel as text_channel
-from ivr.voice.forms import field
+from ivr.webhooks.forms import field
+from ivr.webhooks.signature import twilio_only
 
 bp = Blueprint("sms", __name__)
 CHANNEL = "sms"

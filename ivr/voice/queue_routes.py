@@ -10,15 +10,15 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from dialogs.outputs import Say
 from directory.models import Category
+from ivr.conversations import handoff
 from ivr.conversations.directory_view import DbDirectory
 from ivr.core import db
 from ivr.core.models import Conversation, QueueEntry, User
-from ivr.core.twilio_auth import twilio_only
-from ivr.operators import handoff
 from ivr.residents import callbacks
-from ivr.voice.forms import field, int_field
 from ivr.voice.render import VoiceRenderer
 from ivr.voice.routes import bp, twiml
+from ivr.webhooks.forms import field, int_field
+from ivr.webhooks.signature import twilio_only
 
 QUEUE = "operators"
 

@@ -11,13 +11,12 @@ from werkzeug.exceptions import HTTPException
 
 from dialogs.dialing import DIAL_ATTEMPTS, after_dial
 from dialogs.outputs import Output, Target
-from ivr.conversations import turns
+from ivr.conversations import handoff, turns
 from ivr.core import db
-from ivr.core.twilio_auth import twilio_only
-from ivr.operators import handoff
 from ivr.voice import calls, spool
-from ivr.voice.forms import caller_event, field, int_arg, int_field
 from ivr.voice.render import VoiceRenderer, apology_response
+from ivr.webhooks.forms import caller_event, field, int_arg, int_field
+from ivr.webhooks.signature import twilio_only
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
