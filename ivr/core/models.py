@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -21,6 +22,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.orm import Base, utcnow
+from ivr.core.statuses import (
+    CallbackStatus,
+    OperatorStatus,
+    OutboxStatus,
+    Outcome,
+    QueueStatus,
+    ReferralStatus,
+    check,
+)
 
 # A call's status only moves forward along this order. Terminal states get distinct ranks so
 # that, should two arrive, the same one wins whatever the order of arrival.
@@ -105,7 +115,8 @@ class Conversation(Base):
 
     __tablename__ = "conversations"
     __table_args__ = (UniqueConstraint("channel", "key"),
-                      Index("ix_conversations_phone_epoch", "phone", "started_epoch"))
+                      Index("ix_conversations_phone_epoch", "phone", "started_epoch"),
+                      CheckConstraint(check("outcome", Outcome), name="outcome"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(8))
@@ -121,7 +132,7 @@ class Conversation(Base):
     category: Mapped[str | None] = mapped_column(String(32))
     division_code: Mapped[str | None] = mapped_column(String(12))
     handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
-    outcome: Mapped[str] = mapped_column(String(32), default="in_progress")
+    outcome: Mapped[str] = mapped_column(String(32), default=Outcome.IN_PROGRESS)
     operator_notes: Mapped[str] = mapped_column(Text, default="")
     recording_url: Mapped[str] = mapped_column(String(256), default="")
     local_date: Mapped[date | None] = mapped_column(Date, index=True)
@@ -151,6 +162,7 @@ class Referral(Base):
     """A work order to a provider, station or center, followed until it is done."""
 
     __tablename__ = "referrals"
+    __table_args__ = (CheckConstraint(check("status", ReferralStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -159,7 +171,7 @@ class Referral(Base):
     division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
     provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
     level: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="created", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.CREATED, index=True)
     deadline: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     local_date: Mapped[date] = mapped_column(Date, index=True)
@@ -239,13 +251,14 @@ class CallbackTask(Base):
     """A resident to be called back (asked for, or a missed call: 漏接回拨)."""
 
     __tablename__ = "callback_tasks"
+    __table_args__ = (CheckConstraint(check("status", CallbackStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(32))
     call_sid: Mapped[str] = mapped_column(String(64), default="")
     reason: Mapped[str] = mapped_column(String(32))
     category: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=CallbackStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -254,12 +267,13 @@ class OutboxMessage(Base):
     """A text message to send after the commit that wrote it, by the worker, with retries."""
 
     __tablename__ = "outbox"
+    __table_args__ = (CheckConstraint(check("status", OutboxStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_number: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
     purpose: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str] = mapped_column(String(256), default="")
@@ -274,6 +288,7 @@ class User(Base):
     """A login: an administrator, an operator (with the phone calls ring on) or a station."""
 
     __tablename__ = "users"
+    __table_args__ = (CheckConstraint(check("status", OperatorStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -283,7 +298,7 @@ class User(Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"))
     # Operators: off (not on duty), available, offered (a call is ringing), busy, wrap_up.
-    status: Mapped[str] = mapped_column(String(16), default="off")
+    status: Mapped[str] = mapped_column(String(16), default=OperatorStatus.OFF)
     status_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -293,6 +308,7 @@ class QueueEntry(Base):
     """A caller handed to a person: waiting, offered to an operator, connected, or lost."""
 
     __tablename__ = "queue_entries"
+    __table_args__ = (CheckConstraint(check("status", QueueStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_sid: Mapped[str] = mapped_column(String(64), unique=True)
@@ -301,7 +317,7 @@ class QueueEntry(Base):
     reason: Mapped[str] = mapped_column(String(32), default="asked")
     # 0 emergency, 1 elderly or disabled, 2 everyone else: the order operators take calls in.
     priority: Mapped[int] = mapped_column(SmallInteger, default=2)
-    status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=QueueStatus.WAITING, index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     enqueued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
