@@ -20,10 +20,11 @@ from directory.hours import parse
 from directory.orm import utcnow
 from ivr.core import clock
 from ivr.core.models import Conversation, QueueEntry, Resident, User
+from ivr.core.statuses import OperatorStatus, QueueStatus
 from ivr.residents import callbacks
 
 Decision = Literal["queue", "duty", "closed"]
-WAITING = ("waiting", "offered")
+WAITING = (QueueStatus.WAITING, QueueStatus.OFFERED)
 DEFAULT_HANDLE_S = 180
 
 
@@ -32,7 +33,7 @@ def decide(session: Session, config: Any) -> Decision:
     if not parse(config.get("OPERATOR_HOURS") or None).is_open(clock.local_now(config)):
         return "closed"
     on_duty = session.scalar(select(func.count()).select_from(User).where(
-        User.role == "operator", User.active.is_(True), User.status != "off")) or 0
+        User.role == "operator", User.active.is_(True), User.status != OperatorStatus.OFF)) or 0
     return "queue" if on_duty else "duty"
 
 
@@ -55,7 +56,7 @@ def enqueue(session: Session, config: Any, call_sid: str, phone: str, reason: st
     """The caller's place in the queue (kept if they are queued again)."""
     entry = session.scalars(select(QueueEntry).where(QueueEntry.call_sid == call_sid)).first()
     if entry is not None:
-        entry.status, entry.operator_id = "waiting", None
+        entry.status, entry.operator_id = QueueStatus.WAITING, None
         return entry
     conversation = session.scalars(select(Conversation).where(
         Conversation.channel == "voice", Conversation.key == call_sid)).first()
@@ -104,19 +105,19 @@ def expected_wait_s(session: Session, place: int) -> int:
     handled = session.scalar(select(func.avg(QueueEntry.talk_s)).where(
         QueueEntry.talk_s.is_not(None))) or DEFAULT_HANDLE_S
     operators = session.scalar(select(func.count()).select_from(User).where(
-        User.role == "operator", User.status != "off")) or 1
+        User.role == "operator", User.status != OperatorStatus.OFF)) or 1
     return int(place * float(handled) / operators)
 
 
 def offer_next(session: Session, entry: QueueEntry) -> User | None:
     """If `entry` is at the head and an operator is free (or took it), give it to them."""
-    if entry.status == "offered" and entry.operator_id:
+    if entry.status == QueueStatus.OFFERED and entry.operator_id:
         return session.get(User, entry.operator_id)
     line = waiting(session)
     if not line or line[0].id != entry.id:
         return None
     operator = session.scalars(select(User).where(
-        User.role == "operator", User.status == "available", User.active.is_(True))
+        User.role == "operator", User.status == OperatorStatus.AVAILABLE, User.active.is_(True))
         .order_by(User.status_since).with_for_update()).first()
     if operator is None:
         return None
@@ -126,8 +127,8 @@ def offer_next(session: Session, entry: QueueEntry) -> User | None:
 
 def assign(session: Session, entry: QueueEntry, operator: User) -> None:
     """The operator gets this caller next; their phone will ring with a whisper."""
-    entry.status, entry.operator_id = "offered", operator.id
-    set_status(operator, "offered")
+    entry.status, entry.operator_id = QueueStatus.OFFERED, operator.id
+    set_status(operator, OperatorStatus.OFFERED)
 
 
 def set_status(operator: User, status: str) -> None:
@@ -138,11 +139,11 @@ def set_status(operator: User, status: str) -> None:
 def connected(session: Session, entry: QueueEntry) -> None:
     """The operator pressed 1: the caller is answered."""
     now = utcnow()
-    entry.status, entry.answered_at = "connected", now
+    entry.status, entry.answered_at = QueueStatus.CONNECTED, now
     entry.wait_s = int((now - aware(entry.enqueued_at)).total_seconds())
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
     if operator is not None:
-        set_status(operator, "busy")
+        set_status(operator, OperatorStatus.BUSY)
     contact = _contact(session, entry)
     if contact is not None:
         contact.answered, contact.wait_s = True, entry.wait_s
@@ -151,21 +152,21 @@ def connected(session: Session, entry: QueueEntry) -> None:
 
 def finished(session: Session, entry: QueueEntry, talk_s: int) -> None:
     """The conversation with the operator ended; wrap-up time starts now."""
-    entry.status, entry.ended_at, entry.talk_s = "done", utcnow(), talk_s
+    entry.status, entry.ended_at, entry.talk_s = QueueStatus.DONE, utcnow(), talk_s
     contact = _contact(session, entry)
     if contact is not None:
         contact.talk_s = talk_s
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
     if operator is not None:
-        set_status(operator, "wrap_up")
+        set_status(operator, OperatorStatus.WRAP_UP)
 
 
 def not_answered(session: Session, entry: QueueEntry) -> None:
     """The operator did not accept: they are set away and the caller waits again."""
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
     if operator is not None:
-        set_status(operator, "off")
-    entry.status, entry.operator_id = "waiting", None
+        set_status(operator, OperatorStatus.OFF)
+    entry.status, entry.operator_id = QueueStatus.WAITING, None
 
 
 def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: str) -> None:
@@ -173,10 +174,10 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
     if entry is not None and entry.status in WAITING:
         if entry.operator_id:
             operator = session.get(User, entry.operator_id)
-            if operator is not None and operator.status == "offered":
-                set_status(operator, "available")
+            if operator is not None and operator.status == OperatorStatus.OFFERED:
+                set_status(operator, OperatorStatus.AVAILABLE)
         now = utcnow()
-        entry.status, entry.ended_at = "abandoned", now
+        entry.status, entry.ended_at = QueueStatus.ABANDONED, now
         entry.wait_s = int((now - aware(entry.enqueued_at)).total_seconds())
         contact = _contact(session, entry)
         if contact is not None:
@@ -188,10 +189,10 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
 
 def release_stale_offers(session: Session) -> None:
     """Operators whose caller went away are free again."""
-    session.execute(update(User).where(User.status == "offered", ~User.id.in_(
-        select(QueueEntry.operator_id).where(QueueEntry.status == "offered",
+    session.execute(update(User).where(User.status == OperatorStatus.OFFERED, ~User.id.in_(
+        select(QueueEntry.operator_id).where(QueueEntry.status == QueueStatus.OFFERED,
                                              QueueEntry.operator_id.is_not(None))))
-        .values(status="available"))
+        .values(status=OperatorStatus.AVAILABLE))
 
 
 def aware(value: datetime) -> datetime:

@@ -27,6 +27,7 @@ from ivr.conversations.directory_view import DbDirectory
 from ivr.core import audit
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import Call, Conversation, Resident
+from ivr.core.statuses import Outcome
 from ivr.core.upsert import insert_ignore
 from ivr.residents import callbacks, outbox, records, referrals
 
@@ -74,7 +75,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
     insert_ignore(session, Conversation,
                   {"channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
                    "last_outputs": [], "emergency": False, "started_at": now,
-                   "updated_at": now, "handed_off": False, "outcome": "in_progress",
+                   "updated_at": now, "handed_off": False, "outcome": Outcome.IN_PROGRESS,
                    "operator_notes": "", "recording_url": "", "caller_group": "other",
                    "area_code": "", "answered": False, "abandoned": False,
                    **buckets(now, config["TIMEZONE"])}, ["channel", "key"])
@@ -183,9 +184,10 @@ def _save(session: Session, row: Conversation, state: State, outputs: list[Outpu
         elif isinstance(output, Connect) and output.target != "provider":
             row.handed_off = True
             row.handed_off_at = row.handed_off_at or utcnow()
-            row.outcome = "emergency" if output.target == "emergency" else "handed_off"
-        elif isinstance(output, Hangup) and row.outcome == "in_progress":
-            row.outcome = "ivr_handled"
+            row.outcome = Outcome.EMERGENCY if output.target == "emergency" \
+                else Outcome.HANDED_OFF
+        elif isinstance(output, Hangup) and row.outcome == Outcome.IN_PROGRESS:
+            row.outcome = Outcome.IVR_HANDLED
     return Turn(state.language, outputs, state)
 
 
@@ -234,7 +236,7 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
         session, resident=resident, category=str(data["need"]), division=str(data["division"]),
         answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),
         config=config, conversation_id=row.id, actor=f"resident:{channel}")
-    row.outcome = "referred"
+    row.outcome = Outcome.REFERRED
     if resident.sms_opt_out:
         return
     provider = session.get(Provider, referral.provider_id)

@@ -25,22 +25,24 @@ from ivr.accounts.logins import role_required
 from ivr.conversations import handoff
 from ivr.core import clock, db
 from ivr.core.models import CallbackTask, Conversation, QueueEntry, Resident, TextMessage, User
+from ivr.core.statuses import CallbackStatus, OperatorStatus, Outcome, QueueStatus
 from ivr.residents import records, referrals
 from ivr.text import channel as text_channel
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
-OUTCOMES = [SelectChoice("resolved", "已解决 Resolved"),
-            SelectChoice("referred", "已转介 Referred"),
-            SelectChoice("information", "已告知信息 Information given"),
-            SelectChoice("callback", "需回电 Call back"),
-            SelectChoice("emergency", "紧急 Emergency"), SelectChoice("other", "其他 Other")]
+OUTCOMES = [SelectChoice(Outcome.RESOLVED, "已解决 Resolved"),
+            SelectChoice(Outcome.REFERRED, "已转介 Referred"),
+            SelectChoice(Outcome.INFORMATION, "已告知信息 Information given"),
+            SelectChoice(Outcome.CALLBACK, "需回电 Call back"),
+            SelectChoice(Outcome.EMERGENCY, "紧急 Emergency"),
+            SelectChoice(Outcome.OTHER, "其他 Other")]
 CALLBACK_HOURS = 24
 
 
 class StatusForm(FlaskForm):  # type: ignore[misc]
     """On duty or not."""
 
-    status = HiddenField(validators=[AnyOf(["available", "off"])])
+    status = HiddenField(validators=[AnyOf([OperatorStatus.AVAILABLE, OperatorStatus.OFF])])
 
 
 class TakeForm(FlaskForm):  # type: ignore[misc]
@@ -82,10 +84,10 @@ def index() -> str:
     handoff.release_stale_offers(session)
     mine = session.scalars(select(QueueEntry).where(
         QueueEntry.operator_id == int(current_user.id),
-        QueueEntry.status.in_(("offered", "connected", "done")),
+        QueueEntry.status.in_((QueueStatus.OFFERED, QueueStatus.CONNECTED, QueueStatus.DONE)),
         QueueEntry.wrap_up_s.is_(None)).order_by(QueueEntry.enqueued_at.desc())).first()
     on_duty = session.scalars(select(User).where(User.role == "operator",
-                                                 User.status != "off")).all()
+                                                 User.status != OperatorStatus.OFF)).all()
     session.commit()
     return render_template("operator/index.html", me=me(), on_duty=on_duty,
                            queue=_queue_rows(), mine=mine, callbacks=_callbacks(),
@@ -152,8 +154,9 @@ def _caller_summary(conversation_id: int | None) -> dict[str, Any]:
 
 def _callbacks() -> list[dict[str, Any]]:
     session = db.session()
-    rows = list(session.scalars(select(CallbackTask).where(CallbackTask.status == "open").order_by(
-        case((CallbackTask.category == "emergency", 0), else_=1), CallbackTask.created_at)))
+    rows = list(session.scalars(
+        select(CallbackTask).where(CallbackTask.status == CallbackStatus.OPEN).order_by(
+            case((CallbackTask.category == "emergency", 0), else_=1), CallbackTask.created_at)))
     resident_groups = {r.phone: r.groups or [] for r in session.scalars(
         select(Resident).where(Resident.phone.in_({t.phone for t in rows})))}
     now = utcnow()
@@ -193,7 +196,7 @@ def take() -> Response:
         abort(400)
     session = db.session()
     line = handoff.waiting(session)
-    nxt = next((e for e in line if e.status == "waiting"), None)
+    nxt = next((e for e in line if e.status == QueueStatus.WAITING), None)
     if nxt is None:
         flash("现在没有排队的来电。 Nobody is waiting.")
         return redirect(url_for("operator.index"))
@@ -267,13 +270,13 @@ def _wrap_up(entry: QueueEntry, conversation: Conversation | None, resident: Res
     session = db.session()
     operator = me()
     now = utcnow()
-    started = handoff.aware(operator.status_since) if operator.status == "wrap_up" \
+    started = handoff.aware(operator.status_since) if operator.status == OperatorStatus.WRAP_UP \
         else handoff.aware(entry.answered_at or entry.enqueued_at)
     entry.wrap_up_s = max(0, int((now - started).total_seconds()))
     if conversation is not None:
         conversation.wrap_s = entry.wrap_up_s
-    if entry.status in ("offered", "connected"):
-        entry.status = "done"
+    if entry.status in (QueueStatus.OFFERED, QueueStatus.CONNECTED):
+        entry.status = QueueStatus.DONE
     if conversation is not None:
         conversation.outcome = form.outcome.data
         conversation.category = form.category.data or conversation.category
@@ -292,7 +295,7 @@ def _wrap_up(entry: QueueEntry, conversation: Conversation | None, resident: Res
                          actor=f"operator:{operator.id}")
     if resident is not None:
         resident.last_contact_at = now
-    handoff.set_status(operator, "available")
+    handoff.set_status(operator, OperatorStatus.AVAILABLE)
 
 
 @bp.post("/callbacks/<int:task_id>/done")
@@ -306,6 +309,6 @@ def callback_done(task_id: int) -> Response:
     task = session.get(CallbackTask, task_id)
     if task is None:
         abort(404)
-    task.status, task.attempted_at = "done", utcnow()
+    task.status, task.attempted_at = CallbackStatus.DONE, utcnow()
     session.commit()
     return redirect(url_for("operator.index"))

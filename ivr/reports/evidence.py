@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import Provider
 from ivr.core.models import Conversation, Referral, Resident, ServiceRecord
+from ivr.core.statuses import ReferralStatus
 from ivr.reports import figures
 
 LEVELS = {"district": "district_call_center", "township": "township_center",
@@ -127,8 +128,8 @@ def _services(session: Session, level: str, platform: Provider, area: str, start
               end: date) -> list[dict[str, Any]]:
     f = Referral
     done = session.execute(select(
-        figures._flag(f.status == "completed"),
-        func.count(func.distinct(f.resident_id)).filter(f.status == "completed"),
+        figures._flag(f.status == ReferralStatus.COMPLETED),
+        func.count(func.distinct(f.resident_id)).filter(f.status == ReferralStatus.COMPLETED),
     ).where(f.local_date >= start, f.local_date <= end,
             f.division_code.like(f"{area}%"))).one()
     completed, served = int(done[0] or 0), int(done[1] or 0)

@@ -15,6 +15,7 @@ from sqlalchemy.sql import ColumnElement
 
 from directory.models import Category, Division, Provider
 from ivr.core.models import CallbackTask, Conversation, Referral
+from ivr.core.statuses import ReferralStatus
 
 S_DEFAULT = 5    # short-abandon threshold, seconds
 T_DEFAULT = 15   # answer target, seconds (GB/T 33358-2016)
@@ -36,6 +37,9 @@ FORMULAS = {
 REFERRAL_FIGURES = ("created", "accepted", "completed", "accepted_on_time",
                     "completed_on_time", "open", "overdue", "residents_served",
                     "follow_ups_done", "satisfied")
+
+
+OPEN_STATUSES = (ReferralStatus.CREATED, ReferralStatus.NOTIFIED, ReferralStatus.ACCEPTED)
 
 
 class ReportError(ValueError):
@@ -228,14 +232,14 @@ def referrals(session: Session, start: date, end: date, by: str | None = "provid
         key.label("key"),
         func.count().label("created"),
         _flag(r.accepted_at.is_not(None)).label("accepted"),
-        _flag(r.status == "completed").label("completed"),
+        _flag(r.status == ReferralStatus.COMPLETED).label("completed"),
         _flag(r.accepted_on_time.is_(True)).label("accepted_on_time"),
-        _flag(and_(r.status == "completed", r.completed_on_time.is_(True)))
+        _flag(and_(r.status == ReferralStatus.COMPLETED, r.completed_on_time.is_(True)))
         .label("completed_on_time"),
-        _flag(r.status.in_(("created", "notified", "accepted"))).label("open"),
-        _flag(and_(r.status.in_(("created", "notified", "accepted")), r.deadline < today))
+        _flag(r.status.in_(OPEN_STATUSES)).label("open"),
+        _flag(and_(r.status.in_(OPEN_STATUSES), r.deadline < today))
         .label("overdue"),
-        func.count(func.distinct(case((r.status == "completed", r.resident_id))))
+        func.count(func.distinct(case((r.status == ReferralStatus.COMPLETED, r.resident_id))))
         .label("residents_served"),
         _flag(r.follow_up_answer.is_not(None)).label("follow_ups_done"),
         _flag(r.follow_up_answer == "satisfied").label("satisfied_n"),

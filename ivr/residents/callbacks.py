@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.core.models import CallbackTask
+from ivr.core.statuses import CallbackStatus
 
 
 def book(session: Session, *, phone: str, reason: str, call_sid: str = "",
@@ -21,7 +22,7 @@ def book(session: Session, *, phone: str, reason: str, call_sid: str = "",
 def open_for_call(session: Session, call_sid: str) -> CallbackTask | None:
     """The call's callback task still to be made, if any."""
     return session.scalars(select(CallbackTask).where(
-        CallbackTask.call_sid == call_sid, CallbackTask.status == "open")).first()
+        CallbackTask.call_sid == call_sid, CallbackTask.status == CallbackStatus.OPEN)).first()
 
 
 def booked_for_call(session: Session, call_sid: str, reason: str) -> CallbackTask | None:

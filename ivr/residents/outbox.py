@@ -17,6 +17,7 @@ from twilio.rest import Client
 from directory.orm import utcnow
 from ivr.core import signals
 from ivr.core.models import OutboxMessage
+from ivr.core.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -64,7 +65,7 @@ def twilio_client(config: Any) -> Client:
 def claim(session: Session, now: datetime, limit: int = 20) -> list[OutboxMessage]:
     """Messages due now, marked claimed in their own commit so no other worker sends them."""
     query = (select(OutboxMessage)
-             .where(OutboxMessage.status.in_(("pending", "sending")),
+             .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
                     OutboxMessage.next_attempt_at <= now,
                     or_(OutboxMessage.claimed_at.is_(None),
                         OutboxMessage.claimed_at <= now - CLAIM_LEASE))
@@ -73,7 +74,7 @@ def claim(session: Session, now: datetime, limit: int = 20) -> list[OutboxMessag
         query = query.with_for_update(skip_locked=True)
     messages = list(session.scalars(query))
     for message in messages:
-        message.status, message.claimed_at = "sending", now
+        message.status, message.claimed_at = OutboxStatus.SENDING, now
     session.commit()
     return messages
 
@@ -90,7 +91,7 @@ def send_due(session: Session, config: Any, client: Client | None = None) -> int
         except (TwilioException, OSError) as error:
             _failed(message, error)
         else:
-            message.status, message.sent_at = "sent", utcnow()
+            message.status, message.sent_at = OutboxStatus.SENT, utcnow()
             message.provider_sid = str(getattr(result, "sid", "") or "")
             sent += 1
             signals.message_sent.send(message, session=session)
@@ -110,11 +111,11 @@ def _failed(message: OutboxMessage, error: Exception) -> None:
     message.attempts += 1
     message.last_error = f"{type(error).__name__}: {str(error)[:200]}"
     if message.attempts >= MAX_ATTEMPTS:
-        message.status = "failed"
+        message.status = OutboxStatus.FAILED
         log.error("outbox message %s failed for good after %s tries", message.id,
                   message.attempts)
     else:
-        message.status = "pending"
+        message.status = OutboxStatus.PENDING
         message.next_attempt_at = utcnow() + backoff(message.attempts)
         log.warning("outbox message %s failed (try %s), retrying later", message.id,
                     message.attempts)

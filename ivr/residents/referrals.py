@@ -19,15 +19,16 @@ from directory.orm import utcnow
 from directory.routing import PLATFORMS, Route
 from ivr.core import signals
 from ivr.core.models import Conversation, OutboxMessage, Referral, ReferralEvent, Resident
+from ivr.core.statuses import ReferralStatus
 from ivr.residents import outbox
 from ivr.residents.records import display_name, short_number
 
-OPEN = ("created", "notified", "accepted")
-MOVES = {
-    "notified": ("created",),
-    "accepted": ("created", "notified"),
-    "completed": ("created", "notified", "accepted"),
-    "declined": ("created", "notified", "accepted"),
+OPEN = (ReferralStatus.CREATED, ReferralStatus.NOTIFIED, ReferralStatus.ACCEPTED)
+MOVES: dict[str, tuple[ReferralStatus, ...]] = {
+    ReferralStatus.NOTIFIED: (ReferralStatus.CREATED,),
+    ReferralStatus.ACCEPTED: (ReferralStatus.CREATED, ReferralStatus.NOTIFIED),
+    ReferralStatus.COMPLETED: OPEN,
+    ReferralStatus.DECLINED: OPEN,
 }
 
 
@@ -60,12 +61,12 @@ def create(session: Session, *, resident: Resident, category: str, division: str
         raise ReferralError(f"no provider {provider_id!r} to refer to")
     referral = Referral(resident_id=resident.id, conversation_id=conversation_id,
                         category=category, division_code=division, provider_id=provider.id,
-                        level=answer.level if answer else level, status="created",
+                        level=answer.level if answer else level, status=ReferralStatus.CREATED,
                         deadline=working_days_after(today, days), local_date=today,
                         updated_by=actor)
     session.add(referral)
     session.flush()
-    _event(session, referral, "created", actor)
+    _event(session, referral, ReferralStatus.CREATED, actor)
     _notify_provider(session, referral, provider, resident)
     return referral
 
@@ -91,23 +92,23 @@ def move(session: Session, referral: Referral, status: str, *, actor: str,
     now = utcnow()
     provider_id = referral.provider_id
     # A provider's open cases count referrals it accepted and has not finished.
-    held = referral.status == "accepted"
+    held = referral.status == ReferralStatus.ACCEPTED
     referral.status, referral.updated_at, referral.updated_by = status, now, actor
-    if status == "notified":
+    if status == ReferralStatus.NOTIFIED:
         referral.notified_at = now
-    elif status == "accepted":
+    elif status == ReferralStatus.ACCEPTED:
         referral.accepted_at = now
         referral.accepted_on_time = now.astimezone(ZoneInfo(timezone)).date() <= referral.deadline
         _add_case(session, provider_id, +1)
     elif held:
         _add_case(session, provider_id, -1)
     _event(session, referral, status, actor, note)
-    if status == "completed":
+    if status == ReferralStatus.COMPLETED:
         referral.completed_at = now
         referral.completed_on_time = (
             now.astimezone(ZoneInfo(timezone)).date() <= referral.deadline)
         _ask_follow_up(session, referral)
-    elif status == "declined":
+    elif status == ReferralStatus.DECLINED:
         _route_up(session, referral, actor)
     return referral
 
@@ -118,8 +119,8 @@ def _provider_told(message: OutboxMessage, *, session: Session) -> None:
     if message.purpose != "referral_to_provider" or message.referral_id is None:
         return
     referral = session.get(Referral, message.referral_id)
-    if referral is not None and referral.status == "created":
-        move(session, referral, "notified", actor="worker")
+    if referral is not None and referral.status == ReferralStatus.CREATED:
+        move(session, referral, ReferralStatus.NOTIFIED, actor="worker")
 
 
 def _add_case(session: Session, provider_id: str, delta: int) -> None:
@@ -137,9 +138,11 @@ def _route_up(session: Session, referral: Referral, actor: str) -> None:
             Provider.division_code == referral.division_code[:length])).first()
         if platform is None:
             continue
-        referral.provider_id, referral.level, referral.status = platform.id, level, "created"
+        referral.provider_id, referral.level = platform.id, level
+        referral.status = ReferralStatus.CREATED
         referral.accepted_at = referral.notified_at = None
-        _event(session, referral, "created", actor, "routed one level up after a decline")
+        _event(session, referral, ReferralStatus.CREATED, actor,
+               "routed one level up after a decline")
         resident = session.get(Resident, referral.resident_id)
         if resident is not None:
             _notify_provider(session, referral, platform, resident)

@@ -9,10 +9,11 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from ivr.core.models import Referral, ServiceRecord
+from ivr.core.statuses import ReferralStatus
 from ivr.residents.referrals import OPEN
 
 PLATFORM_KINDS = ("township_center", "village_station")
-MOVES = ("accepted", "completed", "declined")
+MOVES = (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED, ReferralStatus.DECLINED)
 RECORD_KINDS = ("activity", "purchased_project")
 
 

@@ -14,6 +14,7 @@ from dialogs.prompts import text
 from directory.models import Provider
 from ivr.core import db
 from ivr.core.models import Referral
+from ivr.core.statuses import ReferralStatus
 from ivr.residents import records, referrals
 from ivr.text import channel as text_channel
 from ivr.webhooks.forms import field
@@ -24,8 +25,10 @@ CHANNEL = "sms"
 # A Chinese SMS segment holds 70 characters; Twilio joins up to 1,600. Keep each reply short.
 PART = 300
 _REPLY = re.compile(r"^\s*(1|2|3|接单|完成|拒绝|无法提供)\s*[,，#]?\s*(?:R|r)?(\d+)?\s*$")
-_MOVES = {"1": "accepted", "接单": "accepted", "2": "completed", "完成": "completed",
-          "3": "declined", "拒绝": "declined", "无法提供": "declined"}
+_MOVES = {"1": ReferralStatus.ACCEPTED, "接单": ReferralStatus.ACCEPTED,
+          "2": ReferralStatus.COMPLETED, "完成": ReferralStatus.COMPLETED,
+          "3": ReferralStatus.DECLINED, "拒绝": ReferralStatus.DECLINED,
+          "无法提供": ReferralStatus.DECLINED}
 
 
 def reply(lines: list[str]) -> Response:

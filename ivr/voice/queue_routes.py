@@ -14,6 +14,7 @@ from ivr.conversations import handoff
 from ivr.conversations.directory_view import DbDirectory
 from ivr.core import db
 from ivr.core.models import Conversation, QueueEntry, User
+from ivr.core.statuses import Outcome, QueueStatus
 from ivr.residents import callbacks
 from ivr.voice.render import VoiceRenderer
 from ivr.voice.routes import bp, twiml
@@ -63,7 +64,7 @@ def queue_wait() -> Response:
     if operator is not None:
         response.leave()
     elif (int_field("QueueTime") or 0) >= limit:
-        entry.status = "timed_out"
+        entry.status = QueueStatus.TIMED_OUT
         response.leave()
     else:
         place = handoff.position(session, entry)
@@ -88,12 +89,12 @@ def queue_done() -> Response:
         handoff.abandoned(session, entry, field("CallSid"), field("From", 32))
         if entry is None and result not in ("hangup",):
             response.append(renderer().connect_duty())
-    elif entry.status == "offered" and entry.operator_id:
+    elif entry.status == QueueStatus.OFFERED and entry.operator_id:
         operator = session.get(User, entry.operator_id)
         dial = response.dial(action=url_for("voice.queue_dialled"), method="POST", timeout=20)
         dial.number(operator.phone if operator else current_app.config["DUTY_NUMBER"],
                     url=url_for("voice.operator_whisper", entry=entry.id), method="POST")
-    elif entry.status == "timed_out":
+    elif entry.status == QueueStatus.TIMED_OUT:
         options_twiml(response, "queue.timeout")
     else:
         enqueue_twiml(response)
@@ -109,7 +110,7 @@ def queue_dialled() -> Response:
     entry = _entry()
     response = VoiceResponse()
     status = field("DialCallStatus", 16)
-    if entry is not None and status == "completed" and entry.status == "connected":
+    if entry is not None and status == "completed" and entry.status == QueueStatus.CONNECTED:
         handoff.finished(session, entry, int_field("DialCallDuration") or 0)
         response.append(renderer().say(Say("goodbye")))
         response.hangup()
@@ -168,7 +169,7 @@ def operator_accept() -> Response:
     entry_id = request.args.get("entry", "")
     entry = session.get(QueueEntry, int(entry_id)) if entry_id.isdigit() else None
     response = VoiceResponse()
-    if entry is not None and field("Digits", 4) == "1" and entry.status == "offered":
+    if entry is not None and field("Digits", 4) == "1" and entry.status == QueueStatus.OFFERED:
         handoff.connected(session, entry)
     else:
         response.hangup()
@@ -200,7 +201,7 @@ def queue_options() -> Response:
     else:
         entry = _entry()
         if entry is not None:
-            entry.status = "waiting"
+            entry.status = QueueStatus.WAITING
         enqueue_twiml(response)
     session.commit()
     return twiml(response)
@@ -216,7 +217,7 @@ def queue_message() -> Response:
         Conversation.channel == "voice", Conversation.key == field("CallSid"))).first()
     if conversation is not None and url:
         conversation.recording_url = url
-        conversation.outcome = "voicemail"
+        conversation.outcome = Outcome.VOICEMAIL
     _callback(session, "voicemail")
     response = VoiceResponse()
     response.append(renderer().say(Say("message.saved")))
@@ -231,5 +232,6 @@ def _callback(session: Session, reason: str) -> None:
         entry = _entry()
         callbacks.book(session, phone=phone, call_sid=call_sid, reason=reason,
                        emergency=entry is not None and entry.priority == 0)
-        if entry is not None and entry.status in ("waiting", "offered", "timed_out"):
-            entry.status = "callback" if reason == "asked" else "voicemail"
+        if entry is not None and entry.status in (QueueStatus.WAITING, QueueStatus.OFFERED,
+                                              QueueStatus.TIMED_OUT):
+            entry.status = QueueStatus.CALLBACK if reason == "asked" else QueueStatus.VOICEMAIL

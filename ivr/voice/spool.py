@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from directory.orm import utcnow
 from ivr.core.buckets import buckets
 from ivr.core.models import Conversation
+from ivr.core.statuses import Outcome
 from ivr.core.upsert import insert_ignore
 from ivr.voice import calls
 
@@ -87,14 +88,14 @@ def _write(session: Session, config: Any, entry: dict[str, Any]) -> None:
         # The caller was put through to the duty officer in the middle of the dialog.
         session.execute(update(Conversation).where(
             Conversation.channel == "voice", Conversation.key == call_sid,
-            Conversation.outcome == "in_progress").values(
-            handed_off=True, handed_off_at=at, outcome="outage"))
+            Conversation.outcome == Outcome.IN_PROGRESS).values(
+            handed_off=True, handed_off_at=at, outcome=Outcome.OUTAGE))
     if entry["route"] == "voice":
         # The caller was put straight through to the duty officer: a handed-off contact.
         insert_ignore(session, Conversation, {
             "channel": "voice", "key": call_sid, "phone": form.get("From", "")[:32],
             "turn": 0, "state": {"path": ["outage"]}, "last_outputs": [], "emergency": False,
             "started_at": at, "updated_at": at, "handed_off": True, "handed_off_at": at,
-            "outcome": "outage", "operator_notes": "", "recording_url": "",
+            "outcome": Outcome.OUTAGE, "operator_notes": "", "recording_url": "",
             "caller_group": "other", "area_code": "", "answered": False, "abandoned": False,
             "recontacted": False, **buckets(at, config["TIMEZONE"])}, ["channel", "key"])
