@@ -74,15 +74,10 @@ def enqueue(session: Session, config: Any, call_sid: str, phone: str, reason: st
     return entry
 
 
-def _contact(session: Session, entry: QueueEntry) -> Conversation | None:
-    return session.get(Conversation, entry.conversation_id) if entry.conversation_id else None
-
-
 def _priority(session: Session, conversation: Conversation | None, reason: str) -> int:
     if reason == "emergency" or (conversation is not None and conversation.emergency):
         return 0
-    resident = session.get(Resident, conversation.resident_id) \
-        if conversation is not None and conversation.resident_id else None
+    resident = conversation.resident if conversation is not None else None
     if resident is not None and {"elderly", "disabled"} & set(resident.groups or []):
         return 1
     return 2
@@ -144,7 +139,7 @@ def connected(session: Session, entry: QueueEntry) -> None:
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
     if operator is not None:
         set_status(operator, OperatorStatus.BUSY)
-    contact = _contact(session, entry)
+    contact = entry.conversation
     if contact is not None:
         contact.answered, contact.wait_s = True, entry.wait_s
         contact.operator_id = entry.operator_id
@@ -153,7 +148,7 @@ def connected(session: Session, entry: QueueEntry) -> None:
 def finished(session: Session, entry: QueueEntry, talk_s: int) -> None:
     """The conversation with the operator ended; wrap-up time starts now."""
     entry.status, entry.ended_at, entry.talk_s = QueueStatus.DONE, utcnow(), talk_s
-    contact = _contact(session, entry)
+    contact = entry.conversation
     if contact is not None:
         contact.talk_s = talk_s
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
@@ -179,7 +174,7 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
         now = utcnow()
         entry.status, entry.ended_at = QueueStatus.ABANDONED, now
         entry.wait_s = int((now - aware(entry.enqueued_at)).total_seconds())
-        contact = _contact(session, entry)
+        contact = entry.conversation
         if contact is not None:
             contact.abandoned, contact.wait_s = True, entry.wait_s
     if phone and callbacks.booked_for_call(session, call_sid, "missed") is None:
@@ -215,8 +210,7 @@ def facts(session: Session, conversation: Conversation | None) -> ContactFacts:
     """Place and need as the dialog heard them (confirmed or not), else from the file."""
     if conversation is None:
         return ContactFacts(None, None, None, False, False)
-    resident = session.get(Resident, conversation.resident_id) \
-        if conversation.resident_id else None
+    resident = conversation.resident
     slots = (conversation.state or {}).get("slots", {})
     place = conversation.division_code or slots.get("place") or slots.get("pending_place") \
         or (resident.division_code if resident else None)

@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.orm import Base, utcnow
 from ivr.core.statuses import (
@@ -129,6 +129,7 @@ class Conversation(Base):
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     # The contact as the electronic file shows it (one conversation = one contact).
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    resident: Mapped[Resident | None] = relationship()
     category: Mapped[str | None] = mapped_column(String(32))
     division_code: Mapped[str | None] = mapped_column(String(12))
     handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -167,6 +168,8 @@ class Referral(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    resident: Mapped[Resident] = relationship()
+    conversation: Mapped[Conversation | None] = relationship()
     category: Mapped[str] = mapped_column(ForeignKey("categories.code"))
     division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
     provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
@@ -279,6 +282,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(String(256), default="")
     provider_sid: Mapped[str] = mapped_column(String(64), default="")
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    referral: Mapped[Referral | None] = relationship()
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -313,6 +317,7 @@ class QueueEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_sid: Mapped[str] = mapped_column(String(64), unique=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    conversation: Mapped[Conversation | None] = relationship()
     phone: Mapped[str] = mapped_column(String(32), default="")
     reason: Mapped[str] = mapped_column(String(32), default="asked")
     # 0 emergency, 1 elderly or disabled, 2 everyone else: the order operators take calls in.

@@ -213,10 +213,8 @@ def call(entry_id: int) -> str | Response:
     entry = session.get(QueueEntry, entry_id)
     if entry is None or entry.operator_id != int(current_user.id):
         abort(404)
-    conversation = session.get(Conversation, entry.conversation_id) \
-        if entry.conversation_id else None
-    resident = session.get(Resident, conversation.resident_id) \
-        if conversation is not None and conversation.resident_id else None
+    conversation = entry.conversation
+    resident = conversation.resident if conversation is not None else None
     form = WrapUpForm()
     form.category.choices = [SelectChoice("", "—")] + [
         SelectChoice(c.code, f"{c.zh} {c.en}") for c in session.scalars(select(Category))]

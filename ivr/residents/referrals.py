@@ -18,7 +18,7 @@ from directory.models import Category, Provider
 from directory.orm import utcnow
 from directory.routing import PLATFORMS, Route
 from ivr.core import signals
-from ivr.core.models import Conversation, OutboxMessage, Referral, ReferralEvent, Resident
+from ivr.core.models import OutboxMessage, Referral, ReferralEvent, Resident
 from ivr.core.statuses import ReferralStatus
 from ivr.residents import outbox
 from ivr.residents.records import display_name, short_number
@@ -118,7 +118,7 @@ def _provider_told(message: OutboxMessage, *, session: Session) -> None:
     """A referral whose provider was told (its SMS left) is now 'notified'."""
     if message.purpose != "referral_to_provider" or message.referral_id is None:
         return
-    referral = session.get(Referral, message.referral_id)
+    referral = message.referral
     if referral is not None and referral.status == ReferralStatus.CREATED:
         move(session, referral, ReferralStatus.NOTIFIED, actor="worker")
 
@@ -143,15 +143,13 @@ def _route_up(session: Session, referral: Referral, actor: str) -> None:
         referral.accepted_at = referral.notified_at = None
         _event(session, referral, ReferralStatus.CREATED, actor,
                "routed one level up after a decline")
-        resident = session.get(Resident, referral.resident_id)
-        if resident is not None:
-            _notify_provider(session, referral, platform, resident)
+        _notify_provider(session, referral, platform, referral.resident)
         return
 
 
 def _ask_follow_up(session: Session, referral: Referral) -> None:
-    resident = session.get(Resident, referral.resident_id)
-    if resident is None or resident.sms_opt_out:
+    resident = referral.resident
+    if resident.sms_opt_out:
         return
     need = session.get(Category, referral.category)
     language = request_language(session, referral, resident)
@@ -172,8 +170,7 @@ FOLLOW_UP_ANSWERS = (("不满意", "unsatisfied"), ("没有来", "not_came"), ("
 
 def request_language(session: Session, referral: Referral, resident: Resident) -> str:
     """The language the request was made in (the caller may have pressed 8), else the file's."""
-    contact = session.get(Conversation, referral.conversation_id) \
-        if referral.conversation_id else None
+    contact = referral.conversation
     chosen = (contact.state or {}).get("language") if contact is not None else None
     return str(chosen or resident.language or "zh-CN")
 

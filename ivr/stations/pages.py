@@ -19,7 +19,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 from directory.models import Category, Provider
 from ivr.accounts.logins import role_required
 from ivr.core import audit, db
-from ivr.core.models import Referral, Resident, ServiceRecord
+from ivr.core.models import Referral, ServiceRecord
 from ivr.residents import records, referrals
 from ivr.stations import work
 
@@ -149,7 +149,7 @@ def _row(session: Session, referral: Referral) -> dict[str, Any]:
     """What the page shows of a referral: whom to serve, where, what, by when."""
     still_open = referral.status in referrals.OPEN
     # Only an open referral needs the resident's name and number; closed ones show neither.
-    resident = session.get(Resident, referral.resident_id) if still_open else None
+    resident = referral.resident if still_open else None
     need = session.get(Category, referral.category)
     return {"referral": referral, "number": records.short_number(referral.id),
             "need": f"{need.zh} {need.en}" if need else referral.category,

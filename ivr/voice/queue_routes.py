@@ -145,8 +145,7 @@ def whisper(entry: QueueEntry | None) -> list[Say]:
     """The short whisper: village, what was asked, elderly or disabled, emergency."""
     prompts = [Say("whisper.intro")]
     session = db.session()
-    conversation = session.get(Conversation, entry.conversation_id) \
-        if entry is not None and entry.conversation_id else None
+    conversation = entry.conversation if entry is not None else None
     known = handoff.facts(session, conversation)
     directory = DbDirectory(session, current_app.config)
     if known.place:
