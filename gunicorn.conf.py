@@ -15,6 +15,6 @@ def post_worker_init(worker: Any) -> None:
     app = worker.wsgi if hasattr(worker, "wsgi") else None
     if app is None:
         return
-    from ivr.warm import warm
+    from ivr.core.warm import warm
 
     warm(app)

@@ -59,8 +59,8 @@ def china(path: Path) -> None:
     """Figures against the nationwide file, through the product's importer and service."""
     from directory import service
     from directory.importer import import_path
-    from ivr.db import make_engine
-    from ivr.migrate import upgrade
+    from ivr.core.db import make_engine
+    from ivr.core.migrate import upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/china.sqlite3"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ivr.buckets import buckets
+from ivr.core.buckets import buckets
 
 CHANNELS = ("voice", "voice", "voice", "sms", "chat")
 GROUPS = ("elderly", "disabled", "other", "other")

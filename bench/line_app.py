@@ -8,8 +8,8 @@ from datetime import datetime
 
 from flask import Flask
 
-from ivr import clock
 from ivr import create_app as create_line
+from ivr.core import clock
 
 WORKING_MORNING = datetime(2026, 11, 25, 10, 0)
 

@@ -28,8 +28,8 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bench.machine import describe, fresh_postgres
-from ivr.models import Call, Conversation, Referral
-from ivr.phone import HttpTransport, Phone, ScriptedCaller
+from ivr.core.models import Call, Conversation, Referral
+from ivr.tools.phone import HttpTransport, Phone, ScriptedCaller
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"

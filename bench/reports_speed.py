@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from bench.generate import contacts
 from bench.machine import describe, fresh_postgres
 from directory.lexicon import HEFEI_DIVISIONS_FILE
-from ivr import reports
-from ivr.db import make_engine
-from ivr.migrate import upgrade
-from ivr.models import Conversation
+from ivr.core.db import make_engine
+from ivr.core.migrate import upgrade
+from ivr.core.models import Conversation
+from ivr.reports import figures
 
 HAND_WRITTEN = """
 SELECT substr(area_code, 1, 9) AS township, count(*) AS offered,
@@ -87,10 +87,10 @@ def measure(label: str, url: str, n: int) -> None:
     engine = make_engine(url)
     start, end = date(2026, 1, 1), date(2026, 3, 31)
     with Session(engine) as session:
-        report = timed(lambda: reports.calls(session, start, end, "township"))
+        report = timed(lambda: figures.calls(session, start, end, "township"))
         raw = timed(lambda: session.execute(text(HAND_WRITTEN),
                                             {"start": start, "end": end}).all())
-        rows = len(reports.calls(session, start, end, "township").rows)
+        rows = len(figures.calls(session, start, end, "township").rows)
     engine.dispose()
     print(f"{label:10} {n:,} contacts loaded in {seconds:.0f} s; quarterly calls report by "
           f"township ({rows} rows): {report:.2f} s; hand-written GROUP BY: {raw:.2f} s")

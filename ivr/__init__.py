@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, request, url_for
 from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ivr import config, db, logmask
+from ivr.core import config, db, logmask
 
 # Paths Twilio posts to: an error there must still be TwiML, never an HTML page.
 TWILIO_PREFIXES = ("/voice", "/sms")
@@ -34,28 +34,28 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logmask.install()
 
     db.init_app(app)
-    from ivr import auth
+    from ivr.accounts import logins
 
-    auth.init_app(app)
+    logins.init_app(app)
     _register_blueprints(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _twiml_for_twilio_paths)
 
-    from ivr import cli
+    from ivr.cli import commands
 
-    cli.register(app)
+    commands.register(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from ivr.admin import bp as admin_bp
-    from ivr.auth import csrf
-    from ivr.chat import bp as chat_bp
-    from ivr.health import bp as health_bp
-    from ivr.operator import bp as operator_bp
-    from ivr.sms import bp as sms_bp
-    from ivr.station import bp as station_pages_bp
-    from ivr.station_api import bp as station_bp
+    from ivr.accounts.logins import csrf
+    from ivr.core.health import bp as health_bp
+    from ivr.operators.console import bp as operator_bp
+    from ivr.reports.admin import bp as admin_bp
+    from ivr.stations.api import bp as station_bp
+    from ivr.stations.pages import bp as station_pages_bp
+    from ivr.text.chat import bp as chat_bp
+    from ivr.text.sms import bp as sms_bp
     from ivr.voice import queue_routes  # noqa: F401  (adds the queue's routes to voice_bp)
     from ivr.voice.routes import bp as voice_bp
 
@@ -68,7 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(chat_bp)
     # Twilio's routes are signed and the station API uses tokens: no browser form posts there.
-    from ivr.auth import limiter
+    from ivr.accounts.logins import limiter
 
     for blueprint in (voice_bp, sms_bp, station_bp):
         csrf.exempt(blueprint)
@@ -94,7 +94,7 @@ def _twiml_for_twilio_paths(error: HTTPException) -> Response | HTTPException:
     """Outside a view (unknown path, wrong method), Twilio's paths still get TwiML."""
     if error.code == 403 or not request.path.startswith(TWILIO_PREFIXES):
         return error
-    from ivr.twilio_auth import signature_is_valid
+    from ivr.webhooks.signature import signature_is_valid
 
     if not signature_is_valid():
         # Nothing, not even the duty number, for a request Twilio did not sign.

@@ -18,7 +18,8 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from directory.orm import Base
-from ivr import clock, create_app, migrate
+from ivr import create_app
+from ivr.core import clock, migrate
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC = "https://line.example.org"
@@ -67,7 +68,7 @@ def base_config(database_url: str, **extra: Any) -> dict[str, Any]:
 def app(database_url: str) -> Iterator[Flask]:
     application = create_app(base_config(database_url))
     yield application
-    from ivr.auth import limiter
+    from ivr.accounts.logins import limiter
 
     limiter.reset()
     db = application.extensions["ivr.db"]

@@ -13,8 +13,8 @@ import os
 from flask import Flask, has_request_context, request
 from sqlalchemy.orm import Session
 
-from ivr import clock
 from ivr import create_app as create_line
+from ivr.core import clock
 from tests.conftest import OFFICE_HOURS
 
 HEADER = "X-Test-Die"

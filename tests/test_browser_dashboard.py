@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import insert
 
 from bench.generate import contacts
-from ivr.auth import create_user
-from ivr.db import Database
-from ivr.models import Conversation
+from ivr.accounts.logins import create_user
+from ivr.core.db import Database
+from ivr.core.models import Conversation
 
 from .browser import chromium, live_server, require_browser
 from .conftest import load_demo

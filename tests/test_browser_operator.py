@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from ivr.auth import create_user
-from ivr.db import Database
-from ivr.models import QueueEntry, Resident, User
+from ivr.accounts.logins import create_user
+from ivr.core.db import Database
+from ivr.core.models import QueueEntry, Resident, User
 
 from .browser import chromium, live_server, require_browser
 from .conftest import load_demo

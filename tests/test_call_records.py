@@ -8,8 +8,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from ivr.db import Database
-from ivr.models import Call, CallStatusEvent
+from ivr.core.db import Database
+from ivr.core.models import Call, CallStatusEvent
 
 from .conftest import call_form, post_signed, twiml
 

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from dialogs import engine
-from ivr.models import OutboxMessage, Referral
+from ivr.core.models import OutboxMessage, Referral
 
 from .conftest import call_form, post_signed, twiml
 from .voicecall import VoiceCall

@@ -1,7 +1,7 @@
 import pytest
 
 from ivr import create_app
-from ivr.config import ConfigError
+from ivr.core.config import ConfigError
 
 from .conftest import base_config
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import inspect, text
 
-from ivr import create_app, migrate
-from ivr.db import make_engine
+from ivr import create_app
+from ivr.core import migrate
+from ivr.core.db import make_engine
 
 from .conftest import base_config
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from ivr.auth import create_user
-from ivr.models import User
+from ivr.accounts.logins import create_user
+from ivr.core.models import User
 
 
 def test_demo_logins_get_new_passwords_that_work(app: Flask, demo: Any) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from directory.importer import DirectoryImportError, import_path
 from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
 from directory.models import Category, Division, Provider, ProviderArea, ProviderCategory
-from ivr.db import Database
+from ivr.core.db import Database
 
 HEADER = "level,code,name,parent_code\n"
 SMALL = HEADER + "3,340111,包河区,3401\n4,340111400,滨湖世纪社区,340111\n" \

@@ -15,7 +15,7 @@ from directory.importer import import_path
 from directory.lexicon import CATEGORIES_FILE
 from directory.models import Provider
 from directory.routing import Route, RoutingError, route
-from ivr.db import Database
+from ivr.core.db import Database
 
 from .test_directory_import import SMALL
 

@@ -21,8 +21,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from ivr import create_app, migrate, spool
-from ivr.models import Call, Conversation, OutboxMessage, Referral
+from ivr import create_app
+from ivr.core import migrate
+from ivr.core.models import Call, Conversation, OutboxMessage, Referral
+from ivr.voice import spool
 
 from .conftest import DUTY, base_config, call_form, dialled, load_demo, sign, twiml
 from .servers import free_port, gunicorn, private_postgres
@@ -191,7 +193,7 @@ def test_connections_killed_while_idle_are_replaced_before_a_caller_needs_them(
         tmp_path: Path) -> None:
     from sqlalchemy import create_engine, text
 
-    from ivr import db as line_db
+    from ivr.core import db as line_db
 
     with private_postgres() as server:
         line = _line(server.url, tmp_path)

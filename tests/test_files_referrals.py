@@ -15,11 +15,12 @@ from sqlalchemy import select, text, update
 
 from directory.models import Provider
 from directory.orm import utcnow
-from ivr import outbox, station_api
-from ivr.db import Database
-from ivr.files import ResidentsImportError, import_csv
-from ivr.models import AuditEntry, Conversation, OutboxMessage, Referral, Resident
-from ivr.phone import FlaskTransport, Phone, ScriptedCaller
+from ivr.core.db import Database
+from ivr.core.models import AuditEntry, Conversation, OutboxMessage, Referral, Resident
+from ivr.residents import outbox
+from ivr.residents.records import ResidentsImportError, import_csv
+from ivr.stations import api as station_api
+from ivr.tools.phone import FlaskTransport, Phone, ScriptedCaller
 
 from .conftest import PUBLIC, TOKEN, load_demo, post_signed
 from .fake_twilio import FakeTwilio

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from ivr.models import Call, Conversation
+from ivr.core.models import Call, Conversation
 
 from .conftest import PUBLIC, post_signed
 

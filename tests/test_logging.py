@@ -7,7 +7,7 @@ import logging
 import pytest
 from flask import Flask
 
-from ivr.logmask import mask
+from ivr.core.logmask import mask
 
 
 def test_mask_hides_numbers_and_tokens() -> None:

@@ -7,9 +7,9 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from ivr.db import Database
-from ivr.models import CallbackTask, QueueEntry, Resident, User
-from ivr.phone import FlaskTransport, Phone, ScriptedCaller
+from ivr.core.db import Database
+from ivr.core.models import CallbackTask, QueueEntry, Resident, User
+from ivr.tools.phone import FlaskTransport, Phone, ScriptedCaller
 
 from .conftest import DUTY, PUBLIC, TOKEN, load_demo
 
@@ -89,7 +89,7 @@ def test_after_the_wait_limit_a_voice_message_is_kept(app: Flask, line: Database
     operator(line, "busy")
     call(app, ["0", "1", "我家水管坏了请回电话"])
     with line.sessions() as s:
-        from ivr.models import Conversation
+        from ivr.core.models import Conversation
 
         conversation = s.scalars(select(Conversation)).one()
         assert conversation.recording_url.startswith("https://api.twilio.com/")

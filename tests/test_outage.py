@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ivr import create_app
-from ivr.phone import FlaskTransport, Phone, ScriptedCaller
+from ivr.tools.phone import FlaskTransport, Phone, ScriptedCaller
 
 from .conftest import DUTY, PUBLIC, TOKEN, base_config, call_form, dialled, post_signed, twiml
 
@@ -53,8 +53,8 @@ def test_calls_during_an_outage_are_written_when_the_database_returns(
 
     from sqlalchemy import func, select
 
-    from ivr import spool
-    from ivr.models import Call, Conversation
+    from ivr.core.models import Call, Conversation
+    from ivr.voice import spool
 
     path = str(Path(str(tmp_path)) / "spool.jsonl")
     down = create_app(base_config(UNREACHABLE["postgresql"], SPOOL_PATH=path))

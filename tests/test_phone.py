@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from flask import Flask
 
-from ivr.phone import FlaskTransport, Phone, ScriptedCaller, _gather_fields
+from ivr.tools.phone import FlaskTransport, Phone, ScriptedCaller, _gather_fields
 
 from .conftest import DUTY, EMERGENCY, PUBLIC, TOKEN
 

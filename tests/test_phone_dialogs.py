@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from ivr.db import Database
-from ivr.models import CallbackTask, Conversation, OutboxMessage
-from ivr.phone import FlaskTransport, Phone, ScriptedCaller
+from ivr.core.db import Database
+from ivr.core.models import CallbackTask, Conversation, OutboxMessage
+from ivr.tools.phone import FlaskTransport, Phone, ScriptedCaller
 
 from .conftest import DUTY, EMERGENCY, PUBLIC, TOKEN
 
@@ -66,7 +66,7 @@ def test_callback_request_creates_a_task(app: Flask, demo: Database) -> None:
 
 
 def _resident(db: Database, **fields: object) -> None:
-    from ivr.models import Resident
+    from ivr.core.models import Resident
 
     with db.sessions() as s:
         s.add(Resident(phone="+8613912345678", name="王秀英", division_code="340111400001",

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy import insert
 
 from bench.generate import contacts, quarter_edge, row
-from ivr import reports
-from ivr.db import Database
-from ivr.models import Conversation
+from ivr.core.db import Database
+from ivr.core.models import Conversation
+from ivr.reports import figures
 
 AREAS = ["340111400001", "340111400002", "340111001013", "340104005001"]
 
@@ -45,7 +45,7 @@ def _referrals(session: Any, rows: list[dict[str, Any]]) -> None:
 
     from directory.lexicon import categories
     from directory.models import Category, Division, Provider
-    from ivr.models import Referral, Resident
+    from ivr.core.models import Referral, Resident
 
     # Just the rows the referrals point at: the areas, the categories, one call center.
     for code in [*AREAS, "340111"]:
@@ -106,7 +106,7 @@ def check(totals: dict[str, Any], truth: dict[str, Any]) -> None:
 def test_totals_match_the_known_truth(app: Flask, generated: list[dict[str, Any]]) -> None:
     db: Database = app.extensions["ivr.db"]
     with db.sessions() as s:
-        report = reports.calls(s, date(2026, 1, 1), date(2026, 12, 31))
+        report = figures.calls(s, date(2026, 1, 1), date(2026, 12, 31))
     check(report.totals, expected(generated))
 
 
@@ -114,9 +114,9 @@ def test_each_quarter_and_the_midnight_boundary(app: Flask,
                                                 generated: list[dict[str, Any]]) -> None:
     db: Database = app.extensions["ivr.db"]
     with db.sessions() as s:
-        by_quarter = reports.calls(s, date(2026, 1, 1), date(2026, 12, 31), "quarter")
-        q1 = reports.calls(s, *reports.period("2026Q1"))
-        q2 = reports.calls(s, *reports.period("2026Q2"))
+        by_quarter = figures.calls(s, date(2026, 1, 1), date(2026, 12, 31), "quarter")
+        q1 = figures.calls(s, *figures.period("2026Q1"))
+        q2 = figures.calls(s, *figures.period("2026Q2"))
     rows = {r["key"]: r for r in by_quarter.rows}
     for quarter, report in (("2026Q1", q1), ("2026Q2", q2)):
         truth = expected([r for r in generated if r["local_quarter"] == quarter])
@@ -133,16 +133,16 @@ def test_rows_add_up_to_the_totals(app: Flask, generated: list[dict[str, Any]],
                                    by: str) -> None:
     db: Database = app.extensions["ivr.db"]
     with db.sessions() as s:
-        report = reports.calls(s, date(2026, 1, 1), date(2026, 12, 31), by)
+        report = figures.calls(s, date(2026, 1, 1), date(2026, 12, 31), by)
     for name in ("offered", "handed_off", "answered", "abandoned"):
         assert sum(r[name] for r in report.rows) == report.totals[name]
 
 
 def test_staffing_uses_erlang_c(app: Flask, generated: list[dict[str, Any]]) -> None:
-    assert abs(reports.erlang_c(2, 1.0) - 1 / 3) < 1e-9
+    assert abs(figures.erlang_c(2, 1.0) - 1 / 3) < 1e-9
     db: Database = app.extensions["ivr.db"]
     with db.sessions() as s:
-        report = reports.staffing(s, date(2026, 3, 1), date(2026, 4, 30))
+        report = figures.staffing(s, date(2026, 3, 1), date(2026, 4, 30))
     busiest = report.totals
     assert busiest["agents"] >= 1
     assert busiest["offered_per_day"] == max(r["offered_per_day"] for r in report.rows)
@@ -167,10 +167,10 @@ def test_cli_json_and_csv(app: Flask, generated: list[dict[str, Any]]) -> None:
 
 
 def test_small_groups_are_hidden_in_exports(app: Flask) -> None:
-    from ivr.report_format import to_csv
+    from ivr.reports.formats import to_csv
 
-    report = reports.Report("calls", date(2026, 1, 1), date(2026, 1, 31), "village",
-                            "Asia/Shanghai", {}, {},
-                            rows=[{"key": "340111400001", "offered": 3, "answer_rate": 1.0}],
-                            totals={"offered": 3})
+    report = figures.Report("calls", date(2026, 1, 1), date(2026, 1, 31), "village",
+                              "Asia/Shanghai", {}, {},
+                              rows=[{"key": "340111400001", "offered": 3, "answer_rate": 1.0}],
+                              totals={"offered": 3})
     assert "<5" in to_csv(report) and ",3," not in to_csv(report)

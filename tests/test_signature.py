@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from ivr import create_app
-from ivr.db import Database
-from ivr.models import Call, CallStatusEvent
+from ivr.core.db import Database
+from ivr.core.models import Call, CallStatusEvent
 
 from .conftest import PUBLIC, TOKEN, base_config, call_form, post_signed, sign, twiml
 

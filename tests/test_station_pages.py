@@ -10,9 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from ivr import referrals
-from ivr.auth import create_user
-from ivr.models import (
+from ivr.accounts.logins import create_user
+from ivr.core.models import (
     AuditEntry,
     OutboxMessage,
     Referral,
@@ -21,6 +20,7 @@ from ivr.models import (
     ServiceRecord,
     User,
 )
+from ivr.residents import referrals
 
 from .browser import chromium, live_server, require_browser
 

@@ -10,11 +10,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from ivr.auth import create_user
-from ivr.db import Database
-from ivr.models import CallbackTask, Conversation
-from ivr.phone import FlaskTransport, Phone, ScriptedCaller
-from ivr.sms import split
+from ivr.accounts.logins import create_user
+from ivr.core.db import Database
+from ivr.core.models import CallbackTask, Conversation
+from ivr.text.sms import split
+from ivr.tools.phone import FlaskTransport, Phone, ScriptedCaller
 
 from .browser import chromium, live_server, require_browser
 from .conftest import EMERGENCY, PUBLIC, TOKEN, post_signed

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ivr.auth import create_user
-from ivr.db import Database
+from ivr.accounts.logins import create_user
+from ivr.core.db import Database
 
 PASSWORD = "correct horse 1"
 # Browsers send it; Flask-WTF checks it on HTTPS.

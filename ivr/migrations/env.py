@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 
 import directory.models  # noqa: F401  (registers the directory's tables)
-import ivr.models  # noqa: F401  (registers the call center's tables)
+import ivr.core.models  # noqa: F401  (registers the call center's tables)
 from directory.orm import Base
-from ivr.db import make_engine
+from ivr.core.db import make_engine
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or ""

@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from directory.orm import utcnow
-from ivr.models import STATUS_RANK, Call, CallStatusEvent
-from ivr.upsert import insert_ignore
+from ivr.core.models import STATUS_RANK, Call, CallStatusEvent
+from ivr.core.upsert import insert_ignore
 
 
 def record(session: Session, call_sid: str, status: str = "", *, from_number: str = "",

@@ -10,13 +10,16 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from dialogs.outputs import Say
 from directory.models import Category
-from ivr import db, handoff
-from ivr.dialog_directory import DbDirectory
-from ivr.models import CallbackTask, Conversation, QueueEntry, User
-from ivr.twilio_auth import twilio_only
-from ivr.voice.forms import field, int_field
+from ivr.conversations import handoff
+from ivr.conversations.directory_view import DbDirectory
+from ivr.core import db
+from ivr.core.models import Conversation, QueueEntry, User
+from ivr.core.statuses import Outcome, QueueStatus
+from ivr.residents import callbacks
 from ivr.voice.render import VoiceRenderer
 from ivr.voice.routes import bp, twiml
+from ivr.webhooks.forms import field, int_field
+from ivr.webhooks.signature import twilio_only
 
 QUEUE = "operators"
 
@@ -61,7 +64,7 @@ def queue_wait() -> Response:
     if operator is not None:
         response.leave()
     elif (int_field("QueueTime") or 0) >= limit:
-        entry.status = "timed_out"
+        entry.status = QueueStatus.TIMED_OUT
         response.leave()
     else:
         place = handoff.position(session, entry)
@@ -86,12 +89,12 @@ def queue_done() -> Response:
         handoff.abandoned(session, entry, field("CallSid"), field("From", 32))
         if entry is None and result not in ("hangup",):
             response.append(renderer().connect_duty())
-    elif entry.status == "offered" and entry.operator_id:
+    elif entry.status == QueueStatus.OFFERED and entry.operator_id:
         operator = session.get(User, entry.operator_id)
         dial = response.dial(action=url_for("voice.queue_dialled"), method="POST", timeout=20)
         dial.number(operator.phone if operator else current_app.config["DUTY_NUMBER"],
                     url=url_for("voice.operator_whisper", entry=entry.id), method="POST")
-    elif entry.status == "timed_out":
+    elif entry.status == QueueStatus.TIMED_OUT:
         options_twiml(response, "queue.timeout")
     else:
         enqueue_twiml(response)
@@ -107,7 +110,7 @@ def queue_dialled() -> Response:
     entry = _entry()
     response = VoiceResponse()
     status = field("DialCallStatus", 16)
-    if entry is not None and status == "completed" and entry.status == "connected":
+    if entry is not None and status == "completed" and entry.status == QueueStatus.CONNECTED:
         handoff.finished(session, entry, int_field("DialCallDuration") or 0)
         response.append(renderer().say(Say("goodbye")))
         response.hangup()
@@ -142,8 +145,7 @@ def whisper(entry: QueueEntry | None) -> list[Say]:
     """The short whisper: village, what was asked, elderly or disabled, emergency."""
     prompts = [Say("whisper.intro")]
     session = db.session()
-    conversation = session.get(Conversation, entry.conversation_id) \
-        if entry is not None and entry.conversation_id else None
+    conversation = entry.conversation if entry is not None else None
     known = handoff.facts(session, conversation)
     directory = DbDirectory(session, current_app.config)
     if known.place:
@@ -166,7 +168,7 @@ def operator_accept() -> Response:
     entry_id = request.args.get("entry", "")
     entry = session.get(QueueEntry, int(entry_id)) if entry_id.isdigit() else None
     response = VoiceResponse()
-    if entry is not None and field("Digits", 4) == "1" and entry.status == "offered":
+    if entry is not None and field("Digits", 4) == "1" and entry.status == QueueStatus.OFFERED:
         handoff.connected(session, entry)
     else:
         response.hangup()
@@ -198,7 +200,7 @@ def queue_options() -> Response:
     else:
         entry = _entry()
         if entry is not None:
-            entry.status = "waiting"
+            entry.status = QueueStatus.WAITING
         enqueue_twiml(response)
     session.commit()
     return twiml(response)
@@ -214,7 +216,7 @@ def queue_message() -> Response:
         Conversation.channel == "voice", Conversation.key == field("CallSid"))).first()
     if conversation is not None and url:
         conversation.recording_url = url
-        conversation.outcome = "voicemail"
+        conversation.outcome = Outcome.VOICEMAIL
     _callback(session, "voicemail")
     response = VoiceResponse()
     response.append(renderer().say(Say("message.saved")))
@@ -225,11 +227,10 @@ def queue_message() -> Response:
 
 def _callback(session: Session, reason: str) -> None:
     call_sid, phone = field("CallSid"), field("From", 32)
-    if phone and session.scalars(select(CallbackTask).where(
-            CallbackTask.call_sid == call_sid, CallbackTask.status == "open")).first() is None:
+    if phone and callbacks.open_for_call(session, call_sid) is None:
         entry = _entry()
-        session.add(CallbackTask(phone=phone, call_sid=call_sid, reason=reason,
-                                 category="emergency" if entry and entry.priority == 0
-                                 else None))
-        if entry is not None and entry.status in ("waiting", "offered", "timed_out"):
-            entry.status = "callback" if reason == "asked" else "voicemail"
+        callbacks.book(session, phone=phone, call_sid=call_sid, reason=reason,
+                       emergency=entry is not None and entry.priority == 0)
+        if entry is not None and entry.status in (QueueStatus.WAITING, QueueStatus.OFFERED,
+                                              QueueStatus.TIMED_OUT):
+            entry.status = QueueStatus.CALLBACK if reason == "asked" else QueueStatus.VOICEMAIL

@@ -11,11 +11,12 @@ from werkzeug.exceptions import HTTPException
 
 from dialogs.dialing import DIAL_ATTEMPTS, after_dial
 from dialogs.outputs import Output, Target
-from ivr import conversation, db, handoff, spool
-from ivr.twilio_auth import twilio_only
-from ivr.voice import calls
-from ivr.voice.forms import caller_event, field, int_arg, int_field
+from ivr.conversations import handoff, turns
+from ivr.core import db
+from ivr.voice import calls, spool
 from ivr.voice.render import VoiceRenderer, apology_response
+from ivr.webhooks.forms import caller_event, field, int_arg, int_field
+from ivr.webhooks.signature import twilio_only
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -63,8 +64,8 @@ def incoming() -> Response:
     """A call comes in: record it, look the caller up, greet them and open the main menu."""
     call_sid = _record_call(field("CallStatus", 16) or "ringing")
     session = db.session()
-    turn = conversation.begin(session, current_app.config, CHANNEL,
-                              call_sid or "anonymous", field("From", 32))
+    turn = turns.begin(session, current_app.config, CHANNEL,
+                       call_sid or "anonymous", field("From", 32))
     mode = _hand_off(turn.outputs)
     session.commit()
     return speak(turn.outputs, turn.language, turn.state.elderly, mode)
@@ -76,7 +77,7 @@ def turn() -> Response:
     """The caller answered (or stayed silent at) whatever the line last asked."""
     session = db.session()
     number = request.args.get("t", "")
-    result = conversation.take_turn(
+    result = turns.take_turn(
         session, current_app.config, CHANNEL, field("CallSid") or "anonymous",
         field("From", 32), int(number) if number.isdigit() and len(number) < 6 else None,
         caller_event(), reader=db.turn_reader())

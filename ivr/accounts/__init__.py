@@ -1,0 +1,1 @@
+"""Logins for the web pages: sessions, CSRF, rate limits, roles."""

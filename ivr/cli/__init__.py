@@ -1,0 +1,1 @@
+"""The `flask --app ivr ...` commands, one module per group."""

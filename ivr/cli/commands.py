@@ -1,0 +1,102 @@
+"""Flask CLI commands of CONTRACT §3 (`flask --app ivr COMMAND`)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from ivr.core import migrate
+from ivr.tools.phone import FlaskTransport, HttpTransport, Phone, Transport
+
+db_cli = AppGroup("db", help="Create or migrate the database schema.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema of the database that DATABASE_URL names."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at revision {revision}", err=True)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the schema back to REVISION (for example base)."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+
+
+class TerminalCaller:
+    """The person at the keyboard: lines are printed, answers typed (empty = silence)."""
+
+    def hear(self, line: str) -> None:
+        """Print what the phone says."""
+        click.echo(f"  {line}")
+
+    def answer(self, prompt: str) -> str | None:
+        """Read one line; end of input hangs up."""
+        click.echo(click.style(f"{prompt} (keys or words; empty = silence; Ctrl-D hangs up)",
+                               dim=True))
+        try:
+            return input("> ")
+        except EOFError:
+            return None
+
+
+@click.command("call")
+@click.option("--from", "from_number", default="+8613800000000", show_default=True,
+              help="The caller's number.")
+@click.option("--url", default=None,
+              help="Base URL of a running server (default: this app, in process).")
+@click.option("--dial-outcome", default="completed", show_default=True,
+              type=click.Choice(["completed", "no-answer", "busy", "failed"]),
+              help="What happens when the line dials a person.")
+@click.option("--queue-outcome", default="wait", show_default=True,
+              type=click.Choice(["wait", "hangup"]),
+              help="A caller in the queue waits for an operator, or hangs up at once.")
+@with_appcontext
+def call_command(from_number: str, url: str | None, dial_outcome: str,
+                 queue_outcome: str) -> None:
+    """A phone call in the terminal: hear the line, answer with keys or words."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    token = app.config["TWILIO_AUTH_TOKEN"] or os.environ.get("TWILIO_AUTH_TOKEN", "")
+    if not token:
+        raise click.ClickException("TWILIO_AUTH_TOKEN is needed to sign the call's requests")
+    transport: Transport
+    if url:
+        base, transport = url, HttpTransport()
+    else:
+        base = app.config.get("PUBLIC_BASE_URL") or "http://localhost"
+        transport = FlaskTransport(app)
+    phone = Phone(transport, token, base, TerminalCaller(), from_number=from_number,
+                  dial_outcome=dial_outcome, queue_outcome=queue_outcome)
+    click.echo(f"Calling {base}/voice from {from_number} ...")
+    result = phone.run()
+    click.echo(f"Call ended ({result.ended_by}); {result.requests} requests; "
+               f"dialled: {', '.join(result.dialled) or 'nobody'}")
+    if result.errors:
+        raise click.ClickException("; ".join(result.errors))
+
+
+def register(app: Flask) -> None:
+    """Attach every command to the app's CLI."""
+    from ivr.cli.accounts import stations_cli, users_cli
+    from ivr.cli.directory import demo_command, directory_cli
+    from ivr.cli.residents import residents_cli
+    from ivr.cli.worker import spool_cli, worker_command
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(call_command)
+    app.cli.add_command(directory_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(residents_cli)
+    app.cli.add_command(stations_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(spool_cli)
+    from ivr.cli.reports import report_command
+
+    app.cli.add_command(report_command)

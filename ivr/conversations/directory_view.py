@@ -1,0 +1,112 @@
+"""The dialogs' view of the directory and the caller's file, read from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialogs.services import OpenRequest, RouteAnswer
+from directory import routing, service
+from directory.models import Category, Division, Provider
+from directory.names import spoken
+from directory.understanding import NeedMatcher, PlaceMatcher, Understood
+from ivr.core import clock
+from ivr.core.models import Referral, Resident
+from ivr.residents.referrals import OPEN
+
+MAX_HINT_WORDS = 60
+T = TypeVar("T")
+
+
+class DbDirectory:
+    """Implements dialogs.services.Directory over one request's session."""
+
+    def __init__(self, session: Session, config: dict[str, Any] | Any, phone: str = "") -> None:
+        self.session = session
+        self.config = config
+        self.phone = phone
+        self._version: str | None = None
+
+    def _current(self) -> str:
+        """The directory version, read once per request."""
+        if self._version is None:
+            self._version = service.version(self.session)
+        return self._version
+
+    def _cached(self, name: Hashable, build: Callable[[], T]) -> T:
+        """A value derived from the directory: names and hints change only with an import."""
+        return service.per_version(self.session, self._current(), name, build)
+
+    def understand_need(self, text: str) -> Understood:
+        """Which category the words name."""
+        return self._matchers()[1].find(text)
+
+    def understand_place(self, text: str, within: str | None) -> Understood:
+        """Which division the words name, inside the caller's district first."""
+        return self._matchers()[0].find(text, within=within)
+
+    def _matchers(self) -> tuple[PlaceMatcher, NeedMatcher]:
+        return service.matchers(self.session, self._current())
+
+    def need_name(self, code: str, language: str) -> str:
+        """A category's name in a language."""
+        names = self._cached("category names", lambda: {
+            c: (zh, en) for c, zh, en in self.session.execute(
+                select(Category.code, Category.zh, Category.en))})
+        zh, en = names.get(code, (code, code))
+        return en if language == "en" else zh
+
+    def place_name(self, code: str) -> str:
+        """'包河区滨湖世纪社区': the district, then the place as people say it."""
+        return self._cached(("place name", code), lambda: self._place_name(code))
+
+    def _place_name(self, code: str) -> str:
+        place = self.session.get(Division, code)
+        if place is None:
+            return code
+        parts = spoken(place.name)
+        short = parts.core + parts.kind
+        if place.level >= 4:
+            district = self.session.get(Division, code[:6])
+            if district is not None:
+                return district.name + short
+        return short
+
+    def route(self, need: str, division: str) -> RouteAnswer:
+        """Where the request goes now, in the line's time zone."""
+        answer = routing.route(self.session, need, division, clock.local_now(self.config),
+                               duty_phone=self.config.get("DUTY_NUMBER") or None)
+        return RouteAnswer(answer.id, answer.name, answer.phone, answer.level,
+                           answer.reason_code, answer.next_open)
+
+    def open_requests(self) -> list[OpenRequest]:
+        """The caller's referrals in progress, newest first."""
+        if not self.phone:
+            return []
+        rows = self.session.execute(
+            select(Referral.category, Provider.name, Referral.status)
+            .join(Resident, Resident.id == Referral.resident_id)
+            .join(Provider, Provider.id == Referral.provider_id)
+            .where(Resident.phone == self.phone, Referral.status.in_(OPEN))
+            .order_by(Referral.created_at.desc()))
+        return [OpenRequest(need, provider, state) for need, provider, state in rows]
+
+    def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
+        """Words the recognizer should expect: category words, or nearby place names."""
+        return self._cached(("hints", understand, within),
+                            lambda: self._hints(understand, within))
+
+    def _hints(self, understand: str, within: str | None) -> tuple[str, ...]:
+        if understand == "need":
+            words: list[str] = []
+            for zh, keywords in self.session.execute(select(Category.zh, Category.keywords)):
+                words += [zh, *[k for k in (keywords or [])[:4] if not k.isascii()]]
+            return tuple(words[:MAX_HINT_WORDS])
+        query = select(Division.name).where(Division.level.in_((3, 4)))
+        if within:
+            query = query.where(Division.code.like(f"{within}%"))
+        names = self.session.scalars(query.order_by(Division.code).limit(MAX_HINT_WORDS))
+        return tuple(spoken(n).core + spoken(n).kind for n in names)

@@ -1,0 +1,251 @@
+"""Conversations between webhooks: load state, run the engine once per turn, apply effects.
+
+A turn number travels in every action URL. A request whose number is not the current one is
+a retry (or a stale page): it gets the stored answer again and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from dialogs import engine, serialize
+from dialogs.loader import load
+from dialogs.outputs import Connect, Effect, Event, Hangup, Output
+from dialogs.prompts import text
+from dialogs.services import Environment, Settings
+from dialogs.state import Caller, State
+from directory.models import Category, Division, Provider
+from directory.names import spoken
+from directory.orm import utcnow
+from directory.phones import local_display
+from ivr.conversations.directory_view import DbDirectory
+from ivr.core import audit
+from ivr.core.buckets import buckets, caller_group
+from ivr.core.models import Call, Conversation, Resident
+from ivr.core.statuses import Outcome
+from ivr.core.upsert import insert_ignore
+from ivr.residents import callbacks, outbox, records, referrals
+
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+@dataclass
+class Turn:
+    """What a channel renders: the conversation's language and the outputs of the turn."""
+
+    language: str
+    outputs: list[Output]
+    state: State
+
+
+def environment(session: Session, config: Any, phone: str) -> Environment:
+    """The engine's environment for this request, for the caller at `phone`."""
+    settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")))
+    return Environment(DbDirectory(session, config, phone), settings)
+
+
+def caller_profile(session: Session, phone: str, resident: Resident | None) -> Caller:
+    """What the resident's file (found by `phone`) says about the person calling."""
+    last4 = "".join(ch for ch in phone if ch.isdigit())[-4:]
+    if resident is None or not phone:
+        return Caller(phone_last4=last4)
+    division = session.get(Division, resident.division_code) if resident.division_code else None
+    return Caller(
+        known=True,
+        name=resident.name,
+        greet_by_name=resident.greet_by_name,
+        elderly=bool({"elderly", "disabled"} & set(resident.groups or [])),
+        division=resident.division_code or "",
+        division_name=(spoken(division.name).core + spoken(division.name).kind) if division
+        else "",
+        district=(resident.division_code or "")[:6],
+        phone_last4=last4,
+        language=resident.language or "zh-CN",
+    )
+
+
+def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> Turn:
+    """Open the conversation `key` (or serve its first answer again on a retry)."""
+    now = utcnow()
+    insert_ignore(session, Conversation,
+                  {"channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
+                   "last_outputs": [], "emergency": False, "started_at": now,
+                   "updated_at": now, "handed_off": False, "outcome": Outcome.IN_PROGRESS,
+                   "operator_notes": "", "recording_url": "", "caller_group": "other",
+                   "area_code": "", "answered": False, "abandoned": False,
+                   **buckets(now, config["TIMEZONE"])}, ["channel", "key"])
+    row = _locked(session, channel, key)
+    if row.state:
+        return _replay(row.state, row.last_outputs)
+    found = records.find(session, phone) if phone else None
+    caller = caller_profile(session, phone, found)
+    if phone:
+        # Containment: an earlier contact from this number in the last 24 hours did not end
+        # the matter. Flagged now so the report is a plain sum.
+        session.connection().execute(update(Conversation).where(
+            Conversation.phone == phone, Conversation.id != row.id,
+            Conversation.started_epoch >= row.started_epoch - 86400,
+            Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
+    if phone and _PHONE.match(phone):
+        # Every contact is written: an unknown number gets a provisional file.
+        resident = found or records.open_provisional(session, phone,
+                                                     actor=f"{channel}:{key[:12]}")
+        row.resident_id = resident.id
+        row.caller_group = caller_group(resident.groups)
+        row.area_code = resident.division_code or ""
+        if found:
+            found.last_contact_at = now
+    state, outputs = engine.start(load(), caller, environment(session, config, phone))
+    return _save(session, row, state, outputs, channel, config)
+
+
+def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
+              turn: int | None, event: Event, reader: Session | None = None) -> Turn:
+    """Run one turn of the conversation `key`; a repeated turn number replays its answer.
+
+    Without a `reader` the conversation is read locked (FOR UPDATE) and the turn runs under
+    that lock. With one (SQLite's single writer), the engine runs on a snapshot read outside
+    the write transaction, so the lock is held only while the turn is written, and the write
+    happens only if no other request (Twilio's retry of this one) moved the conversation.
+    """
+    seen: Any = (_snapshot(reader, channel, key) if reader is not None
+                 else _locked_if_any(session, channel, key))
+    if seen is None or not seen.state:
+        _end_read(reader)
+        return begin(session, config, channel, key, phone)
+    if turn is not None and turn != seen.turn:
+        _end_read(reader)
+        return _replay(seen.state, seen.last_outputs)
+    state, outputs = engine.step(load(), State.from_json(seen.state), event,
+                                 environment(reader or session, config, phone))
+    _end_read(reader)
+    row = seen if reader is None else _locked(session, channel, key)
+    if row.turn != seen.turn:
+        return _replay(row.state, row.last_outputs)
+    return _save(session, row, state, outputs, channel, config)
+
+
+def _snapshot(reader: Session, channel: str, key: str) -> Any:
+    """The conversation's turn, state and last answer, read without a lock."""
+    # Core on the session's connection: plain columns need none of the ORM's work.
+    return reader.connection().execute(select(
+        Conversation.turn, Conversation.state, Conversation.last_outputs).where(
+        Conversation.channel == channel, Conversation.key == key)).first()
+
+
+def _end_read(reader: Session | None) -> None:
+    """Let go of the snapshot (nothing was written in it)."""
+    if reader is not None:
+        reader.rollback()
+
+
+def preview(session: Session, config: Any, channel: str, key: str, event: Event) -> State:
+    """The state a turn would lead to, written nowhere (the engine is pure)."""
+    row = _locked(session, channel, key)
+    state, _ = engine.step(load(), State.from_json(row.state), event,
+                           environment(session, config, row.phone))
+    return state
+
+
+def _locked(session: Session, channel: str, key: str) -> Conversation:
+    """The conversation row, which must exist, locked for this transaction."""
+    return session.scalars(_locking(channel, key)).one()
+
+
+def _locked_if_any(session: Session, channel: str, key: str) -> Conversation | None:
+    """The conversation row if there is one, locked for this transaction."""
+    return session.scalars(_locking(channel, key)).first()
+
+
+def _locking(channel: str, key: str) -> Select[Conversation]:
+    return select(Conversation).where(
+        Conversation.channel == channel, Conversation.key == key).with_for_update()
+
+
+def _replay(state_json: dict[str, Any], last_outputs: list[dict[str, Any]]) -> Turn:
+    state = State.from_json(state_json)
+    return Turn(state.language, serialize.load(last_outputs), state)
+
+
+def _save(session: Session, row: Conversation, state: State, outputs: list[Output],
+          channel: str, config: Any) -> Turn:
+    row.state = state.to_json()
+    row.turn = state.turn
+    row.last_outputs = serialize.dump(outputs)
+    row.updated_at = utcnow()
+    for output in outputs:
+        if isinstance(output, Effect):
+            _apply(session, row, output, channel, config)
+        elif isinstance(output, Connect) and output.target != "provider":
+            row.handed_off = True
+            row.handed_off_at = row.handed_off_at or utcnow()
+            row.outcome = Outcome.EMERGENCY if output.target == "emergency" \
+                else Outcome.HANDED_OFF
+        elif isinstance(output, Hangup) and row.outcome == Outcome.IN_PROGRESS:
+            row.outcome = Outcome.IVR_HANDLED
+    return Turn(state.language, outputs, state)
+
+
+def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
+           config: Any) -> None:
+    """Write what the turn decided, in the same transaction as the turn itself."""
+    data = effect.data
+    if effect.name == "emergency":
+        row.emergency = True
+        if channel == "voice":
+            session.connection().execute(
+                update(Call).where(Call.call_sid == row.key).values(emergency=True))
+    elif effect.name == "routed":
+        row.category, row.division_code = data.get("need"), data.get("division")
+        row.provider_id = data.get("provider")
+        # The caller's area is the file's; a caller with none is placed where they said.
+        row.area_code = row.area_code or str(data.get("division") or "")
+    elif effect.name == "referral" and row.phone and data.get("provider"):
+        _refer(session, row, data, channel, config)
+    elif effect.name == "callback":
+        callbacks.book(session, phone=row.phone, call_sid=row.key if channel == "voice" else "",
+                       reason=str(data.get("reason", "asked")), category=data.get("need"))
+    elif effect.name in ("save_place", "save_need") and row.phone:
+        resident = _resident(session, row.phone)
+        audit.record(session, actor=f"resident:{channel}", role="resident", action="change",
+                     resident_id=resident.id,
+                     fields=["division" if effect.name == "save_place" else "needs"],
+                     reason="changed by the resident in the dialog")
+        if effect.name == "save_place" and data.get("division"):
+            resident.division_code = str(data["division"])
+        if effect.name == "save_need" and data.get("category"):
+            resident.needs = sorted({*(resident.needs or []), str(data["category"])})
+        resident.updated_at = utcnow()
+        resident.updated_by = f"resident:{channel}"
+
+
+def _resident(session: Session, phone: str) -> Resident:
+    return records.provisional(session, phone, actor="resident")
+
+
+def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: str,
+           config: Any) -> None:
+    """A referral from the routed request, its SMS to the provider and to the resident."""
+    resident = _resident(session, row.phone)
+    referral = referrals.create(
+        session, resident=resident, category=str(data["need"]), division=str(data["division"]),
+        answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),
+        config=config, conversation_id=row.id, actor=f"resident:{channel}")
+    row.outcome = Outcome.REFERRED
+    if resident.sms_opt_out:
+        return
+    provider = session.get(Provider, referral.provider_id)
+    need = session.get(Category, referral.category)
+    # The language the caller chose in this call, else the one on file.
+    language = str((row.state or {}).get("language") or resident.language or "zh-CN")
+    if provider is not None:
+        outbox.enqueue(session, row.phone, text(
+            "sms.referral", language, need=referrals.category_name(need, language),
+            provider=provider.name, phone=local_display(provider.phone),
+            number=records.short_number(referral.id)), "referral_to_resident", referral.id)
+

@@ -1,0 +1,14 @@
+"""The house's signals (blinker, as Flask ships it): how a lower room tells a higher one what
+happened without importing it.
+
+- `message_sent(message, session=...)`: the outbox handed a text message to the provider; the
+  referrals room listens, so a referral whose provider was told becomes `notified`.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+message_sent = _signals.signal("message-sent", doc="An outbox message left; sender: the message.")

@@ -1,0 +1,3 @@
+"""The reports of REPORTS.md, certification evidence, their formats, one registry, the admin
+pages.
+"""

@@ -1,0 +1,56 @@
+"""Every report by name, the one list the admin pages and `flask --app ivr report` share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from ivr.reports import evidence, figures
+from ivr.reports.figures import Report, ReportError
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a report is asked for; each report reads the parts it needs."""
+
+    start: date
+    end: date
+    by: str | None = None
+    level: str = "village"
+    timezone: str = "Asia/Shanghai"
+    short_s: int = figures.S_DEFAULT
+    target_s: int = figures.T_DEFAULT
+
+
+def _calls(session: Session, q: Query) -> Report:
+    return figures.calls(session, q.start, q.end, q.by, timezone=q.timezone, short_s=q.short_s,
+                         target_s=q.target_s)
+
+
+def _referrals(session: Session, q: Query) -> Report:
+    return figures.referrals(session, q.start, q.end, q.by, timezone=q.timezone)
+
+
+def _evidence(session: Session, q: Query) -> Report:
+    return evidence.evidence(session, q.level, q.start, q.end, timezone=q.timezone)
+
+
+def _staffing(session: Session, q: Query) -> Report:
+    return figures.staffing(session, q.start, q.end, timezone=q.timezone, target_s=q.target_s)
+
+
+REPORTS: dict[str, Callable[[Session, Query], Report]] = {
+    "calls": _calls, "referrals": _referrals, "evidence": _evidence, "staffing": _staffing}
+NAMES = tuple(REPORTS)
+LEVELS = ("district", "township", "village")
+
+
+def run(session: Session, name: str, query: Query) -> Report:
+    """The report called `name`; an unknown name is a ReportError."""
+    report = REPORTS.get(name)
+    if report is None:
+        raise ReportError(f"no report {name!r}; there are {', '.join(NAMES)}")
+    return report(session, query)

@@ -1,0 +1,1 @@
+"""Residents' electronic files, their referrals and follow-ups, callback tasks, the outbox."""

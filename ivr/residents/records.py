@@ -1,0 +1,216 @@
+"""Residents' electronic files: import, show, and what every contact adds to them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.models import Category, Division
+from directory.names import spoken
+from directory.orm import utcnow
+from ivr.core import audit
+from ivr.core.models import Conversation, Referral, Resident
+
+CSV_HEADER = ["phone", "name", "division", "groups", "needs", "birth_year", "notes"]
+GROUPS = ("elderly", "disabled", "other")
+PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+# Health and disability details: only for roles allowed to see them (PIPL sensitive data).
+SENSITIVE_GROUPS = frozenset({"disabled"})
+SENSITIVE_NEEDS = frozenset({"medical", "rehab", "devices"})
+FULL_ACCESS_ROLES = frozenset({"admin", "operator", "cli"})
+
+
+class ResidentsImportError(ValueError):
+    """A residents file that cannot be imported; nothing was changed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("nothing was imported:\n  " + "\n  ".join(problems[:50]))
+
+
+@dataclass
+class ImportCounts:
+    """What a residents import did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def import_csv(session: Session, text: str, *, actor: str = "cli") -> ImportCounts:
+    """Load residents (CONTRACT §5); re-importing updates by phone and keeps every contact."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [h.strip() for h in rows[0]] != CSV_HEADER:
+        raise ResidentsImportError([f"line 1: the header must be {','.join(CSV_HEADER)}"])
+    divisions = set(session.scalars(select(Division.code).where(Division.level >= 4)))
+    categories = set(session.scalars(select(Category.code)))
+    problems: list[str] = []
+    parsed: list[dict[str, Any]] = []
+    phones: dict[str, int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        item, found = _parse_row(row, divisions, categories)
+        problems += [f"line {line}: {p}" for p in found]
+        if item["phone"] in phones:
+            problems.append(f"line {line}: phone repeats line {phones[item['phone']]}")
+        phones[item["phone"]] = line
+        parsed.append(item)
+    if problems:
+        raise ResidentsImportError(problems)
+    counts = ImportCounts()
+    existing = {r.phone: r for r in session.scalars(select(Resident))}
+    for item in parsed:
+        resident = existing.get(item["phone"])
+        if resident is None:
+            resident = Resident(**item, updated_by=actor, updated_at=utcnow())
+            session.add(resident)
+            session.flush()
+            counts.added += 1
+            changed = list(item)
+        else:
+            changed = [k for k, v in item.items() if getattr(resident, k) != v]
+            if not changed and not resident.provisional:
+                counts.unchanged += 1
+                continue
+            for key in changed:
+                setattr(resident, key, item[key])
+            resident.provisional = False
+            resident.updated_at, resident.updated_by = utcnow(), actor
+            counts.updated += 1
+        audit.record(session, actor=actor, role="cli", action="change",
+                     resident_id=resident.id, fields=changed, reason="residents import")
+    return counts
+
+
+def _parse_row(row: list[str], divisions: set[str],
+               categories: set[str]) -> tuple[dict[str, Any], list[str]]:
+    problems: list[str] = []
+    cells = [c.strip() for c in row] + [""] * (len(CSV_HEADER) - len(row))
+    if len(row) != len(CSV_HEADER):
+        problems.append(f"expected {len(CSV_HEADER)} fields, found {len(row)}")
+    phone, name, division, groups_text, needs_text, birth, notes = cells[:7]
+    if not PHONE.match(phone):
+        problems.append(f"phone {phone!r} must be E.164, such as +8613912345678")
+    if division and division not in divisions:
+        problems.append(f"division {division!r} is not a township or village in the directory")
+    groups = sorted({g.strip() for g in groups_text.split(";") if g.strip()})
+    for group in groups:
+        if group not in GROUPS:
+            problems.append(f"group {group!r} is not one of {', '.join(GROUPS)}")
+    needs = sorted({n.strip() for n in needs_text.split(";") if n.strip()})
+    for need in needs:
+        if need not in categories:
+            problems.append(f"need {need!r} is not a service category")
+    birth_year: int | None = None
+    if birth:
+        if not birth.isdigit() or not 1900 <= int(birth) <= datetime.now().year:
+            problems.append(f"birth_year {birth!r} is not a year")
+        else:
+            birth_year = int(birth)
+    item = {"phone": phone, "name": name, "division_code": division or None, "groups": groups,
+            "needs": needs, "birth_year": birth_year, "notes": notes}
+    return item, problems
+
+
+def find(session: Session, phone: str) -> Resident | None:
+    """The file of the resident with this phone number."""
+    return session.scalars(select(Resident).where(Resident.phone == phone)).first()
+
+
+def provisional(session: Session, phone: str, *, actor: str) -> Resident:
+    """The file for `phone`, opened as provisional when the number is new."""
+    return find(session, phone) or open_provisional(session, phone, actor=actor)
+
+
+def open_provisional(session: Session, phone: str, *, actor: str) -> Resident:
+    """A new provisional file for a number that has none (its first contact)."""
+    now = utcnow()
+    resident = Resident(phone=phone, provisional=True, groups=[], needs=[],
+                        updated_by=actor, updated_at=now, last_contact_at=now)
+    session.add(resident)
+    session.flush()
+    audit.record(session, actor=actor, role="system", action="change",
+                 resident_id=resident.id, fields=["phone"], reason="first contact")
+    return resident
+
+
+def show(session: Session, resident: Resident, *, actor: str, role: str,
+         reason: str) -> dict[str, Any]:
+    """The whole file as JSON, sensitive fields only for roles allowed to see them; audited."""
+    full = role in FULL_ACCESS_ROLES or resident.consent_share
+    groups = [g for g in resident.groups or [] if full or g not in SENSITIVE_GROUPS]
+    needs = [n for n in resident.needs or [] if full or n not in SENSITIVE_NEEDS]
+    division = session.get(Division, resident.division_code) if resident.division_code else None
+    contacts = session.scalars(select(Conversation).where(Conversation.resident_id == resident.id)
+                               .order_by(Conversation.started_at)).all()
+    referrals = session.scalars(select(Referral).where(Referral.resident_id == resident.id)
+                                .order_by(Referral.created_at)).all()
+    fields = ["phone", "name", "division", "groups", "needs", "contacts", "referrals"]
+    audit.record(session, actor=actor, role=role, action="view", resident_id=resident.id,
+                 fields=fields if full else [f for f in fields if f not in ("groups", "needs")]
+                 + ["groups(non-sensitive)", "needs(non-sensitive)"], reason=reason)
+    return {
+        "phone": resident.phone,
+        "name": resident.name,
+        "division": resident.division_code,
+        "division_name": division.name if division else None,
+        "groups": groups,
+        "needs": needs,
+        "birth_year": resident.birth_year,
+        "notes": resident.notes if full else "",
+        "provisional": resident.provisional,
+        "consent_share": resident.consent_share,
+        "greet_by_name": resident.greet_by_name,
+        "last_contact_at": _iso(resident.last_contact_at),
+        "updated_at": _iso(resident.updated_at),
+        "updated_by": resident.updated_by,
+        "contacts": [_contact(c) for c in contacts],
+        "referrals": [_referral(r) for r in referrals],
+    }
+
+
+def _contact(row: Conversation) -> dict[str, Any]:
+    state = row.state or {}
+    return {
+        "id": row.id, "channel": row.channel, "started_at": _iso(row.started_at),
+        "ended_at": _iso(row.updated_at), "outcome": row.outcome, "category": row.category,
+        "division": row.division_code, "emergency": row.emergency,
+        "handed_off": row.handed_off, "path": state.get("path", []),
+        "understood": state.get("understood", []), "operator_notes": row.operator_notes,
+        "recording_url": row.recording_url or None,
+    }
+
+
+def _referral(row: Referral) -> dict[str, Any]:
+    return {
+        "id": row.id, "number": short_number(row.id), "category": row.category,
+        "provider": row.provider_id, "level": row.level, "status": row.status,
+        "deadline": row.deadline.isoformat(), "created_at": _iso(row.created_at),
+        "completed_at": _iso(row.completed_at), "follow_up": row.follow_up_answer,
+    }
+
+
+def short_number(referral_id: int) -> str:
+    """The number a provider quotes in an SMS reply (R + id)."""
+    return f"R{referral_id}"
+
+
+def display_name(session: Session, code: str | None) -> str:
+    """A division as people say it, for messages."""
+    division = session.get(Division, code) if code else None
+    if division is None:
+        return ""
+    parts = spoken(division.name)
+    return parts.core + parts.kind
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None

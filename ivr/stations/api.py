@@ -1,0 +1,138 @@
+"""The token-protected JSON API of township centers and village stations, scoped to their area.
+
+A token belongs to one center or station; it sees residents and referrals of the divisions that
+platform covers, and nothing else. Every file it reads is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, g, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.models import Provider
+from ivr.core import audit, db
+from ivr.core.models import ApiToken, Referral, Resident
+from ivr.residents import records, referrals
+from ivr.stations import work
+
+bp = Blueprint("station_api", __name__, url_prefix="/station/api")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, provider_id: str, label: str = "") -> str:
+    """A new token for a center or station; only its hash is stored."""
+    provider = session.get(Provider, provider_id)
+    if provider is None or provider.kind not in work.PLATFORM_KINDS:
+        raise ValueError(f"{provider_id!r} is not a township center or village station")
+    token = "st_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(token_hash=_hash(token), provider_id=provider_id, label=label))
+    return token
+
+
+@bp.before_request
+def authenticate() -> None:
+    """Bearer token -> the platform; its division code is the scope of every query."""
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    # Read-only lookups: a reader, so that listing referrals never takes SQLite's writer turn.
+    reader = db.reader()
+    row = reader.scalars(select(ApiToken).where(
+        ApiToken.token_hash == _hash(token), ApiToken.revoked.is_(False))).first() if token \
+        else None
+    if row is None:
+        abort(401)
+    provider = reader.get(Provider, row.provider_id)
+    if provider is None:
+        abort(401)
+    g.platform = provider
+    g.scope = provider.division_code
+
+
+def _in_scope(code: str | None) -> bool:
+    return bool(code) and str(code).startswith(g.scope)
+
+
+def _actor() -> str:
+    return f"station:{g.platform.id}"
+
+
+@bp.get("/residents/<int:resident_id>")
+def resident(resident_id: int) -> Response:
+    """A resident's file, if they live in this platform's area (sensitive fields limited)."""
+    session = db.session()
+    row = session.get(Resident, resident_id)
+    if row is None or not _in_scope(row.division_code):
+        audit.record(session, actor=_actor(), role="station", action="refused",
+                     resident_id=resident_id, reason="outside the platform's area")
+        session.commit()
+        abort(404)
+    data = records.show(session, row, actor=_actor(), role="station",
+                        reason=request.args.get("reason", "station api"))
+    session.commit()
+    return jsonify(data)
+
+
+@bp.get("/referrals")
+def list_referrals() -> Response:
+    """Referrals to this platform, or in its area."""
+    rows = db.reader().scalars(select(Referral).where(
+        (Referral.provider_id == g.platform.id) | Referral.division_code.like(f"{g.scope}%"))
+        .order_by(Referral.created_at.desc()).limit(500))
+    return jsonify(referrals=[_referral(r) for r in rows])
+
+
+@bp.post("/referrals/<int:referral_id>/status")
+def referral_status(referral_id: int) -> tuple[Response, int] | Response:
+    """Move a referral this platform holds: accepted, completed or declined."""
+    session = db.session()
+    row = session.get(Referral, referral_id)
+    if row is None or row.provider_id != g.platform.id:
+        abort(404)
+    body: dict[str, Any] = request.get_json(silent=True) or {}
+    status = str(body.get("status", ""))
+    if status not in work.MOVES:
+        return jsonify(error="status must be accepted, completed or declined"), 400
+    try:
+        referrals.move(session, row, status, actor=_actor(), note=str(body.get("note", ""))[:200])
+    except referrals.ReferralError as error:
+        return jsonify(error=str(error)), 409
+    session.commit()
+    return jsonify(_referral(row))
+
+
+@bp.post("/records")
+def add_record() -> tuple[Response, int]:
+    """Record a service activity or a government-purchased project (evidence)."""
+    session = db.session()
+    body: dict[str, Any] = request.get_json(silent=True) or {}
+    try:
+        held_on = date.fromisoformat(str(body.get("date", "")))
+    except ValueError:
+        return jsonify(error="date must be YYYY-MM-DD"), 400
+    participants = body.get("participants")
+    try:
+        record = work.add_record(
+            session, g.platform.id, kind=str(body.get("kind", "")),
+            title=str(body.get("title", "")), held_on=held_on, actor=_actor(),
+            participants=participants if isinstance(participants, int) else None)
+    except ValueError as error:
+        return jsonify(error=str(error)), 400
+    session.commit()
+    return jsonify(id=record.id, kind=record.kind, title=record.title,
+                   date=held_on.isoformat()), 201
+
+
+def _referral(row: Referral) -> dict[str, Any]:
+    return {"id": row.id, "number": records.short_number(row.id), "category": row.category,
+            "division": row.division_code, "provider": row.provider_id, "level": row.level,
+            "status": row.status, "deadline": row.deadline.isoformat(),
+            "created_at": row.created_at.isoformat(timespec="seconds")}

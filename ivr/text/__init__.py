@@ -1,0 +1,1 @@
+"""The same dialogs in text: SMS and web chat."""

@@ -1,0 +1,97 @@
+"""The dialog in text (SMS and web chat): one conversation per resident, ended by 30 minutes
+of silence; hand-offs alert the operators, who answer from the console."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialogs.outputs import Connect, Event
+from dialogs.render_text import render
+from directory.orm import utcnow
+from ivr.conversations import turns
+from ivr.core.models import Conversation, TextMessage
+from ivr.residents import callbacks, outbox
+
+TIMEOUT = timedelta(minutes=30)
+
+
+def latest(session: Session, channel: str, *, phone: str = "", key_prefix: str = "") \
+        -> Conversation | None:
+    """The resident's most recent conversation on a channel (by number, or by chat id)."""
+    query = select(Conversation).where(Conversation.channel == channel)
+    query = query.where(Conversation.phone == phone) if phone else query.where(
+        Conversation.key.like(f"{key_prefix}@%"))
+    return session.scalars(query.order_by(Conversation.id.desc())).first()
+
+
+def is_fresh(row: Conversation | None) -> bool:
+    """A new conversation starts after 30 minutes of silence, or after the last one ended."""
+    if row is None or (bool((row.state or {}).get("ended")) and not row.handed_off):
+        return True
+    updated = row.updated_at.replace(tzinfo=None)
+    return updated < (utcnow() - TIMEOUT).replace(tzinfo=None)
+
+
+def event_of(body: str) -> Event:
+    """A lone digit is a key; anything else is words."""
+    text = body.strip()
+    if text and all(c in "0123456789*#" for c in text):
+        return Event(digits=text[:1])
+    return Event(speech=text)
+
+
+def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
+         body: str) -> tuple[Conversation, list[str]]:
+    """Run the resident's message through the dialog; return the conversation and the reply."""
+    row = latest(session, channel, phone=phone) if phone else latest(
+        session, channel, key_prefix=owner)
+    if row is not None and row.handed_off and not is_fresh(row):
+        # An operator has the conversation: the message waits for them, the line stays quiet.
+        log(session, row, "in", "resident", body)
+        row.updated_at = utcnow()
+        return row, []
+    if is_fresh(row):
+        key = f"{owner}@{utcnow().strftime('%Y%m%d%H%M%S%f')}"
+        result = turns.begin(session, config, channel, key, phone)
+        if body.strip():
+            trial = turns.preview(session, config, channel, key, event_of(body))
+            # "你好" gets the greeting and the menu; "我想找人帮忙做饭" is answered at once.
+            if not (trial.nomatch or trial.noinput):
+                result = turns.take_turn(session, config, channel, key, phone, None,
+                                         event_of(body))
+    else:
+        assert row is not None
+        key = row.key
+        result = turns.take_turn(session, config, channel, key, phone, None,
+                                 event_of(body))
+    current = session.scalars(select(Conversation).where(
+        Conversation.channel == channel, Conversation.key == key)).one()
+    for output in result.outputs:
+        if isinstance(output, Connect) and output.target != "provider":
+            callbacks.book(session, phone=phone, call_sid=key, reason=f"text_{output.reason}",
+                           emergency=output.target == "emergency")
+    lines = render(result.outputs, result.language, config.get("EMERGENCY_NUMBER") or "120")
+    log(session, current, "in", "resident", body)
+    log(session, current, "out", "line", "\n".join(lines))
+    return current, lines
+
+
+def log(session: Session, row: Conversation, direction: str, author: str, body: str) -> None:
+    """Keep the message with its conversation (the transcript operators read)."""
+    if body.strip():
+        session.add(TextMessage(conversation_id=row.id, direction=direction, author=author,
+                                body=body[:2000]))
+
+
+def operator_reply(session: Session, row: Conversation, operator_id: int, body: str) -> None:
+    """An operator answers a text conversation: kept for the chat page, sent by SMS."""
+    log(session, row, "out", f"operator:{operator_id}", body)
+    row.answered = True
+    row.operator_id = operator_id
+    row.updated_at = utcnow()
+    if row.channel == "sms" and row.phone:
+        outbox.enqueue(session, row.phone, body, "operator_reply")

@@ -1,0 +1,1 @@
+"""Tools outside the production rooms: the terminal phone."""

@@ -1,0 +1,1 @@
+"""What every Twilio webhook shares: the signature check and defensive form reading."""

@@ -1,0 +1,1 @@
+"""The worker process: spool replay and the outbox, after the webhooks answered."""
