@@ -593,7 +593,9 @@ def _fill(turn: _Turn, node: Node, event: Event, *, correcting: bool = False,
     if need is None or fixed:
         need = directory.understand_need(words)
     if place is None or fixed:
-        place = directory.understand_place(words, s.caller.district or None)
+        # A correction is not searched in the district on file first: it may be what is wrong.
+        within = None if correcting else s.caller.district or None
+        place = directory.understand_place(words, within)
     results = {"need": need, "place": place}
     low = event.confidence is not None and event.confidence < LOW_CONFIDENCE
     found: set[str] = set()

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from directory.emergency import Alarm, assess
+from directory import emergency
+from directory.emergency import Alarm
 from directory.understanding import Understood
 
 
@@ -84,6 +85,11 @@ class Directory(Protocol):
     def place_choices(self, parent: str | None) -> list[PlaceChoice]:
         """The divisions directly below `parent` (below the line's city when None), in a
         stable order (by code), for a caller who chooses their place by keys."""
+
+
+def assess(text: str) -> Alarm:
+    """directory.emergency.assess, looked up when called (so that it can be replaced)."""
+    return emergency.assess(text)
 
 
 @dataclass
