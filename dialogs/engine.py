@@ -549,7 +549,8 @@ def _shortcut(turn: _Turn, name: str, event: Event) -> bool:
         return False
     need = turn.env.directory.understand_need(event.speech)
     place = turn.env.directory.understand_place(event.speech, turn.state.caller.district or None)
-    if need.decision == "none" and place.decision != "accept":
+    if need.decision == "none" and not (place.decision == "accept"
+                                        and _place_cue(event.speech)):
         return False
     turn.state.path.append(name)
     _question(turn, question, event, need, place)
@@ -618,9 +619,10 @@ def _fill(turn: _Turn, node: Node, event: Event, *, correcting: bool = False,
             return {"emergency"}
         mine = kind == own or (own == "" and kind == "need")
         sure = result.decision == "accept" and not low
-        cue = kind == "need" or any(w in words for w in _PLACE_CUES)
-        if not mine and not (cue and (sure or (found and result.decision == "confirm"))):
-            continue  # the other slot is taken only when it is clearly said
+        cue = kind == "need" or _place_cue(words)
+        clearly = cue and (sure or (found and result.decision == "confirm"))
+        if not mine and not (clearly or fixed):
+            continue  # the other slot is taken only when it is clearly said, or corrected
         if not mine and slots.get(kind) and not fixed:
             continue  # a slot already filled is not changed by a passing mention
         slots.pop(f"pending_{kind}", None)
@@ -630,6 +632,11 @@ def _fill(turn: _Turn, node: Node, event: Event, *, correcting: bool = False,
             slots[f"pending_{kind}"] = best.code
         found.add(kind)
     return found
+
+
+def _place_cue(words: str) -> bool:
+    """Whether the words say they name a place (住, 区, 街道, 村, ...)."""
+    return any(w in words for w in _PLACE_CUES)
 
 
 def _pick(turn: _Turn, node: Node, event: Event) -> None:

@@ -251,3 +251,14 @@ def test_slots_already_filled_are_never_asked_again() -> None:
         # ask_need is on the path of an answer given at the menu, but nothing more is asked.
         assert not set(state.path) & {"ask_place", "pick_need", "pick_place", "confirm_place"}
         assert state.node == "route_menu"
+
+
+def test_a_correction_of_the_other_slot_at_a_question() -> None:
+    state, _ = play(["我住在包河区滨湖世纪社区", "不是包河，是蜀山"])
+    assert state.node == "ask_need"
+    assert "340104" in (state.slots.get("place"), state.slots.get("pending_place"))
+
+
+def test_a_place_like_word_without_a_cue_at_the_menu_is_not_a_place() -> None:
+    state, _ = play(["滨湖世纪"])
+    assert "place" not in state.slots
