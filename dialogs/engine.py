@@ -232,6 +232,7 @@ class _Turn:
         node = self.dialog.node(s.node)
         s.failures += 1
         if node.name == self.dialog.emergency_check and ladder == "noinput":
+            _confirmed(s, "silence")
             self.run(node.if_yes or self.dialog.emergency)  # silence: help, at once
             return
         if ladder == "noinput":
@@ -441,6 +442,8 @@ def _raise(turn: _Turn, alarm: Alarm, words: str) -> None:
     where = s.slots.get("resume") if checking else s.node
     s.slots["alarm"] = {"words": words[:100], "node": where, "kind": alarm.kind or "other",
                         "why": alarm.why}
+    if checking:
+        _confirmed(s, "again")
     if alarm.kind == "suicide":
         turn.run(dialog.crisis)
     elif alarm.decision == "clear" or checking:
@@ -448,6 +451,13 @@ def _raise(turn: _Turn, alarm: Alarm, words: str) -> None:
     else:
         s.slots["resume"] = s.node
         turn.run(dialog.emergency_check)
+
+
+def _confirmed(state: State, how: str) -> None:
+    """Note on the alarm how the caller confirmed it at the check (silence, yes, again)."""
+    alarm = state.slots.get("alarm")
+    if isinstance(alarm, dict):
+        alarm["confirmed"] = how
 
 
 def _global(turn: _Turn, event: Event) -> bool:
@@ -516,8 +526,10 @@ def _confirm(turn: _Turn, node: Node, event: Event) -> None:
     if node.name == turn.dialog.emergency_check:
         if answer is None:
             turn.failure("nomatch")
-        else:
-            turn.run(node.if_yes if answer else node.if_no)  # type: ignore[arg-type]
+            return
+        if answer:
+            _confirmed(s, "yes")
+        turn.run(node.if_yes if answer else node.if_no)  # type: ignore[arg-type]
         return
     kind = node.understand
     if kind and event.speech and answer is not True:

@@ -114,6 +114,8 @@ def _nodes(dialog: Dialog) -> list[str]:
                              "and a confirm node")
             if node.understand == "need" and not dialog.needs:
                 found.append(f"{where}: the dialog lists no needs to pick from")
+            if node.understand == "need" and any(c == "emergency" for c, _ in dialog.needs):
+                found.append(f"{where}: an emergency is never a need to pick (it is dialled)")
             if MORE_KEY in RESERVED_KEYS:
                 found.append(f"{where}: the key for the next page is reserved")
         if node.kind == "confirm" and not (node.if_yes and node.if_no):
