@@ -157,9 +157,14 @@ class _Turn:
                 s.history.append(s.node)
             s.node, s.noinput, s.nomatch = node.name, 0, 0
             if node.kind == "pick":
-                place = s.slots.get("place")
-                broad = node.understand == "place" and place and _broad(place)
-                s.slots["pick"] = {"parent": place if broad else None, "page": 0}
+                s.slots.pop("pick", None)  # a list entered anew starts on its first page
+        if node.kind == "pick":
+            # A list of places starts at the district the caller gave, if they gave one.
+            place = s.slots.get("place") if node.understand == "place" else None
+            parent = place if place and _broad(str(place)) else None
+            pick = s.slots.get("pick")
+            if pick is None or (parent and pick["parent"] != parent):
+                s.slots["pick"] = {"parent": parent, "page": 0}
         self.ask(node)
 
     def _perform(self, node: Node) -> str | None:
@@ -579,7 +584,9 @@ def _question(turn: _Turn, node: Node, event: Event, need: Understood | None = N
         return
     if own not in found:
         if found:  # the other slot only ("我住在蜀山区" when asked the need): keep it, ask on
-            turn.say("place.ack" if "place" in found else "need.ack")
+            ack = "place.ack" if "place" in found else "need.ack"
+            if ack not in node.prompts:
+                turn.say(ack)
             s.node = ""
             turn.run(node.name)
             return

@@ -262,3 +262,22 @@ def test_a_correction_of_the_other_slot_at_a_question() -> None:
 def test_a_place_like_word_without_a_cue_at_the_menu_is_not_a_place() -> None:
     state, _ = play(["滨湖世纪"])
     assert "place" not in state.slots
+
+
+def test_a_district_said_at_the_keyed_places_lists_its_streets() -> None:
+    state, outputs = play(["1", "送饭", "1", "蜀山区"])
+    assert state.node == "pick_place" and state.slots["pick"]["parent"] == "340104"
+    assert any(p.params.get("choice") == "三里庵街道"
+               for o in outputs if isinstance(o, Ask) for p in o.prompts)
+
+
+def test_a_corrected_need_at_the_place_question_is_acknowledged_once() -> None:
+    state, outputs = play(["1", "送饭", "不是送饭，是洗澡"])
+    assert state.slots["need"] == "bathing" and state.node == "ask_place"
+    assert [p.prompt for o in outputs if isinstance(o, Say | Ask)
+            for p in ([o] if isinstance(o, Say) else o.prompts)].count("need.ack") == 1
+
+
+def test_not_an_emergency_keeps_the_page_the_caller_was_on() -> None:
+    state, _ = play(["1", "5", "4", "我刚才摔了一下", "2"], alarms=FALL)
+    assert state.node == "pick_need" and state.slots["pick"]["page"] == 1
