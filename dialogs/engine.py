@@ -112,13 +112,20 @@ class _Turn:
             return rest, False
         return rest[:MAX_OPTIONS - 1], True
 
+    def choice_name(self, code: str) -> str:
+        """A district's name as the keyed list says it, in the conversation's language."""
+        for choice in self.env.directory.place_choices(None):
+            if choice.code == code:
+                return choice.name_en if self.state.language == "en" else choice.name
+        return self.env.directory.place_name(code)
+
     def pick_prompts(self, node: Node, full: bool) -> list[Say]:
         """A pick node's question and its page of entries, each with its key."""
         pick = self.state.slots.get("pick") or {}
         params = self.params()
         lead = node.deeper if pick.get("parent") and node.deeper else None
         if lead:
-            params["place"] = self.env.directory.place_name(pick["parent"])
+            params["place"] = self.choice_name(pick["parent"])
         heads = [lead] if lead else list(node.prompts if full else node.prompts[-1:])
         if pick.get("page"):
             heads = []  # the next page: only its entries
