@@ -1,15 +1,14 @@
-"""Commands that work in every turn: emergencies first, then a human, repeat and back."""
+"""Commands that work in every turn: a human, repeat, back, slower, the other language.
+
+Emergencies come before all of them, but they are not words to look up: every turn's speech
+is assessed by directory.emergency.assess (see dialogs.engine).
+"""
 
 from __future__ import annotations
 
 import enum
 import re
 
-from directory.lexicon import emergency_words
-
-# Words that mean danger now, from the directory's emergency category: one list for the
-# whole product. They are checked before anything else in every turn.
-EMERGENCY_WORDS = emergency_words()
 HUMAN_WORDS = (
     "人工", "转人工", "接线员", "话务员", "客服", "真人", "工作人员", "找人说话",
     "operator", "human", "agent", "person",
@@ -37,7 +36,6 @@ _NOISE = re.compile(r"[\s，。！？、,.!?;；:：\"'“”‘’（）()]+")
 class Command(enum.Enum):
     """A global command found in a caller's input."""
 
-    EMERGENCY = "emergency"
     HUMAN = "human"
     REPEAT = "repeat"
     BACK = "back"
@@ -51,10 +49,8 @@ def normalize(speech: str) -> str:
 
 
 def global_command(digits: str, speech: str) -> Command | None:
-    """Return the global command in this input, emergencies before everything else."""
+    """Return the global command in this input (emergencies are the engine's gate)."""
     said = normalize(speech)
-    if any(word.replace(" ", "") in said for word in EMERGENCY_WORDS):
-        return Command.EMERGENCY
     if digits == HUMAN_KEY or any(word in said for word in HUMAN_WORDS):
         return Command.HUMAN
     if digits == REPEAT_KEY or any(word in said for word in REPEAT_WORDS):

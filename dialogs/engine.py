@@ -8,17 +8,20 @@ back as Effect outputs. Nothing here knows Flask, Twilio or the database.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from dialogs.commands import LANGUAGE_WORDS, Command, global_command, normalize, yes_or_no
-from dialogs.model import WAITING, Dialog, Node
+from dialogs.model import MAX_OPTIONS, MORE_KEY, WAITING, Dialog, Node
 from dialogs.outputs import Ask, Choice, Connect, Effect, Event, Hangup, Output, Say
 from dialogs.prompts import text
 from dialogs.services import Environment
 from dialogs.state import Caller, State
+from directory.emergency import Alarm
 from directory.phones import local_display
+from directory.understanding import Understood
 
 # Longest run of nodes that do not wait; a dialog that needs more has a loop (the lint
 # refuses those, this is the last guard).
@@ -27,6 +30,11 @@ TIMEOUT_S = 5
 ELDERLY_TIMEOUT_S = 8
 # Below this recognizer confidence a spoken menu choice is not trusted on its own.
 LOW_CONFIDENCE = 0.4
+# "不是包河，是蜀山": the words after the last 是 are the correction.
+# Words without which a place is not taken from an answer about something else ("法律援助"
+# sounds like a village, "我住在蜀山区三里庵街道，想找人送饭" names one).
+_PLACE_CUES = ("住", "区", "县", "市", "街道", "镇", "乡", "社区", "村", "小区")
+_CORRECTION = re.compile(r"^(?:不是|不对)(?P<wrong>.*?)[，,、。 ]*(?:而是|应该是|是)(?P<right>.+)$")
 
 
 class _Turn:
@@ -74,16 +82,60 @@ class _Turn:
                    for p in (node.prompts if full else node.prompts[-1:])]
         choices = tuple(Choice(o.key, o.prompt, f"{o.prompt}.label") for o in node.options
                         if o.elderly or not s.elderly)
-        expect = {"menu": "menu", "confirm": "yesno"}.get(node.kind, "speech")
-        if node.kind == "confirm":
+        expect = {"menu": "menu", "pick": "menu", "confirm": "yesno"}.get(node.kind, "speech")
+        if node.kind == "confirm" and node.name != self.dialog.emergency_check:
             prompts.append(Say("yesno.keys"))
+        if node.kind == "pick":
+            prompts = self.pick_prompts(node, full)
         hints: tuple[str, ...] = tuple(w for o in node.options for w in o.words)
-        if node.kind == "question":
+        if node.kind in ("question", "pick"):
             within = s.caller.district or None
             hints = self.env.directory.hints(node.understand, within)
         self.out.append(Ask(tuple(prompts), expect, s.turn, choices, hints,  # type: ignore[arg-type]
                             ELDERLY_TIMEOUT_S if s.elderly else TIMEOUT_S, s.elderly,
                             bool(s.history)))
+
+    def pick_page(self, node: Node) -> tuple[list[tuple[str, str, dict[str, Any]]], bool]:
+        """The entries of a pick node's current page (code, prompt, params) and whether the
+        page ends with the key that leads on to the next one."""
+        pick = self.state.slots.setdefault("pick", {"parent": None, "page": 0})
+        entries: list[tuple[str, str, dict[str, Any]]]
+        if node.understand == "need":
+            entries = [(code, prompt, {}) for code, prompt in self.dialog.needs]
+        else:
+            english = self.state.language == "en"
+            entries = [(c.code, "place.choice", {"choice": c.name_en if english else c.name})
+                       for c in self.env.directory.place_choices(pick["parent"])]
+        start = pick["page"] * (MAX_OPTIONS - 1)
+        rest = entries[start:]
+        if len(rest) <= MAX_OPTIONS:
+            return rest, False
+        return rest[:MAX_OPTIONS - 1], True
+
+    def choice_name(self, code: str) -> str:
+        """A district's name as the keyed list says it, in the conversation's language."""
+        for choice in self.env.directory.place_choices(None):
+            if choice.code == code:
+                return choice.name_en if self.state.language == "en" else choice.name
+        return self.env.directory.place_name(code)
+
+    def pick_prompts(self, node: Node, full: bool) -> list[Say]:
+        """A pick node's question and its page of entries, each with its key."""
+        pick = self.state.slots.get("pick") or {}
+        params = self.params()
+        lead = node.deeper if pick.get("parent") and node.deeper else None
+        if lead:
+            params["place"] = self.choice_name(pick["parent"])
+        heads = [lead] if lead else list(node.prompts if full else node.prompts[-1:])
+        if pick.get("page"):
+            heads = []  # the next page: only its entries
+        said = [Say(p.format(**params) if "{" in p else p, params) for p in heads]
+        entries, more = self.pick_page(node)
+        for number, (_, prompt, extra) in enumerate(entries, 1):
+            said.append(Say(prompt, {**extra, "key": str(number)}))
+        if more and node.more:
+            said.append(Say(node.more, {"key": MORE_KEY}))
+        return said
 
     # --- moving ----------------------------------------------------------------------------
 
@@ -92,6 +144,10 @@ class _Turn:
         for _ in range(MAX_HOPS):
             node = self.dialog.node(name)
             self.state.path.append(name)
+            if node.kind == "question" and node.keys and self.state.elderly \
+                    and self.state.node != name:
+                name = node.keys  # the elderly profile: the keyed menu comes first
+                continue
             if node.kind in WAITING:
                 self._enter(node)
                 return
@@ -107,6 +163,15 @@ class _Turn:
             if s.node and self.dialog.node(s.node).kind in WAITING:
                 s.history.append(s.node)
             s.node, s.noinput, s.nomatch = node.name, 0, 0
+            if node.kind == "pick":
+                s.slots.pop("pick", None)  # a list entered anew starts on its first page
+        if node.kind == "pick":
+            # A list of places starts at the district the caller gave, if they gave one.
+            place = s.slots.get("place") if node.understand == "place" else None
+            parent = place if place and _broad(str(place)) else None
+            pick = s.slots.get("pick")
+            if pick is None or (parent and pick["parent"] != parent):
+                s.slots["pick"] = {"parent": parent, "page": 0}
         self.ask(node)
 
     def _perform(self, node: Node) -> str | None:
@@ -156,8 +221,14 @@ class _Turn:
             self.out.append(Connect("provider", node.reason or "referral", route.get("phone"),
                                     route.get("name")))
             return
-        self.out.append(Connect("duty" if node.target == "duty" else "emergency",
-                                node.reason or "asked"))
+        if node.target in ("emergency", "crisis"):
+            s.emergency = True
+            alarm = s.slots.pop("alarm", None) or {"node": s.node, "words": "", "kind": "other",
+                                                     "why": "dialog"}
+            self.out.append(Effect("emergency", alarm))
+            self.out.append(Connect(node.target, node.reason or node.target))
+            return
+        self.out.append(Connect("duty", node.reason or "asked"))
 
     def connect_human(self, reason: str, prompt: str = "connect.human") -> None:
         """Put the caller through to the duty operator."""
@@ -172,6 +243,10 @@ class _Turn:
         s = self.state
         node = self.dialog.node(s.node)
         s.failures += 1
+        if node.name == self.dialog.emergency_check and ladder == "noinput":
+            _confirmed(s, "silence")
+            self.run(node.if_yes or self.dialog.emergency)  # silence: help, at once
+            return
         if ladder == "noinput":
             s.noinput += 1
             count = s.noinput
@@ -189,6 +264,11 @@ class _Turn:
             self.connect_human("silence" if ladder == "noinput" else "no_match", prompt)
             return
         self.say(step)
+        if node.kind == "question" and node.keys:
+            kept = s.noinput, s.nomatch
+            self.run(node.keys)  # a first silence or misunderstanding: offer the keys
+            s.noinput, s.nomatch = kept  # the ladder goes on from where it was
+            return
         if s.elderly:
             self.say("offer.human")  # elderly callers are offered a person at once
         if count >= 2 and node.help:
@@ -207,9 +287,41 @@ def _place_on_file(turn: _Turn) -> bool:
     return bool(turn.state.caller.division)
 
 
+def _need_pending(turn: _Turn) -> bool:
+    return bool(turn.state.slots.get("pending_need"))
+
+
+def _place_pending(turn: _Turn) -> bool:
+    return bool(turn.state.slots.get("pending_place"))
+
+
+def _need_known(turn: _Turn) -> bool:
+    return bool(turn.state.slots.get("need"))
+
+
+def _place_known(turn: _Turn) -> bool:
+    return bool(turn.state.slots.get("place"))
+
+
+def _place_broad(turn: _Turn) -> bool:
+    place = turn.state.slots.get("place")
+    return bool(place) and _broad(str(place))
+
+
+def _broad(code: str) -> bool:
+    """A district or county (six digits of the national code, or fewer): too wide to route
+    well, so the caller chooses one of its townships."""
+    return len(code) <= 6
+
+
 CONDITIONS: dict[str, Callable[[_Turn], bool]] = {
     "elderly_direct_to_human": _elderly_direct,
     "place_on_file": _place_on_file,
+    "need_pending": _need_pending,
+    "place_pending": _place_pending,
+    "need_known": _need_known,
+    "place_known": _place_known,
+    "place_broad": _place_broad,
 }
 
 
@@ -258,6 +370,19 @@ def _callback(turn: _Turn) -> str | None:
     return None
 
 
+def _resume(turn: _Turn) -> str | None:
+    """Back to where the caller was before the emergency check, asking that again."""
+    s = turn.state
+    where = s.slots.pop("resume", None)
+    s.slots.pop("alarm", None)
+    if not where or where not in turn.dialog.nodes:
+        return None
+    if s.history and s.history[-1] == where:
+        s.history.pop()
+    s.node = where  # the same question again: its counters and page are kept
+    return str(where)
+
+
 def _propose_file_place(turn: _Turn) -> str | None:
     turn.state.slots["pending_place"] = turn.state.caller.division
     return None
@@ -283,6 +408,7 @@ ACTIONS: dict[str, Callable[[_Turn], str | None]] = {
     "propose_file_place": _propose_file_place,
     "save_place": _save_place,
     "save_need": _save_need,
+    "resume": _resume,
 }
 
 
@@ -306,9 +432,44 @@ def step(dialog: Dialog, state: State, event: Event,
     if new.ended or new.node not in dialog.nodes:
         turn.connect_human("no_dialog")
         return new, turn.out
-    if not _global(turn, event):
+    if not _emergency(turn, event) and not _global(turn, event):
         _answer(turn, dialog.node(new.node), event)
     return new, turn.out
+
+
+def _emergency(turn: _Turn, event: Event) -> bool:
+    """The emergency gate, before anything else in every turn; True if it took the turn."""
+    alarm = turn.env.assess(event.speech) if event.speech.strip() else None
+    if alarm is None or alarm.decision == "none":
+        return False
+    _raise(turn, alarm, event.speech)
+    return True
+
+
+def _raise(turn: _Turn, alarm: Alarm, words: str) -> None:
+    """Act on an alarm: a crisis to a person, a clear emergency to the emergency number,
+    an uncertain one to the one-key check (which defaults to help)."""
+    s, dialog = turn.state, turn.dialog
+    checking = s.node == dialog.emergency_check
+    where = s.slots.get("resume") if checking else s.node
+    s.slots["alarm"] = {"words": words[:100], "node": where, "kind": alarm.kind or "other",
+                        "why": alarm.why}
+    if checking:
+        _confirmed(s, "again")
+    if alarm.kind == "suicide":
+        turn.run(dialog.crisis)
+    elif alarm.decision == "clear" or checking:
+        turn.run(dialog.emergency)
+    else:
+        s.slots["resume"] = s.node
+        turn.run(dialog.emergency_check)
+
+
+def _confirmed(state: State, how: str) -> None:
+    """Note on the alarm how the caller confirmed it at the check (silence, yes, again)."""
+    alarm = state.slots.get("alarm")
+    if isinstance(alarm, dict):
+        alarm["confirmed"] = how
 
 
 def _global(turn: _Turn, event: Event) -> bool:
@@ -316,13 +477,7 @@ def _global(turn: _Turn, event: Event) -> bool:
     s = turn.state
     command = global_command(event.digits, event.speech)
     node = turn.dialog.node(s.node)
-    if command is Command.EMERGENCY:
-        s.emergency = True
-        turn.out.append(Effect("emergency", {"words": event.speech[:100], "node": s.node}))
-        turn.say("connect.emergency")
-        s.ended = True
-        turn.out.append(Connect("emergency", "emergency"))
-    elif command is Command.HUMAN:
+    if command is Command.HUMAN:
         turn.run(turn.dialog.human)
     elif command is Command.REPEAT:
         turn.ask(node)
@@ -356,6 +511,10 @@ def _answer(turn: _Turn, node: Node, event: Event) -> None:
         _menu(turn, node, event)
     elif node.kind == "confirm":
         _confirm(turn, node, event)
+    elif node.kind == "pick":
+        _pick(turn, node, event)
+    elif event.digits and node.keys:
+        turn.run(node.keys)  # a key at a question: the keyed menu
     else:
         _question(turn, node, event)
 
@@ -374,56 +533,165 @@ def _menu(turn: _Turn, node: Node, event: Event) -> None:
 
 
 def _confirm(turn: _Turn, node: Node, event: Event) -> None:
+    s, slots = turn.state, turn.state.slots
     answer = yes_or_no(event.digits, event.speech)
-    slots = turn.state.slots
+    if node.name == turn.dialog.emergency_check:
+        if answer is None:
+            turn.failure("nomatch")
+            return
+        if answer:
+            _confirmed(s, "yes")
+        turn.run(node.if_yes if answer else node.if_no)  # type: ignore[arg-type]
+        return
+    kind = node.understand
+    if kind and event.speech and answer is not True:
+        # "不是包河，是蜀山": a correction is taken as the answer it gives.
+        found = _fill(turn, node, event, correcting=True)
+        if "emergency" in found:
+            return
+        if kind in found:
+            if slots.get(f"pending_{kind}"):
+                s.node = ""  # ask the confirmation again, of the corrected value
+                turn.run(node.name)
+            else:
+                turn.run(node.if_yes)  # type: ignore[arg-type]
+            return
     if answer is None:
         turn.failure("nomatch")
         return
-    for kind in ("need", "place"):
-        pending = slots.pop(f"pending_{kind}", None)
-        if answer and pending:
-            slots[kind] = pending
+    pending = slots.pop(f"pending_{kind}", None) if kind else None
+    if answer and pending:
+        slots[kind] = pending
     turn.run(node.if_yes if answer else node.if_no)  # type: ignore[arg-type]
 
 
 def _shortcut(turn: _Turn, name: str, event: Event) -> bool:
-    """Answer a later question from what was said at a menu, when it clearly does."""
+    """Answer a later question from what was said at a menu, when it clearly does: a need
+    (and a place said with it), or a place alone, kept while the need is asked next."""
     question = turn.dialog.node(name)
     if question.understand != "need":
         return False
-    result = turn.env.directory.understand_need(event.speech)
-    if result.best is None or result.decision == "none":
+    need = turn.env.directory.understand_need(event.speech)
+    place = turn.env.directory.understand_place(event.speech, turn.state.caller.district or None)
+    if need.decision == "none" and not (place.decision == "accept"
+                                        and _place_cue(event.speech)):
         return False
     turn.state.path.append(name)
-    _question(turn, question, event)
+    _question(turn, question, event, need, place)
     return True
 
 
-def _question(turn: _Turn, node: Node, event: Event) -> None:
+def _question(turn: _Turn, node: Node, event: Event, need: Understood | None = None,
+              place: Understood | None = None) -> None:
+    """Take whatever the caller gave: the question's own answer, the other slot, or both."""
     s = turn.state
-    words = event.speech
-    if node.understand == "need":
-        result = turn.env.directory.understand_need(words)
-    else:
-        result = turn.env.directory.understand_place(words, s.caller.district or None)
-    best = result.best
-    s.understood.append({"node": node.name, "said": words[:200], "decision": result.decision,
-                         "code": best.code if best else None,
-                         "score": best.score if best else None,
-                         "alternatives": [[a.code, a.score] for a in result.alternatives[:3]]})
-    if best is None or result.decision == "none":
+    found = _fill(turn, node, event, need=need, place=place)
+    own = node.understand
+    if "emergency" in found:
+        return
+    if own not in found:
+        if found:  # the other slot only ("我住在蜀山区" when asked the need): keep it, ask on
+            ack = "place.ack" if "place" in found else "need.ack"
+            if ack not in node.prompts:
+                turn.say(ack)
+            s.node = ""
+            turn.run(node.name)
+            return
         turn.failure("nomatch")
         return
-    if best.code == "emergency":
-        _global(turn, Event(speech="救命"))
+    if s.slots.get(f"pending_{own}"):
+        turn.run(node.confirm)  # type: ignore[arg-type]
         return
+    turn.run(node.next)  # type: ignore[arg-type]
+
+
+def _fill(turn: _Turn, node: Node, event: Event, *, correcting: bool = False,
+          need: Understood | None = None, place: Understood | None = None) -> set[str]:
+    """Fill the slots from one utterance; the slots it filled (or "emergency" when the need
+    heard was an emergency, which is never passed on as a need)."""
+    s, slots, directory = turn.state, turn.state.slots, turn.env.directory
+    words = event.speech
+    fixed = _CORRECTION.match(normalize(words))
+    if fixed:
+        words = fixed.group("right")
+    elif correcting and not words.strip():
+        return set()
+    own = node.understand
+    if need is None or fixed:
+        need = directory.understand_need(words)
+    if place is None or fixed:
+        # A correction is not searched in the district on file first: it may be what is wrong.
+        within = None if correcting else s.caller.district or None
+        place = directory.understand_place(words, within)
+    results = {"need": need, "place": place}
     low = event.confidence is not None and event.confidence < LOW_CONFIDENCE
-    if result.decision == "accept" and not low:
-        s.slots[node.understand] = best.code
-        turn.run(node.next)  # type: ignore[arg-type]
+    found: set[str] = set()
+    for kind in ("need", "place"):
+        result = results[kind]
+        best = result.best
+        if kind == own:
+            s.understood.append({"node": node.name, "said": words[:200],
+                                 "decision": result.decision,
+                                 "code": best.code if best else None,
+                                 "score": best.score if best else None,
+                                 "alternatives": [[a.code, a.score]
+                                                  for a in result.alternatives[:3]]})
+        if best is None or result.decision == "none":
+            continue
+        if kind == "need" and best.code == "emergency":
+            # Heard as an emergency by the need's words but not by the gate: ask, never route.
+            _raise(turn, Alarm("uncertain", "other", best.score / 100, "need:emergency"),
+                   event.speech)
+            return {"emergency"}
+        mine = kind == own or (own == "" and kind == "need")
+        sure = result.decision == "accept" and not low
+        cue = kind == "need" or _place_cue(words)
+        clearly = cue and (sure or (found and result.decision == "confirm"))
+        if not mine and not (clearly or fixed):
+            continue  # the other slot is taken only when it is clearly said, or corrected
+        if not mine and slots.get(kind) and not fixed:
+            continue  # a slot already filled is not changed by a passing mention
+        slots.pop(f"pending_{kind}", None)
+        if sure:
+            slots[kind] = best.code
+        else:
+            slots[f"pending_{kind}"] = best.code
+        found.add(kind)
+    return found
+
+
+def _place_cue(words: str) -> bool:
+    """Whether the words say they name a place (住, 区, 街道, 村, ...)."""
+    return any(w in words for w in _PLACE_CUES)
+
+
+def _pick(turn: _Turn, node: Node, event: Event) -> None:
+    """A keyed list: a key chooses an entry or the next page; words are understood as at
+    the question of the same kind."""
+    s = turn.state
+    if not event.digits:
+        _question(turn, node, event)
         return
-    s.slots[f"pending_{node.understand}"] = best.code
-    turn.run(node.confirm)  # type: ignore[arg-type]
+    entries, more = turn.pick_page(node)
+    pick = s.slots["pick"]
+    if more and event.digits == MORE_KEY:
+        pick["page"] += 1
+        turn.ask(node)
+        return
+    if not event.digits.isdigit() or not 1 <= int(event.digits) <= len(entries):
+        turn.failure("nomatch")
+        return
+    code = entries[int(event.digits) - 1][0]
+    choices = {c.code: c for c in turn.env.directory.place_choices(pick["parent"])} \
+        if node.understand == "place" else {}
+    if code in choices and choices[code].broad:
+        s.slots["pick"] = {"parent": code, "page": 0}  # the townships of that district
+        s.noinput = s.nomatch = 0
+        turn.ask(node)
+        return
+    s.slots[node.understand] = code
+    s.slots.pop(f"pending_{node.understand}", None)
+    turn.run(node.next)  # type: ignore[arg-type]
 
 
 def _when(iso: str | None, language: str) -> str:

@@ -8,12 +8,13 @@ every prompt present in every language; no loop that never waits for the caller.
 from __future__ import annotations
 
 from dialogs.commands import RESERVED_KEYS
-from dialogs.model import MAX_OPTIONS, WAITING, Dialog
+from dialogs.model import MAX_OPTIONS, MORE_KEY, WAITING, Dialog
 from dialogs.prompts import LANGUAGES, catalog
 
-CONDITIONS = frozenset({"elderly_direct_to_human", "place_on_file"})
+CONDITIONS = frozenset({"elderly_direct_to_human", "place_on_file", "need_pending",
+                        "place_pending", "need_known", "place_known", "place_broad"})
 ACTIONS = frozenset({"route", "send_route_sms", "status", "callback", "propose_file_place",
-                     "save_place", "save_need"})
+                     "save_place", "save_need", "resume"})
 LADDERS = ("noinput", "nomatch")
 
 
@@ -38,6 +39,14 @@ def _structure(dialog: Dialog) -> list[str]:
     human = dialog.nodes.get(dialog.human)
     if human is None or human.kind != "transfer" or human.target != "duty":
         found.append(f"human node {dialog.human!r} must be a transfer to the duty operator")
+    for role, target in (("emergency", "emergency"), ("crisis", "crisis")):
+        node = dialog.nodes.get(getattr(dialog, role))
+        if node is None or node.kind != "transfer" or node.target != target:
+            found.append(f"{role} node {getattr(dialog, role)!r} must be a transfer to {target}")
+    check = dialog.nodes.get(dialog.emergency_check)
+    if check is None or check.kind != "confirm" or check.if_yes != dialog.emergency:
+        found.append(f"emergency_check node {dialog.emergency_check!r} must be a confirmation "
+                     "whose yes is the emergency transfer")
     for node in dialog.nodes.values():
         for target in node.exits():
             if target not in dialog.nodes:
@@ -46,7 +55,8 @@ def _structure(dialog: Dialog) -> list[str]:
 
 
 def _reachability(dialog: Dialog) -> list[str]:
-    seen, todo = set(), [dialog.start, dialog.human]
+    seen = set()
+    todo = [dialog.start, dialog.human, dialog.emergency, dialog.crisis, dialog.emergency_check]
     while todo:
         name = todo.pop()
         if name not in seen:
@@ -92,6 +102,22 @@ def _nodes(dialog: Dialog) -> list[str]:
             confirm = dialog.nodes.get(node.confirm or "")
             if confirm is None or confirm.kind != "confirm" or not node.next:
                 found.append(f"{where}: a question needs next and a confirm node")
+            path = dialog.nodes.get(node.keys or "")
+            if path is None or path.kind != "pick" or path.understand != node.understand:
+                found.append(f"{where}: a question needs a key path (keys: a pick node of the "
+                             "same kind) for callers who only press keys")
+        if node.kind == "pick":
+            confirm = dialog.nodes.get(node.confirm or "")
+            if node.understand not in ("need", "place") or not node.next or not node.more \
+                    or confirm is None or confirm.kind != "confirm":
+                found.append(f"{where}: a pick needs understand (need or place), next, more "
+                             "and a confirm node")
+            if node.understand == "need" and not dialog.needs:
+                found.append(f"{where}: the dialog lists no needs to pick from")
+            if node.understand == "need" and any(c == "emergency" for c, _ in dialog.needs):
+                found.append(f"{where}: an emergency is never a need to pick (it is dialled)")
+            if MORE_KEY in RESERVED_KEYS:
+                found.append(f"{where}: the key for the next page is reserved")
         if node.kind == "confirm" and not (node.if_yes and node.if_no):
             found.append(f"{where}: a confirmation needs if_yes and if_no")
         if node.kind == "branch" and (node.when not in CONDITIONS
@@ -99,8 +125,9 @@ def _nodes(dialog: Dialog) -> list[str]:
             found.append(f"{where}: a branch needs a known condition, then and otherwise")
         if node.kind == "action" and (node.action not in ACTIONS or not node.next):
             found.append(f"{where}: unknown action {node.action!r} or no next")
-        if node.kind == "transfer" and node.target not in ("duty", "emergency", "provider"):
-            found.append(f"{where}: transfer target must be duty, emergency or provider")
+        if node.kind == "transfer" and node.target not in ("duty", "emergency", "crisis",
+                                                            "provider"):
+            found.append(f"{where}: transfer target must be duty, emergency, crisis or provider")
         if node.kind in ("say",) and not node.next:
             found.append(f"{where}: a say node needs next")
     return found
@@ -110,10 +137,12 @@ def _prompt_ids(dialog: Dialog) -> set[str]:
     ids = {s for steps in dialog.ladders.values() for s in steps if s != "human"}
     for node in dialog.nodes.values():
         ids.update(p for p in node.prompts if "{" not in p)
-        if node.help:
-            ids.add(node.help)
+        ids.update(p for p in (node.help, node.more, node.deeper) if p)
         for option in node.options:
             ids.update((option.prompt, f"{option.prompt}.label"))
+    ids.update(prompt for _, prompt in dialog.needs)
+    if any(n.kind == "pick" and n.understand == "place" for n in dialog.nodes.values()):
+        ids.add("place.choice")
     return ids
 
 

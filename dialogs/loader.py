@@ -12,7 +12,8 @@ from dialogs.model import Dialog, Node, Option
 
 FLOWS = Path(__file__).with_name("flows")
 NODE_FIELDS = {"kind", "prompts", "help", "next", "options", "understand", "confirm", "if_yes",
-               "if_no", "when", "then", "otherwise", "action", "target", "reason", "shortcut"}
+               "if_no", "when", "then", "otherwise", "action", "target", "reason", "shortcut",
+               "keys", "more", "deeper"}
 
 
 class DialogError(ValueError):
@@ -30,10 +31,14 @@ def parse(text: str, source: str = "<dialog>") -> Dialog:
     problems: list[str] = []
     nodes = {str(name): _node(str(name), raw, problems) for name, raw in doc["nodes"].items()}
     ladders = {str(k): tuple(str(s) for s in v) for k, v in (doc.get("ladders") or {}).items()}
+    needs = tuple((str(n.get("need", "")), str(n.get("prompt", "")))
+                  for n in doc.get("needs") or () if isinstance(n, dict))
     if problems:
         raise DialogError(f"{source}: " + "; ".join(problems))
     return Dialog(str(doc.get("name", source)), str(doc.get("start", "")),
-                  str(doc.get("human", "")), nodes, ladders)
+                  str(doc.get("human", "")), nodes, ladders,
+                  emergency=str(doc.get("emergency", "")), crisis=str(doc.get("crisis", "")),
+                  emergency_check=str(doc.get("emergency_check", "")), needs=needs)
 
 
 def _node(name: str, raw: Any, problems: list[str]) -> Node:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-NodeKind = Literal["say", "menu", "question", "confirm", "branch", "action", "transfer", "end"]
+NodeKind = Literal["say", "menu", "question", "pick", "confirm", "branch", "action", "transfer",
+                   "end"]
 # Kinds that wait for the caller; the others run at once and lead on.
-WAITING = frozenset({"menu", "question", "confirm"})
+WAITING = frozenset({"menu", "question", "pick", "confirm"})
 MAX_OPTIONS = 4
+# A pick node lists a long list by keys, a page at a time: at most three entries and the key
+# that leads on to the next page ("其他"), or the last four entries on the last page.
+MORE_KEY = "4"
 
 
 @dataclass(frozen=True)
@@ -41,15 +45,22 @@ class Node:
     then: str | None = None
     otherwise: str | None = None
     action: str = ""
-    target: Literal["duty", "emergency", "provider", ""] = ""
+    target: Literal["duty", "emergency", "crisis", "provider", ""] = ""
     reason: str = ""
     # A menu may let callers skip ahead: words that answer this question are taken as such.
     shortcut: str | None = None
+    # A question's key path: the pick node a caller who presses a key (or is not understood
+    # the first time, or is in the elderly profile) is taken to.
+    keys: str | None = None
+    # A pick node: the prompt that leads on to the next page, and the one for the second
+    # level of a list of places (the townships of the district chosen).
+    more: str | None = None
+    deeper: str | None = None
 
     def exits(self) -> list[str]:
         """Every node this one can lead to (global commands aside)."""
         found = [self.next, self.confirm, self.if_yes, self.if_no, self.then, self.otherwise,
-                 self.shortcut]
+                 self.shortcut, self.keys]
         found += [o.next for o in self.options]
         return [n for n in found if n]
 
@@ -63,6 +74,13 @@ class Dialog:
     human: str
     nodes: dict[str, Node] = field(default_factory=dict)
     ladders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Where a clear emergency, a crisis (thoughts of suicide) and an uncertain emergency go:
+    # two transfers and a confirmation that defaults to help on silence.
+    emergency: str = ""
+    crisis: str = ""
+    emergency_check: str = ""
+    # The keyed menu of needs, most asked first: (category code, prompt) pairs.
+    needs: tuple[tuple[str, str], ...] = ()
 
     def node(self, name: str) -> Node:
         """The node called `name` (KeyError if the dialog has none)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Target = Literal["duty", "emergency", "provider"]
+# "crisis": a caller with thoughts of suicide, put through to a person at once (CRISIS_NUMBER).
+Target = Literal["duty", "emergency", "crisis", "provider"]
 Expect = Literal["menu", "yesno", "speech"]
 
 

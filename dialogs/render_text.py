@@ -45,6 +45,8 @@ def _connect(output: Connect, language: str, emergency_number: str) -> str:
     """Text cannot dial: say who will answer, or which number to call."""
     if output.target == "emergency":
         return text("text.emergency", language, emergency=emergency_number)
+    if output.target == "crisis":
+        return text("text.crisis", language, emergency=emergency_number)
     if output.target == "provider" and output.number:
         return text("text.provider", language, provider=output.name or "",
                     phone=local_display(output.number))

@@ -6,9 +6,12 @@ outputs, so that the channel performs them in the same transaction as the turn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from directory import emergency
+from directory.emergency import Alarm
 from directory.understanding import Understood
 
 
@@ -32,6 +35,18 @@ class OpenRequest:
     need: str
     provider: str
     state: str
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    """One division a caller can choose by key: its code and its name as people say it."""
+
+    code: str
+    name: str
+    # The name for the English prompts (pinyin and the kind: "Shushan District").
+    name_en: str
+    # True for a district or county: the caller chooses one of its townships next.
+    broad: bool = False
 
 
 @dataclass
@@ -67,6 +82,15 @@ class Directory(Protocol):
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         """Words the recognizer should expect for a question."""
 
+    def place_choices(self, parent: str | None) -> list[PlaceChoice]:
+        """The divisions directly below `parent` (below the line's city when None), in a
+        stable order (by code), for a caller who chooses their place by keys."""
+
+
+def assess(text: str) -> Alarm:
+    """directory.emergency.assess, looked up when called (so that it can be replaced)."""
+    return emergency.assess(text)
+
 
 @dataclass
 class Environment:
@@ -74,3 +98,5 @@ class Environment:
 
     directory: Directory
     settings: Settings = field(default_factory=Settings)
+    # Whether the caller's words mean danger now; asked before anything else in every turn.
+    assess: Callable[[str], Alarm] = assess

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from functools import cache
 
-from dialogs.services import OpenRequest, RouteAnswer
+from dialogs.services import OpenRequest, PlaceChoice, RouteAnswer
 from directory.lexicon import HEFEI_DIVISIONS_FILE, categories
 from directory.names import reading, spoken
 from directory.understanding import (
@@ -16,6 +16,7 @@ from directory.understanding import (
     PlaceMatcher,
     Understood,
 )
+from ivr.dialog_directory import place_choice
 
 ROUTES = {
     "meal": RouteAnswer("p-meal", "滨湖世纪社区老年食堂", "+8655163000001", "provider", "served"),
@@ -72,3 +73,10 @@ class GoldenDirectory:
 
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         return ("送饭", "助餐") if understand == "need" else ("滨湖世纪社区",)
+
+    def place_choices(self, parent: str | None) -> list[PlaceChoice]:
+        rows = _matchers()[2]
+        parent = parent or "3401"
+        return [place_choice(r["code"], r["name"], int(r["level"]))
+                for r in sorted(rows.values(), key=lambda r: r["code"])
+                if r["parent_code"] == parent]

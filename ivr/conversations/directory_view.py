@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from pypinyin import lazy_pinyin
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dialogs.services import OpenRequest, RouteAnswer
+from dialogs.services import OpenRequest, PlaceChoice, RouteAnswer
 from directory import routing, service
 from directory.models import Category, Division, Provider
 from directory.names import spoken
@@ -19,6 +20,16 @@ from ivr.residents.referrals import OPEN
 
 MAX_HINT_WORDS = 60
 T = TypeVar("T")
+_KIND_EN = {"区": "District", "县": "County", "市": "City", "街道": "Subdistrict", "镇": "Town",
+            "乡": "Township", "社区": "Community", "村": "Village"}
+
+
+def place_choice(code: str, name: str, level: int) -> PlaceChoice:
+    """A division as a caller chooses it by key: '三里庵街道', 'Sanli'an Subdistrict'."""
+    parts = spoken(name)
+    english = "".join(lazy_pinyin(parts.core)).capitalize()
+    return PlaceChoice(code, parts.core + parts.kind,
+                       f"{english} {_KIND_EN.get(parts.kind, '')}".strip(), broad=level <= 3)
 
 
 class DbDirectory:
@@ -110,3 +121,23 @@ class DbDirectory:
             query = query.where(Division.code.like(f"{within}%"))
         names = self.session.scalars(query.order_by(Division.code).limit(MAX_HINT_WORDS))
         return tuple(spoken(n).core + spoken(n).kind for n in names)
+
+    def place_choices(self, parent: str | None) -> list[PlaceChoice]:
+        """The divisions right below `parent` (below the top division when None), by code."""
+        return self._cached(("place choices", parent), lambda: self._place_choices(parent))
+
+    def _place_choices(self, parent: str | None) -> list[PlaceChoice]:
+        if parent is None:
+            top = self.session.scalar(select(func.min(Division.level)))
+            roots = list(self.session.scalars(
+                select(Division.code).where(Division.level == top).limit(2)))
+            if len(roots) != 1:
+                rows = self.session.execute(select(Division.code, Division.name, Division.level)
+                                            .where(Division.level == top)
+                                            .order_by(Division.code))
+                return [place_choice(c, n, lv) for c, n, lv in rows]
+            parent = roots[0]
+        rows = self.session.execute(select(Division.code, Division.name, Division.level)
+                                    .where(Division.parent_code == parent)
+                                    .order_by(Division.code))
+        return [place_choice(c, n, lv) for c, n, lv in rows]

@@ -39,6 +39,8 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         "DUTY_NUMBER": duty,
         # An emergency with no number of its own still reaches a person: the duty operator.
         "EMERGENCY_NUMBER": environ.get("EMERGENCY_NUMBER") or duty,
+        # A caller with thoughts of suicide is put through to a person at once: this number.
+        "CRISIS_NUMBER": environ.get("CRISIS_NUMBER") or duty,
         "TIMEZONE": environ.get("TIMEZONE", "Asia/Shanghai"),
         "VOICE_LANGUAGE": environ.get("VOICE_LANGUAGE", "cmn-CN"),
         "VOICE_NAME": environ.get("VOICE_NAME", "Polly.Zhiyu"),
@@ -68,7 +70,7 @@ def check(config: Mapping[str, Any], *, strict: bool) -> None:
     problems: list[str] = []
     if strict:
         problems += [f"{name} is not set" for name in REQUIRED if not config.get(name)]
-    for name in ("DUTY_NUMBER", "EMERGENCY_NUMBER"):
+    for name in ("DUTY_NUMBER", "EMERGENCY_NUMBER", "CRISIS_NUMBER"):
         value = config.get(name) or ""
         if value and not _PHONE.match(value):
             problems.append(f"{name} must be a phone number such as +8655112345 (got {value!r})")

@@ -123,6 +123,7 @@ class VoiceRenderer:
         number = {
             "emergency": self.config["EMERGENCY_NUMBER"],
             "duty": self.config["DUTY_NUMBER"],
+            "crisis": self.config.get("CRISIS_NUMBER") or self.config["DUTY_NUMBER"],
         }.get(output.target) or output.number or self.config["DUTY_NUMBER"]
         dial = Dial(
             action=action_url(self.dial_done_path,
