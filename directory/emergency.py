@@ -53,6 +53,8 @@ PRIORITY = ("suicide", "violence", "fire", "gas", "unconscious", "breathing", "s
 CLEAR_AT = 0.80
 UNCERTAIN_AT = 0.45
 CUE_CLEAR_AT = 0.35
+# A cue the model finds this unlikely is taken for words, not danger (没力气 in a cleaning request).
+CUE_NONE_BELOW = 0.10
 
 # Characters read per utterance: a long text message is read up to here.
 MAX_CHARS = 1000
@@ -107,6 +109,7 @@ class _Rules:
     negators: tuple[str, ...]
     hypothetical: tuple[str, ...]
     past: tuple[str, ...]
+    past_after: tuple[str, ...]
     present: tuple[str, ...]
     en_negators: frozenset[str]
     en_hypothetical: re.Pattern[str]
@@ -148,13 +151,13 @@ def _rules() -> _Rules:
         {k: tuple(v) for k, v in doc["not_after"].items()},
         {k: tuple(v) for k, v in doc["not_before"].items()},
         tuple(doc["negators"]), tuple(doc["hypothetical"]), tuple(doc["past"]),
-        tuple(doc["present"]), frozenset(doc["en_negators"]),
+        tuple(doc["past_after"]), tuple(doc["present"]), frozenset(doc["en_negators"]),
         _words(doc["en_hypothetical"]), _words(doc["en_past"]), _words(doc["en_present"]),
     )
 
 
 # Clause ends, and the words that start a new thought (我没有摔倒就是想…).
-_CLAUSE = re.compile(r"[，,。.!！?？;；、：:\n\r\t]+|但是|可是|不过|就是|只是|\bbut\b|\bjust\b")
+_CLAUSE = re.compile(r"[，,。.!！?？;；、：:\n\r\t]+|但是|可是|不过|就是|只是|\bbut\b")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # 没 and 不是 that do not negate what follows (没人在家, 没想到, 是不是).
 _NOT_NEGATION = ("没人", "没想到", "没办法", "没法", "没用", "没力", "没多久", "没一会", "是不是",
@@ -231,6 +234,8 @@ def _zh_block(chars: str, start: int, end: int, phrase: _Phrase, rules: _Rules,
         return "hypothetical"
     if chars.startswith("过", end) and not chars.startswith(("过去", "过来"), end):
         return "past"
+    if any(chars.find(w, end) >= 0 for w in rules.past_after):
+        return "past"
     pasts = _occurs_before(chars, rules.past, start, taken)
     nows = _occurs_before(chars, rules.present, start, taken)
     last_past = max(pasts, default=-1)
@@ -287,6 +292,18 @@ def _read(text: str) -> tuple[list[str], list[_Hit], set[int]]:
         if in_past or any(h.blocked for h in found):
             ruled_out.add(index)
     return clauses, hits, ruled_out
+
+
+def _cry_with_errand(clauses: list[str], hit: _Hit, hits: list[_Hit]) -> bool:
+    """A bare cry for help (救救我, help me) said with something else that names no danger.
+
+    "救救我吧，我家水管一直滴水" and "help, my wheelchair tyre is flat" ask for a service; the
+    cry alone, or with a danger named, stays instant. Said with an errand, it is a cue.
+    """
+    if hit.phrase.kind != "other":
+        return False
+    named = {h.clause for h in hits}
+    return any(i not in named and len(sounds(c).chars) >= 4 for i, c in enumerate(clauses))
 
 
 def _pick(hits: list[_Hit]) -> _Hit:
@@ -353,7 +370,7 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
     if not clauses:
         return NONE
     live = [h for h in hits if h.blocked is None]
-    instant = [h for h in live if h.phrase.instant]
+    instant = [h for h in live if h.phrase.instant and not _cry_with_errand(clauses, h, hits)]
     if instant:
         best = _pick(instant)
         return Alarm("clear", best.phrase.kind, 1.0, f"phrase:{_shown(clauses, best)}")
@@ -378,6 +395,8 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
         cue = _pick(live)
         why = f"cue:{_shown(clauses, cue)} model:{model_kind} {danger:.2f}"
         kind = "suicide" if kinds.get("suicide", 0.0) > 0.5 else cue.phrase.kind
+        if danger < CUE_NONE_BELOW:
+            return Alarm("none", None, round(danger, 3), why)
         decision: Decision = "clear" if danger >= CUE_CLEAR_AT else "uncertain"
         return Alarm(decision, kind, round(max(danger, 0.5), 3), why)
     why = f"model:{model_kind} {danger:.2f}"
