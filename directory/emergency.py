@@ -246,6 +246,9 @@ def _zh_block(chars: str, start: int, end: int, phrase: _Phrase, rules: _Rules,
     return None
 
 
+_ABILITY = re.compile(r"\b(can'?t|cannot|won'?t|couldn'?t)\b")
+
+
 def _en_hits(clause: str, index: int, rules: _Rules) -> list[_Hit]:
     hits: list[_Hit] = []
     past = rules.en_past.search(clause) is not None and rules.en_present.search(clause) is None
@@ -254,9 +257,9 @@ def _en_hits(clause: str, index: int, rules: _Rules) -> list[_Hit]:
         for m in phrase.pattern.finditer(clause):
             before = clause[:m.start()].split()[-3:]
             blocked: str | None = None
-            if any(w.strip(",.!?") in rules.en_negators or w.endswith(("n't", "nt"))
-                   for w in before) and not re.search(r"\b(can'?t|cannot|won'?t)\b",
-                                                       " ".join(before[-1:])):
+            # "can't" and "won't" say what the danger is (can't breathe), not that it is not.
+            if any(w.strip(",.!?") in rules.en_negators or w.endswith("n't")
+                   for w in before) and not _ABILITY.search(" ".join(before[-1:])):
                 blocked = "negated"
             elif rules.en_hypothetical.search(clause[:m.start()]):
                 blocked = "hypothetical"
@@ -380,9 +383,10 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
         first = blocked[0] if blocked else None
         why = f"{first.blocked}:{_shown(clauses, first)}" if first else "past"
         return Alarm("none", None, 0.0, why)
-    # The whole utterance when nothing was ruled out, so its vector is the one the needs
-    # matcher may already have asked for.
-    probabilities = meaning(said if not ruled_out else "，".join(kept)) if use_model else None
+    # The utterance as it came when nothing was ruled out, so its vector is the one the
+    # needs matcher asks `semantic.embed` for (cached per text).
+    probabilities = (meaning(text if not ruled_out else "，".join(kept))
+                     if use_model else None)
     if probabilities is None:
         if live:
             cue = _pick(live)

@@ -117,10 +117,12 @@ class Classifier:
 
     def save(self, path: Path) -> None:
         """Write the trained classifier as a small .npz beside the code."""
-        extra = {} if self.mean is None or self.scale is None else {
-            "mean": self.mean, "scale": self.scale}
-        np.savez_compressed(path, labels=np.array(self.labels), weights=self.weights,
-                            bias=self.bias, **extra)
+        if self.mean is None or self.scale is None:
+            np.savez_compressed(path, labels=np.array(self.labels), weights=self.weights,
+                                bias=self.bias)
+        else:
+            np.savez_compressed(path, labels=np.array(self.labels), weights=self.weights,
+                                bias=self.bias, mean=self.mean, scale=self.scale)
 
     @classmethod
     def load(cls, path: Path) -> Classifier:

@@ -20,7 +20,7 @@ from directory.semantic import Classifier, embed_many
 
 TRAIN_FILE = Path(__file__).resolve().parents[1] / "directory" / "data" / "emergency_train.tsv"
 L2 = 1e-2
-STEPS = 400
+STEPS = 1500
 RATE = 0.5
 
 
@@ -33,7 +33,7 @@ def read(path: Path = TRAIN_FILE) -> tuple[list[str], list[str]]:
             continue
         kind, text = line.split("\t", 1)
         kinds.append(kind.strip())
-        texts.append(text.strip().lower())
+        texts.append(text.strip())
     return kinds, texts
 
 
@@ -81,6 +81,7 @@ def cross_validate(vectors: np.ndarray, kinds: list[str], folds: int = 5) -> Non
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Embed, cross-validate and (unless --check) write the model."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="cross-validate only")
     args = parser.parse_args(argv)

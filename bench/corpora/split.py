@@ -23,7 +23,7 @@ CORPORA = {"emergency": "label", "needs": "category"}
 
 
 def h(text: str) -> str:
-    return hashlib.sha256(f"{SEED}:{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{SEED}:{text}".encode()).hexdigest()
 
 
 def read(path: Path):
