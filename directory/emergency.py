@@ -51,10 +51,10 @@ PRIORITY = ("suicide", "violence", "fire", "gas", "unconscious", "breathing", "s
 
 # The model's probability of some emergency (1 - P(none)) needed on its own, and with a cue.
 CLEAR_AT = 0.80
-UNCERTAIN_AT = 0.45
+UNCERTAIN_AT = 0.50
 CUE_CLEAR_AT = 0.35
 # A cue the model finds this unlikely is taken for words, not danger (没力气 in a cleaning request).
-CUE_NONE_BELOW = 0.10
+CUE_NONE_BELOW = 0.15
 
 # Characters read per utterance: a long text message is read up to here.
 MAX_CHARS = 1000
@@ -115,6 +115,8 @@ class _Rules:
     en_hypothetical: re.Pattern[str]
     en_past: re.Pattern[str]
     en_present: re.Pattern[str]
+    soft: tuple[str, ...]
+    en_soft: re.Pattern[str]
 
 
 # Characters read more than one way: the phrase is also matched by their other readings
@@ -153,6 +155,7 @@ def _rules() -> _Rules:
         tuple(doc["negators"]), tuple(doc["hypothetical"]), tuple(doc["past"]),
         tuple(doc["past_after"]), tuple(doc["present"]), frozenset(doc["en_negators"]),
         _words(doc["en_hypothetical"]), _words(doc["en_past"]), _words(doc["en_present"]),
+        tuple(doc["soft"]), _words(doc["en_soft"]),
     )
 
 
@@ -309,6 +312,17 @@ def _cry_with_errand(clauses: list[str], hit: _Hit, hits: list[_Hit]) -> bool:
     return any(i not in named and len(sounds(c).chars) >= 4 for i, c in enumerate(clauses))
 
 
+def _now(clause: str) -> bool:
+    """The clause says the sign is happening now (突然, 刚才, 又, suddenly, right now)."""
+    rules = _rules()
+    return any(w in clause for w in rules.present) or rules.en_present.search(clause) is not None
+
+
+def _asking(text: str) -> bool:
+    rules = _rules()
+    return any(w in text for w in rules.soft) or rules.en_soft.search(text) is not None
+
+
 def _pick(hits: list[_Hit]) -> _Hit:
     return min(hits, key=lambda h: (not h.phrase.instant, PRIORITY.index(h.phrase.kind),
                                     -(h.end - h.start)))
@@ -373,7 +387,11 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
     if not clauses:
         return NONE
     live = [h for h in hits if h.blocked is None]
-    instant = [h for h in live if h.phrase.instant and not _cry_with_errand(clauses, h, hits)]
+    # Asking about a danger (中毒了怎么处理，有没有讲座; how to treat a burn) is not being in one:
+    # there phrases are only cues, and the model judges the whole.
+    asking = _asking(said)
+    instant = [h for h in live if h.phrase.instant and not asking
+               and not _cry_with_errand(clauses, h, hits)]
     if instant:
         best = _pick(instant)
         return Alarm("clear", best.phrase.kind, 1.0, f"phrase:{_shown(clauses, best)}")
@@ -399,7 +417,7 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
         cue = _pick(live)
         why = f"cue:{_shown(clauses, cue)} model:{model_kind} {danger:.2f}"
         kind = "suicide" if kinds.get("suicide", 0.0) > 0.5 else cue.phrase.kind
-        if danger < CUE_NONE_BELOW:
+        if danger < CUE_NONE_BELOW and not _now(clauses[cue.clause]):
             return Alarm("none", None, round(danger, 3), why)
         decision: Decision = "clear" if danger >= CUE_CLEAR_AT else "uncertain"
         return Alarm(decision, kind, round(max(danger, 0.5), 3), why)

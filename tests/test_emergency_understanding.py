@@ -141,7 +141,7 @@ def test_instant_phrases_need_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_meaning_hears_what_no_phrase_names() -> None:
     # No listed phrase: the classifier over sentence vectors has to understand it.
-    for text in ("他躺在那里，怎么推都不睁眼", "She's gone all grey and floppy and won't answer"):
+    for text in ("奶奶躺着一声不吭，脸色发青", "She's gone all grey and floppy and won't answer"):
         alarm = assess(text)
         assert alarm.decision != "none", (text, alarm)
         assert alarm.why.startswith("model:"), alarm
