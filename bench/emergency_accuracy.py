@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import statistics
 import sys
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     real = [(r, v) for r, v in zip(rows, verdicts, strict=True) if r["label"] == "emergency"]
     traps = [(r, v) for r, v in zip(rows, verdicts, strict=True) if r["label"] != "emergency"]
     print(f"emergency corpus, {args.part} part: {len(real)} emergencies, {len(traps)} traps")
-    print(f"machine: {describe()}")
+    print(f"machine: {describe()}; load average {os.getloadavg()[0]:.1f} at the end")
     found = sum(v.decision != "none" for _, v in real)
     at_once = sum(v.decision == "clear" for _, v in real)
     right_kind = sum(v.decision != "none" and v.kind == r["kind"] for r, v in real)
