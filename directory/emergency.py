@@ -116,6 +116,7 @@ class _Rules:
     en_past: re.Pattern[str]
     en_present: re.Pattern[str]
     soft: tuple[str, ...]
+    not_scope: tuple[str, ...]
     en_soft: re.Pattern[str]
 
 
@@ -155,19 +156,13 @@ def _rules() -> _Rules:
         tuple(doc["negators"]), tuple(doc["hypothetical"]), tuple(doc["past"]),
         tuple(doc["past_after"]), tuple(doc["present"]), frozenset(doc["en_negators"]),
         _words(doc["en_hypothetical"]), _words(doc["en_past"]), _words(doc["en_present"]),
-        tuple(doc["soft"]), _words(doc["en_soft"]),
+        tuple(doc["soft"]), tuple(doc["not_scope"]), _words(doc["en_soft"]),
     )
 
 
 # Clause ends, and the words that start a new thought (我没有摔倒就是想…).
 _CLAUSE = re.compile(r"[，,。.!！?？;；、：:\n\r\t]+|但是|可是|不过|就是|只是|\bbut\b")
 _HAN = re.compile(r"[\u3400-\u9fff]")
-# 没 and 不是 that do not negate what follows (没人在家, 没想到, 是不是).
-_NOT_NEGATION = ("没人", "没想到", "没办法", "没法", "没用", "没力", "没多久", "没一会", "是不是",
-                 "没过多久", "没得", "没气", "没反应", "没有反应", "没有知觉", "没有意识",
-                 "没有呼吸", "没呼吸", "没有心跳")
-
-
 def _clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(text) if c and c.strip()]
 
@@ -190,8 +185,9 @@ def _occurs_before(chars: str, words: tuple[str, ...], end: int,
             stop = at + len(word)
             if any(s < stop and at < e for s, e in taken):
                 continue
-            if any(chars.startswith(x, at) or chars.startswith(x, max(0, at - 1))
-                   for x in _NOT_NEGATION if x.find(word) >= 0):
+            # 没 in 没人, 怕 in 害怕, 之前 in 十分钟之前: a longer word, no scope.
+            if any(x.find(word) >= 0 and at >= x.find(word)
+                   and chars.startswith(x, at - x.find(word)) for x in _rules().not_scope):
                 continue
             ends.append(stop)
     return ends

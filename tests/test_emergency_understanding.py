@@ -125,6 +125,23 @@ def test_a_danger_now_after_one_in_the_past_is_heard() -> None:
     assert assess("He fell last year").decision == "none"
 
 
+@pytest.mark.parametrize("text", [
+    # Words that look like a scope but are not one.
+    "我不小心摔倒了",              # 小心 is no hypothesis in 不小心
+    "别人打我",                    # 别 is no negation in 别人
+    "我害怕有人要杀我",            # 怕 in 害怕: fear of what is happening
+    "消防队快来家里着火了",        # 防 in 消防
+    "主要是我爸摔倒了起不来",      # 要是 in 主要是
+    "十分钟之前他晕倒了",          # 之前 ten minutes ago is now
+    "家里没人，我摔倒了",          # 没 in 没人
+    "could you send an ambulance",  # could is no hypothesis
+    "I think he might be having a stroke",
+    "no, he is not breathing",
+])
+def test_look_alike_scopes_do_not_block(text: str) -> None:
+    assert assess(text).decision == "clear", assess(text)
+
+
 def test_a_negated_clause_does_not_hide_the_next_one() -> None:
     alarm = assess("我没有摔倒，是我老伴晕过去了")
     assert (alarm.decision, alarm.kind) == ("clear", "unconscious")
