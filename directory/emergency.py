@@ -54,7 +54,7 @@ CLEAR_AT = 0.80
 UNCERTAIN_AT = 0.50
 CUE_CLEAR_AT = 0.35
 # A cue the model finds this unlikely is taken for words, not danger (没力气 in a cleaning request).
-CUE_NONE_BELOW = 0.15
+CUE_NONE_BELOW = 0.10
 
 # Characters read per utterance: a long text message is read up to here.
 MAX_CHARS = 1000
@@ -229,7 +229,8 @@ def _zh_block(chars: str, start: int, end: int, phrase: _Phrase, rules: _Rules,
     if any(start - stop <= NEGATION_REACH
            for stop in _occurs_before(chars, rules.negators, start, taken)):
         return "negated"
-    if _occurs_before(chars, rules.hypothetical, start, taken):
+    # Fearing a suicide (我怕她想不开) is reason enough to put a person on the line.
+    if phrase.kind != "suicide" and _occurs_before(chars, rules.hypothetical, start, taken):
         return "hypothetical"
     if chars.startswith("过", end) and not chars.startswith(("过去", "过来"), end):
         return "past"
@@ -260,7 +261,7 @@ def _en_hits(clause: str, index: int, rules: _Rules) -> list[_Hit]:
             if any(w.strip(",.!?") in rules.en_negators or w.endswith("n't")
                    for w in before) and not _ABILITY.search(" ".join(before[-1:])):
                 blocked = "negated"
-            elif rules.en_hypothetical.search(clause[:m.start()]):
+            elif phrase.kind != "suicide" and rules.en_hypothetical.search(clause[:m.start()]):
                 blocked = "hypothetical"
             elif past:
                 blocked = "past"
@@ -390,7 +391,13 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
                and not _cry_with_errand(clauses, h, hits)]
     if instant:
         best = _pick(instant)
-        return Alarm("clear", best.phrase.kind, 1.0, f"phrase:{_shown(clauses, best)}")
+        kind = best.phrase.kind
+        if kind == "other":
+            # 救命，有人进我家了: the cry decides, the other words say what it is.
+            named = [h for h in live if h.phrase.kind != "other"]
+            if named:
+                kind = _pick(named).phrase.kind
+        return Alarm("clear", kind, 1.0, f"phrase:{_shown(clauses, best)}")
     kept = [c for i, c in enumerate(clauses) if i not in ruled_out]
     blocked = [h for h in hits if h.blocked]
     if not kept:
@@ -412,7 +419,9 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
     if live:
         cue = _pick(live)
         why = f"cue:{_shown(clauses, cue)} model:{model_kind} {danger:.2f}"
-        kind = "suicide" if kinds.get("suicide", 0.0) > 0.5 else cue.phrase.kind
+        kind = cue.phrase.kind
+        if kinds.get("suicide", 0.0) > 0.3 or (kind == "other" and kinds.get(model_kind, 0) > 0.3):
+            kind = "suicide" if kinds.get("suicide", 0.0) > 0.3 else model_kind
         if danger < CUE_NONE_BELOW and not _now(clauses[cue.clause]):
             return Alarm("none", None, round(danger, 3), why)
         decision: Decision = "clear" if danger >= CUE_CLEAR_AT else "uncertain"

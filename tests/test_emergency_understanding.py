@@ -83,6 +83,17 @@ def test_suicide_is_its_own_kind(text: str) -> None:
     assert (alarm.decision, alarm.kind) == ("clear", "suicide"), alarm
 
 
+def test_fearing_a_suicide_is_not_a_hypothesis() -> None:
+    alarm = assess("我女儿刚才说了很多告别的话，我怕她想不开")
+    assert (alarm.decision, alarm.kind) == ("clear", "suicide"), alarm
+    assert assess("我怕老人摔倒，想装个扶手").decision == "none"
+
+
+def test_a_cry_takes_the_kind_the_other_words_name() -> None:
+    alarm = assess("救命啊，有人拿刀闯进来了")
+    assert (alarm.decision, alarm.kind) == ("clear", "violence"), alarm
+
+
 @pytest.mark.parametrize(("heard", "kind"), [
     ("就命啊", "other"),          # 救命啊
     ("我摔到了起不来", "fall"),    # 摔倒了
