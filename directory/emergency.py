@@ -1,17 +1,67 @@
-"""Whether a caller's words mean danger now: clear, uncertain or none, and of what kind."""
+"""Whether a caller's words mean danger now: clear, uncertain or none, and of what kind.
+
+Two readers, each covering the other's weakness:
+
+* **Phrases with scopes** (`data/emergency_phrases.json`): Mandarin phrases matched by their
+  characters and, from three characters up, by their folded sounds (就命啊 for 救命啊, 摔到了
+  for 摔倒了); English as regular expressions. A phrase does not count when a negation (没有,
+  不是, not) or a hypothesis (怕, 如果, in case) comes just before it, when it is in the past
+  (上次, 去年, 以前, 中风过, last year) with nothing saying "now" in between, or when it is part of
+  another word (煤气灶, 急救知识, 打不着火, 打我电话). *Instant* phrases (救命, 着火了, 喘不上气)
+  decide at once, without the model; *cues* (摔了, 流血, fire) need the model to agree.
+* **Meaning** (`data/emergency_model.npz`): a softmax classifier over the sentence vector of
+  multilingual-e5-small (`directory.semantic`), trained by `scripts/train_emergency.py` on
+  `data/emergency_train.tsv`, catches what no phrase names (他倒在地上一动不动, My husband
+  collapsed). It reads the utterance without the clauses the scopes ruled out, so
+  我没有摔倒，就是想找人帮忙做饭 is judged on 就是想找人帮忙做饭.
+
+`assess` never raises and is safe to call from many threads at once.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import re
+import threading
+import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
 
-from directory.lexicon import emergency_words
+from directory.phonetic import sounds
+
+log = logging.getLogger(__name__)
 
 Decision = Literal["clear", "uncertain", "none"]
 
 # Kinds of emergency the line tells apart (the task's and the operators' words for it).
 KINDS = ("fall", "unconscious", "chest_pain", "breathing", "stroke", "bleeding", "burn",
          "poisoning", "fire", "gas", "trapped", "missing", "violence", "suicide", "other")
+
+DATA = Path(__file__).with_name("data")
+PHRASES_FILE = DATA / "emergency_phrases.json"
+MODEL_FILE = DATA / "emergency_model.npz"
+
+# When two kinds are named, the one that needs the fastest or most particular answer wins.
+PRIORITY = ("suicide", "violence", "fire", "gas", "unconscious", "breathing", "stroke",
+            "chest_pain", "bleeding", "poisoning", "trapped", "burn", "fall", "missing",
+            "other")
+
+# The model's probability of some emergency (1 - P(none)) needed on its own, and with a cue.
+CLEAR_AT = 0.80
+UNCERTAIN_AT = 0.50
+CUE_CLEAR_AT = 0.35
+# A cue the model finds this unlikely is taken for words, not danger (没力气 in a cleaning request).
+CUE_NONE_BELOW = 0.10
+
+# Characters read per utterance: a long text message is read up to here.
+MAX_CHARS = 1000
+# Characters between a negation and the phrase it negates (我并没有真的摔倒).
+NEGATION_REACH = 4
+# A clause this short holding a past marker (去年冬天，他摔了一跤) carries it to the next clause.
+SHORT_CLAUSE = 6
 
 
 @dataclass(frozen=True)
@@ -32,10 +82,369 @@ class Alarm:
 NONE = Alarm("none")
 
 
+@dataclass(frozen=True)
+class _Phrase:
+    kind: str
+    instant: bool
+    text: str                      # the phrase as written (characters, or a pattern)
+    symbols: str | None            # its folded sounds, when matched by sound
+    pattern: re.Pattern[str] | None  # English
+
+
+@dataclass(frozen=True)
+class _Hit:
+    phrase: _Phrase
+    clause: int
+    start: int
+    end: int
+    blocked: str | None            # negated, hypothetical, past, inside; None when it counts
+
+
+@dataclass(frozen=True)
+class _Rules:
+    zh: tuple[_Phrase, ...]
+    en: tuple[_Phrase, ...]
+    not_after: dict[str, tuple[str, ...]]
+    not_before: dict[str, tuple[str, ...]]
+    negators: tuple[str, ...]
+    hypothetical: tuple[str, ...]
+    past: tuple[str, ...]
+    past_after: tuple[str, ...]
+    present: tuple[str, ...]
+    en_negators: frozenset[str]
+    en_hypothetical: re.Pattern[str]
+    en_past: re.Pattern[str]
+    en_present: re.Pattern[str]
+    soft: tuple[str, ...]
+    not_scope: tuple[str, ...]
+    en_soft: re.Pattern[str]
+
+
+# Characters read more than one way: the phrase is also matched by their other readings
+# (着火 zhao huo, heard as 着伙 ze huo).
+_READINGS = {"着": ("者", "找")}
+
+
+def _words(items: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in items) + r")\b")
+
+
+@cache
+def _rules() -> _Rules:
+    doc: dict[str, Any] = json.loads(PHRASES_FILE.read_text("utf-8"))
+    zh: list[_Phrase] = []
+    en: list[_Phrase] = []
+    for kind, entry in doc["kinds"].items():
+        for instant in (True, False):
+            for raw in entry["instant" if instant else "cue"]:
+                exact = raw.startswith("=")
+                text = raw.lstrip("=")
+                variants = {text, *(text.replace(c, r) for c, rs in _READINGS.items()
+                                    if c in text for r in rs)}
+                for variant in sorted(variants):
+                    heard = sounds(variant).symbols
+                    by_sound = not exact and len(text) >= 3 and len(heard) == len(text)
+                    if by_sound or variant == text:
+                        zh.append(_Phrase(kind, instant, text, heard if by_sound else None,
+                                          None))
+            for pattern in entry["en_instant" if instant else "en_cue"]:
+                en.append(_Phrase(kind, instant, pattern, None, re.compile(pattern)))
+    return _Rules(
+        tuple(zh), tuple(en),
+        {k: tuple(v) for k, v in doc["not_after"].items()},
+        {k: tuple(v) for k, v in doc["not_before"].items()},
+        tuple(doc["negators"]), tuple(doc["hypothetical"]), tuple(doc["past"]),
+        tuple(doc["past_after"]), tuple(doc["present"]), frozenset(doc["en_negators"]),
+        _words(doc["en_hypothetical"]), _words(doc["en_past"]), _words(doc["en_present"]),
+        tuple(doc["soft"]), tuple(doc["not_scope"]), _words(doc["en_soft"]),
+    )
+
+
+# Clause ends, and the words that start a new thought (我没有摔倒就是想…).
+_CLAUSE = re.compile(r"[，,。.!！?？;；、：:\n\r\t]+|但是|可是|不过|就是|只是|\bbut\b")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE.split(text) if c and c.strip()]
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    found: list[int] = []
+    at = haystack.find(needle)
+    while at >= 0 and needle:
+        found.append(at)
+        at = haystack.find(needle, at + 1)
+    return found
+
+
+def _occurs_before(chars: str, words: tuple[str, ...], end: int,
+                   taken: list[tuple[int, int]]) -> list[int]:
+    """Positions where one of `words` ends at or before `end`, outside every phrase found."""
+    ends: list[int] = []
+    for word in words:
+        for at in _find_all(chars[:end], word):
+            stop = at + len(word)
+            if any(s < stop and at < e for s, e in taken):
+                continue
+            # 没 in 没人, 怕 in 害怕, 之前 in 十分钟之前: a longer word, no scope.
+            if any(x.find(word) >= 0 and at >= x.find(word)
+                   and chars.startswith(x, at - x.find(word)) for x in _rules().not_scope):
+                continue
+            ends.append(stop)
+    return ends
+
+
+def _zh_hits(clause: str, index: int, rules: _Rules, past_carried: bool) -> list[_Hit]:
+    heard = sounds(clause)
+    chars, symbols = heard.chars, heard.symbols
+    found: dict[tuple[int, int, str], _Phrase] = {}
+    for phrase in rules.zh:
+        starts = set(_find_all(chars, phrase.text))
+        if phrase.symbols:
+            starts.update(_find_all(symbols, phrase.symbols))
+        for start in starts:
+            found.setdefault((start, start + len(phrase.text), phrase.kind), phrase)
+    if not found:
+        return []
+    # A phrase inside a longer one of the same kind is the same sign (摔倒 in 摔倒了).
+    spans = sorted(found, key=lambda k: (k[0], -(k[1] - k[0])))
+    kept = [k for k in spans
+            if not any(o != k and o[0] <= k[0] and k[1] <= o[1] and o[2] == k[2] for o in spans)]
+    taken = [(s, e) for s, e, _ in kept]
+    hits: list[_Hit] = []
+    for start, end, kind in kept:
+        phrase = found[(start, end, kind)]
+        hits.append(_Hit(phrase, index, start, end,
+                         _zh_block(chars, start, end, phrase, rules, taken, past_carried)))
+    return hits
+
+
+def _zh_block(chars: str, start: int, end: int, phrase: _Phrase, rules: _Rules,
+              taken: list[tuple[int, int]], past_carried: bool) -> str | None:
+    for key, words in rules.not_after.items():
+        if key in phrase.text and any(chars.startswith(w, end) for w in words):
+            return "inside"
+    for key, words in rules.not_before.items():
+        if key in phrase.text and any(chars[:start].endswith(w) for w in words):
+            return "inside"
+    if any(start - stop <= NEGATION_REACH
+           for stop in _occurs_before(chars, rules.negators, start, taken)):
+        return "negated"
+    # Fearing a suicide (我怕她想不开) is reason enough to put a person on the line.
+    if phrase.kind != "suicide" and _occurs_before(chars, rules.hypothetical, start, taken):
+        return "hypothetical"
+    if chars.startswith("过", end) and not chars.startswith(("过去", "过来"), end):
+        return "past"
+    if any(chars.find(w, end) >= 0 for w in rules.past_after):
+        return "past"
+    pasts = _occurs_before(chars, rules.past, start, taken)
+    nows = _occurs_before(chars, rules.present, start, taken)
+    last_past = max(pasts, default=-1)
+    if past_carried and not nows:
+        return "past"
+    if last_past >= 0 and not any(n > last_past for n in nows):
+        return "past"
+    return None
+
+
+_ABILITY = re.compile(r"\b(can'?t|cannot|won'?t|couldn'?t)\b")
+
+
+def _en_hits(clause: str, index: int, rules: _Rules) -> list[_Hit]:
+    hits: list[_Hit] = []
+    past = rules.en_past.search(clause) is not None and rules.en_present.search(clause) is None
+    for phrase in rules.en:
+        assert phrase.pattern is not None
+        for m in phrase.pattern.finditer(clause):
+            before = clause[:m.start()].split()[-3:]
+            blocked: str | None = None
+            # "can't" and "won't" say what the danger is (can't breathe), not that it is not.
+            if any(w.strip(",.!?") in rules.en_negators or w.endswith("n't")
+                   for w in before) and not _ABILITY.search(" ".join(before[-1:])):
+                blocked = "negated"
+            elif phrase.kind != "suicide" and rules.en_hypothetical.search(clause[:m.start()]):
+                blocked = "hypothetical"
+            elif past:
+                blocked = "past"
+            hits.append(_Hit(phrase, index, m.start(), m.end(), blocked))
+    return hits
+
+
+def _read(text: str) -> tuple[list[str], list[_Hit], set[int]]:
+    """The clauses, every phrase found in them, and the clauses the scopes rule out."""
+    rules = _rules()
+    clauses = _clauses(text)
+    hits: list[_Hit] = []
+    ruled_out: set[int] = set()
+    past_carried = False
+    for index, clause in enumerate(clauses):
+        if _HAN.search(clause):
+            found = _zh_hits(clause, index, rules, past_carried)
+            chars = sounds(clause).chars
+            taken = [(h.start, h.end) for h in found]
+            pasts = _occurs_before(chars, rules.past, len(chars), taken)
+            nows = _occurs_before(chars, rules.present, len(chars), taken)
+            in_past = (bool(pasts) and not any(n > max(pasts) for n in nows)) or (
+                past_carried and not nows)
+            past_carried = bool(pasts) and len(chars) <= SHORT_CLAUSE and not found
+        else:
+            found = _en_hits(clause, index, rules)
+            in_past = (rules.en_past.search(clause) is not None
+                       and rules.en_present.search(clause) is None)
+            past_carried = False
+        hits.extend(found)
+        if in_past or any(h.blocked for h in found):
+            ruled_out.add(index)
+    return clauses, hits, ruled_out
+
+
+def _cry_with_errand(clauses: list[str], hit: _Hit, hits: list[_Hit]) -> bool:
+    """A bare cry for help (救救我, help me) said with something else that names no danger.
+
+    "救救我吧，我家水管一直滴水" and "help, my wheelchair tyre is flat" ask for a service; the
+    cry alone, or with a danger named, stays instant. Said with an errand, it is a cue.
+    """
+    if hit.phrase.kind != "other":
+        return False
+    named = {h.clause for h in hits}
+    return any(i not in named and len(sounds(c).chars) >= 4 for i, c in enumerate(clauses))
+
+
+def _now(clause: str) -> bool:
+    """The clause says the sign is happening now (突然, 刚才, 又, suddenly, right now)."""
+    rules = _rules()
+    return any(w in clause for w in rules.present) or rules.en_present.search(clause) is not None
+
+
+def _asking(text: str) -> bool:
+    rules = _rules()
+    return any(w in text for w in rules.soft) or rules.en_soft.search(text) is not None
+
+
+def _pick(hits: list[_Hit]) -> _Hit:
+    return min(hits, key=lambda h: (not h.phrase.instant, PRIORITY.index(h.phrase.kind),
+                                    -(h.end - h.start)))
+
+
+class _Model:
+    """The trained classifier, loaded once per process (None when it cannot be)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._classifier: Any = None
+
+    def get(self) -> Any:
+        if not self._loaded:
+            with self._lock:
+                if not self._loaded:
+                    try:
+                        from directory.semantic import Classifier
+
+                        self._classifier = Classifier.load(MODEL_FILE)
+                    except Exception:  # a missing or broken file: the phrases still answer
+                        log.exception("emergency model not loaded from %s", MODEL_FILE)
+                    self._loaded = True
+        return self._classifier
+
+
+_MODEL = _Model()
+
+
+def meaning(text: str) -> dict[str, float] | None:
+    """The model's probability of each kind and of `none` for `text` (None if unavailable)."""
+    classifier = _MODEL.get()
+    if classifier is None or not text.strip():
+        return None
+    from directory.semantic import embed
+
+    probabilities: dict[str, float] = classifier.probabilities(embed(text))
+    return probabilities
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
+    return text.replace("’", "'").replace("‘", "'")
+
+
 def assess(text: str) -> Alarm:
-    """The emergency in `text`, if any (first version: the shipped exact words)."""
-    said = "".join(text.split()).lower()
-    for word in emergency_words():
-        if word.replace(" ", "") in said:
-            return Alarm("clear", "other", 1.0, f"phrase:{word}")
-    return NONE
+    """The emergency in `text`, if any. Never raises."""
+    try:
+        return _assess(text if isinstance(text, str) else str(text))
+    except Exception:  # never let understanding stop a call; phrases alone, then nothing
+        log.exception("emergency assessment failed")
+        try:
+            return _assess(text, use_model=False)
+        except Exception:
+            return NONE
+
+
+def _assess(text: str, *, use_model: bool = True) -> Alarm:
+    said = _normalise(text)
+    clauses, hits, ruled_out = _read(said)
+    if not clauses:
+        return NONE
+    live = [h for h in hits if h.blocked is None]
+    # Asking about a danger (中毒了怎么处理，有没有讲座; how to treat a burn) is not being in one:
+    # there phrases are only cues, and the model judges the whole.
+    asking = _asking(said)
+    instant = [h for h in live if h.phrase.instant and not asking
+               and not _cry_with_errand(clauses, h, hits)]
+    if instant:
+        best = _pick(instant)
+        kind = best.phrase.kind
+        if kind == "other":
+            # 救命，有人进我家了: the cry decides, the other words say what it is.
+            named = [h for h in live if h.phrase.kind != "other"]
+            if named:
+                kind = _pick(named).phrase.kind
+        return Alarm("clear", kind, 1.0, f"phrase:{_shown(clauses, best)}")
+    kept = [c for i, c in enumerate(clauses) if i not in ruled_out]
+    blocked = [h for h in hits if h.blocked]
+    if not kept:
+        first = blocked[0] if blocked else None
+        why = f"{first.blocked}:{_shown(clauses, first)}" if first else "past"
+        return Alarm("none", None, 0.0, why)
+    # The utterance as it came when nothing was ruled out, so its vector is the one the
+    # needs matcher asks `semantic.embed` for (cached per text).
+    probabilities = (meaning(text if not ruled_out else "，".join(kept))
+                     if use_model else None)
+    if probabilities is None:
+        if live:
+            cue = _pick(live)
+            return Alarm("uncertain", cue.phrase.kind, 0.5, f"cue:{_shown(clauses, cue)}")
+        return NONE
+    danger = 1.0 - probabilities.get("none", 0.0)
+    kinds = {k: p for k, p in probabilities.items() if k != "none"}
+    model_kind = max(kinds, key=lambda k: kinds[k]) if kinds else "other"
+    if live:
+        cue = _pick(live)
+        why = f"cue:{_shown(clauses, cue)} model:{model_kind} {danger:.2f}"
+        kind = cue.phrase.kind
+        if kinds.get("suicide", 0.0) > 0.3 or (kind == "other" and kinds.get(model_kind, 0) > 0.3):
+            kind = "suicide" if kinds.get("suicide", 0.0) > 0.3 else model_kind
+        if danger < CUE_NONE_BELOW and not _now(clauses[cue.clause]):
+            return Alarm("none", None, round(danger, 3), why)
+        decision: Decision = "clear" if danger >= CUE_CLEAR_AT else "uncertain"
+        return Alarm(decision, kind, round(max(danger, 0.5), 3), why)
+    why = f"model:{model_kind} {danger:.2f}"
+    if blocked:
+        why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
+    if danger >= CLEAR_AT:
+        return Alarm("clear", model_kind, round(danger, 3), why)
+    if danger >= UNCERTAIN_AT:
+        return Alarm("uncertain", model_kind, round(danger, 3), why)
+    return Alarm("none", None, round(danger, 3), why)
+
+
+def _shown(clauses: list[str], hit: _Hit) -> str:
+    clause = clauses[hit.clause]
+    if hit.phrase.pattern is not None:
+        return clause[hit.start:hit.end]
+    return sounds(clause).chars[hit.start:hit.end]
+
+
+def warm() -> None:
+    """Read the phrases and the model before the first caller needs them."""
+    _rules()
+    _MODEL.get()
+    assess("你好")

@@ -1,0 +1,144 @@
+"""How well the line hears emergencies: `python -m bench.emergency_accuracy [--part dev|test]`.
+
+Scores `directory.emergency.assess` on the blind evaluation corpus (`bench/corpora/`, written
+apart from the training sentences). Recall: an emergency dialled at once (clear) or confirmed
+in one key (uncertain). False alarms: a trap judged clear or uncertain, and clear alone.
+Misses are listed for the dev part only: the test part is scored, never read to tune.
+Latency per utterance cold (first sight of the text) and cached (the same text again), and
+the process's memory growth from before the first utterance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from bench.machine import describe
+
+CORPORA = Path(__file__).with_name("corpora")
+
+
+def rss_mib() -> float:
+    """Resident memory now, MiB (from /proc; peak where /proc is missing)."""
+    try:
+        with open("/proc/self/status", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load(part: str) -> list[dict[str, str]]:
+    """The rows of one part of the emergency corpus."""
+    path = CORPORA / f"emergency.{part}.tsv"
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of `values` lie."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--part", choices=("dev", "test"), default="dev")
+    args = parser.parse_args(argv)
+    rows = load(args.part)
+
+    before = rss_mib()
+    started = time.perf_counter()
+    from directory import emergency
+
+    emergency.warm()
+    warm_s = time.perf_counter() - started
+    after_warm = rss_mib()
+
+    cold: list[float] = []
+    verdicts = []
+    for row in rows:
+        t = time.perf_counter()
+        verdicts.append(emergency.assess(row["text"]))
+        cold.append((time.perf_counter() - t) * 1000)
+    cached: list[float] = []
+    for row in rows:
+        t = time.perf_counter()
+        emergency.assess(row["text"])
+        cached.append((time.perf_counter() - t) * 1000)
+    grown = rss_mib() - before
+
+    real = [(r, v) for r, v in zip(rows, verdicts, strict=True) if r["label"] == "emergency"]
+    traps = [(r, v) for r, v in zip(rows, verdicts, strict=True) if r["label"] != "emergency"]
+    print(f"emergency corpus, {args.part} part: {len(real)} emergencies, {len(traps)} traps")
+    print(f"machine: {describe()}; load average {os.getloadavg()[0]:.1f} at the end")
+    found = sum(v.decision != "none" for _, v in real)
+    at_once = sum(v.decision == "clear" for _, v in real)
+    right_kind = sum(v.decision != "none" and v.kind == r["kind"] for r, v in real)
+    alarms = sum(v.decision != "none" for _, v in traps)
+    clear_alarms = sum(v.decision == "clear" for _, v in traps)
+    print(f"recall (clear or uncertain): {found}/{len(real)} = {found / max(1, len(real)):.1%}")
+    print(f"dialled at once (clear):     {at_once}/{len(real)} = "
+          f"{at_once / max(1, len(real)):.1%}")
+    print(f"kind named right:            {right_kind}/{len(real)} = "
+          f"{right_kind / max(1, len(real)):.1%}")
+    print(f"false alarms (clear or uncertain): {alarms}/{len(traps)} = "
+          f"{alarms / max(1, len(traps)):.1%}")
+    print(f"false alarms dialled (clear):      {clear_alarms}/{len(traps)} = "
+          f"{clear_alarms / max(1, len(traps)):.1%}")
+
+    print("\nper kind             n  recall  clear  kind-right")
+    by_kind: dict[str, list[tuple[dict[str, str], emergency.Alarm]]] = defaultdict(list)
+    for r, v in real:
+        by_kind[r["kind"]].append((r, v))
+    for kind in sorted(by_kind):
+        group = by_kind[kind]
+        n = len(group)
+        print(f"  {kind:<16} {n:3d}  {sum(v.decision != 'none' for _, v in group) / n:6.0%}"
+              f"  {sum(v.decision == 'clear' for _, v in group) / n:5.0%}"
+              f"  {sum(v.kind == kind for _, v in group) / n:6.0%}")
+    print("per trap kind        n  alarms  clear")
+    by_trap: dict[str, list[tuple[dict[str, str], emergency.Alarm]]] = defaultdict(list)
+    for r, v in traps:
+        by_trap[r["kind"]].append((r, v))
+    for kind in sorted(by_trap):
+        group = by_trap[kind]
+        n = len(group)
+        print(f"  {kind:<16} {n:3d}  {sum(v.decision != 'none' for _, v in group) / n:6.0%}"
+              f"  {sum(v.decision == 'clear' for _, v in group) / n:5.0%}")
+    by_lang = Counter(r.get("lang", "?") for r, _ in real)
+    for lang in sorted(by_lang):
+        hit = sum(v.decision != "none" for r, v in real if r.get("lang", "?") == lang)
+        print(f"  recall, lang {lang}: {hit}/{by_lang[lang]}")
+
+    if args.part == "dev":
+        print("\nmisses (emergency judged none):")
+        for r, v in real:
+            if v.decision == "none":
+                print(f"  {r['id']} [{r['kind']}] {r['text']}  -> {v.why}")
+        print("false alarms (trap judged clear or uncertain):")
+        for r, v in traps:
+            if v.decision != "none":
+                print(f"  {r['id']} [{r['kind']}] {r['text']}  -> {v.decision} {v.kind} "
+                      f"{v.why}")
+
+    print(f"\nlatency per utterance, ms: cold median {statistics.median(cold):.1f}, "
+          f"p95 {percentile(cold, 0.95):.1f}, max {max(cold):.1f}; cached median "
+          f"{statistics.median(cached):.2f}, p95 {percentile(cached, 0.95):.2f}")
+    print(f"load (phrases, model, first sentence): {warm_s:.2f} s")
+    print(f"memory: {before:.0f} MiB before, +{after_warm - before:.0f} MiB after loading, "
+          f"+{grown:.0f} MiB after all utterances")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

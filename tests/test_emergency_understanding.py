@@ -1,0 +1,228 @@
+"""Emergencies understood by meaning, both ways: heard when meant, not heard when not."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from directory import emergency
+from directory.emergency import KINDS, MODEL_FILE, Alarm, assess
+
+HEARD = [
+    # The issue's misses.
+    ("我老伴晕过去了", "unconscious"),
+    ("他倒在地上不动了", None),
+    ("我妈突然说不出话了嘴也歪了", "stroke"),
+    ("家里有很重的煤气味", "gas"),
+    ("我被困在电梯里了", "trapped"),
+    ("我不想活了", "suicide"),
+    ("有人要杀我", "violence"),
+    ("我流了好多血止不住", "bleeding"),
+    ("My husband collapsed", None),
+    ("I can't breathe", "breathing"),
+]
+
+NOT_HEARD = [
+    # The issue's false alarms: negation, the past, a word inside another, help with a service.
+    "我没有摔倒，就是想找人帮忙做饭",
+    "上次摔倒以后腿脚不好，想找人帮忙买菜",
+    "煤气灶打不着火了想找人修",
+    "我想学习急救知识",
+    "I need someone to help me clean my flat",
+    "Can you help me with meals",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), HEARD)
+def test_the_issues_misses_are_heard(text: str, kind: str | None) -> None:
+    alarm = assess(text)
+    assert alarm.decision == "clear", alarm
+    if kind is not None:
+        assert alarm.kind == kind, alarm
+
+
+@pytest.mark.parametrize("text", NOT_HEARD)
+def test_the_issues_false_alarms_are_not(text: str) -> None:
+    assert assess(text).decision == "none", assess(text)
+
+
+EACH_KIND = [
+    ("fall", "奶奶在厨房摔倒了，爬不起来", "My dad fell down the stairs and can't get up"),
+    ("unconscious", "我爸怎么叫都叫不醒", "She fainted and won't wake up"),
+    ("chest_pain", "我胸口疼得厉害", "My husband is having a heart attack"),
+    ("breathing", "老人喘不上气了", "He's choking and can't breathe"),
+    ("stroke", "我爸可能中风了，嘴歪了", "I think my mother is having a stroke"),
+    ("bleeding", "伤口流血不止", "He won't stop bleeding"),
+    ("burn", "奶奶被开水烫伤了", "She got scalded by boiling water, bad burns"),
+    ("poisoning", "我妈吃错药了", "My father took too many of his pills"),
+    ("fire", "厨房着火了", "The kitchen is on fire"),
+    ("gas", "天然气泄漏了", "I can smell gas everywhere"),
+    ("trapped", "我被困在电梯里", "We are trapped in the lift"),
+    ("missing", "我爸有老年痴呆，走丢了", "My mother with dementia has gone missing"),
+    ("violence", "有人拿刀闯进我家了", "Someone is hitting me"),
+    ("suicide", "我想自杀", "I want to kill myself"),
+]
+
+
+@pytest.mark.parametrize(("kind", "zh", "en"), EACH_KIND)
+def test_each_kind_in_mandarin_and_english(kind: str, zh: str, en: str) -> None:
+    assert kind in KINDS
+    for text in (zh, en):
+        alarm = assess(text)
+        assert alarm.decision == "clear", (text, alarm)
+        assert alarm.kind == kind, (text, alarm)
+
+
+@pytest.mark.parametrize("text", ["我不想活了", "活着没意思，想一了百了", "我想死",
+                                  "I don't want to live anymore"])
+def test_suicide_is_its_own_kind(text: str) -> None:
+    alarm = assess(text)
+    assert (alarm.decision, alarm.kind) == ("clear", "suicide"), alarm
+
+
+def test_fearing_a_suicide_is_not_a_hypothesis() -> None:
+    alarm = assess("我女儿刚才说了很多告别的话，我怕她想不开")
+    assert (alarm.decision, alarm.kind) == ("clear", "suicide"), alarm
+    assert assess("我怕老人摔倒，想装个扶手").decision == "none"
+
+
+def test_a_cry_takes_the_kind_the_other_words_name() -> None:
+    alarm = assess("救命啊，有人拿刀闯进来了")
+    assert (alarm.decision, alarm.kind) == ("clear", "violence"), alarm
+
+
+@pytest.mark.parametrize(("heard", "kind"), [
+    ("就命啊", "other"),          # 救命啊
+    ("我摔到了起不来", "fall"),    # 摔倒了
+    ("家里着伙了", "fire"),        # 着火了
+    ("我老伴昏到了", None),        # 晕倒 / 昏倒
+])
+def test_recognizer_homophones(heard: str, kind: str | None) -> None:
+    alarm = assess(heard)
+    assert alarm.decision == "clear", alarm
+    if kind is not None:
+        assert alarm.kind == kind
+
+
+@pytest.mark.parametrize("text", [
+    # negation
+    "我没有摔倒，只是腿有点酸", "不是着火，是想问问电费", "没什么急事，想找人聊天",
+    "I didn't fall, I just need help with the shopping", "It's not an emergency, call me back",
+    # the past
+    "去年中风以后一直要人照顾，想申请护理", "我爸以前晕倒过，想办个家庭医生",
+    "他之前走丢过一次，想办个定位手环", "Last year I had a stroke and now I need physio",
+    # a hypothesis
+    "我怕老人摔倒，想装个扶手", "如果着火了该怎么办，想问问消防讲座",
+    # a word inside another word
+    "想换个煤气罐", "我想买个急救箱", "血压计怎么用", "我想死你们了，好久没打电话",
+    "请打我手机", "救命稻草一样的补贴，怎么申请",
+    # help with a service
+    "Please help me find a cleaner", "Could you help me with my bath",
+    "救救我吧，我家马桶堵了一个星期了",
+    # ordinary days
+    "你好", "转人工", "我想找人帮忙做饭", "快递运到了", "就明天来吧",
+])
+def test_traps_are_not_emergencies(text: str) -> None:
+    alarm = assess(text)
+    assert alarm.decision == "none", alarm
+
+
+def test_a_danger_now_after_one_in_the_past_is_heard() -> None:
+    assert assess("以前摔过一次，今天又摔倒了起不来").decision == "clear"
+    assert assess("He fell last year") == assess("He fell last year")
+    assert assess("He fell last year").decision == "none"
+
+
+@pytest.mark.parametrize("text", [
+    # Words that look like a scope but are not one.
+    "我不小心摔倒了",              # 小心 is no hypothesis in 不小心
+    "别人打我",                    # 别 is no negation in 别人
+    "我害怕有人要杀我",            # 怕 in 害怕: fear of what is happening
+    "消防队快来家里着火了",        # 防 in 消防
+    "主要是我爸摔倒了起不来",      # 要是 in 主要是
+    "十分钟之前他晕倒了",          # 之前 ten minutes ago is now
+    "家里没人，我摔倒了",          # 没 in 没人
+    "could you send an ambulance",  # could is no hypothesis
+    "I think he might be having a stroke",
+    "no, he is not breathing",
+])
+def test_look_alike_scopes_do_not_block(text: str) -> None:
+    assert assess(text).decision == "clear", assess(text)
+
+
+def test_a_negated_clause_does_not_hide_the_next_one() -> None:
+    alarm = assess("我没有摔倒，是我老伴晕过去了")
+    assert (alarm.decision, alarm.kind) == ("clear", "unconscious")
+
+
+def test_instant_phrases_need_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(text: str) -> None:
+        raise AssertionError(f"the model was asked about {text!r}")
+
+    monkeypatch.setattr(emergency, "meaning", refuse)
+    for text in ("救命", "救命啊", "着火了", "喘不上气", "help!", "I can't breathe"):
+        assert assess(text).decision == "clear", text
+
+
+def test_meaning_hears_what_no_phrase_names() -> None:
+    # No listed phrase: the classifier over sentence vectors has to understand it.
+    for text in ("奶奶躺着一声不吭，脸色发青", "She's gone all grey and floppy and won't answer"):
+        alarm = assess(text)
+        assert alarm.decision != "none", (text, alarm)
+        assert alarm.why.startswith("model:"), alarm
+
+
+def test_without_the_model_cues_are_still_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(emergency, "meaning", lambda text: None)
+    assert assess("老人摔了").decision == "uncertain"
+    assert assess("救命").decision == "clear"
+    assert assess("我想找人帮忙做饭").decision == "none"
+
+
+def test_a_failing_model_does_not_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str) -> None:
+        raise RuntimeError("engine down")
+
+    monkeypatch.setattr(emergency, "meaning", broken)
+    assert assess("老人摔了").decision == "uncertain"
+    assert assess("救命").decision == "clear"
+
+
+def test_the_model_ships_small_beside_the_code() -> None:
+    assert MODEL_FILE.exists()
+    assert MODEL_FILE.stat().st_size < 1_000_000
+    probabilities = emergency.meaning("我老伴晕过去了")
+    assert probabilities is not None
+    assert set(probabilities) <= {*KINDS, "none"}
+    assert abs(sum(probabilities.values()) - 1.0) < 1e-3
+
+
+def test_safe_under_threads() -> None:
+    texts = [t for t, _ in HEARD] + NOT_HEARD + [zh for _, zh, _ in EACH_KIND]
+    alone = [assess(t) for t in texts]
+    emergency._rules.cache_clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(assess, texts * 4))
+    assert together == alone * 4
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\t", "0" * 10_000, "救" * 10_000,
+                                  "😀🔥🚒" * 500, "1234567890", "\x00\ud7ff", "。，！？" * 100,
+                                  "help " * 2000])
+def test_odd_strings(text: str) -> None:
+    alarm = assess(text)
+    assert isinstance(alarm, Alarm)
+    assert alarm.decision in ("clear", "uncertain", "none")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400) | st.text(st.sampled_from("救命摔倒着火没有不是上次help me !，。"),
+                                       max_size=60))
+def test_never_raises(text: str) -> None:
+    alarm = assess(text)
+    assert alarm.decision in ("clear", "uncertain", "none")
+    assert alarm.kind is None or alarm.kind in KINDS
+    assert 0.0 <= alarm.score <= 1.0
