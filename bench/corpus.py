@@ -187,12 +187,13 @@ def _new(text: str, expected: str, within: str, variant: str, kind: str = "place
 def zones() -> list[Utterance]:
     """Development zones and renamed places by the names Hefei residents use."""
     said = {
-        "340176": ["高新区", "高新", "合肥高新区", "我住在高新区", "我家在高新那边", "Gaoxin district",
-                   "gaoxin qu", "Hefei High-tech Zone"],
-        "340177": ["经开区", "经开", "我住经开区", "我家在经开", "经济开发区", "Jingkai district",
-                   "jingkaiqu", "Hefei Economic and Technological Development Zone"],
-        "340178": ["新站区", "新站", "我住在新站区", "新站高新区", "我是新站的", "Xinzhan district",
-                   "xinzhan qu", "新站试验区"],
+        "340176": ["高新区", "高新", "合肥高新区", "我住在高新区", "我家在高新那边",
+                   "Gaoxin district", "gaoxin qu", "Hefei High-tech Zone"],
+        "340177": ["经开区", "经开", "我住经开区", "我家在经开", "经济开发区",
+                   "Jingkai district", "jingkaiqu",
+                   "Hefei Economic and Technological Development Zone"],
+        "340178": ["新站区", "新站", "我住在新站区", "新站高新区", "我是新站的",
+                   "Xinzhan district", "xinzhan qu", "新站试验区"],
         "340181": ["居巢区", "我住在居巢区"],
         "340111": ["滨湖新区", "我住在滨湖新区"],
         "340102": ["东市区"],

@@ -112,7 +112,7 @@ def issue15(places: PlaceMatcher, part: str) -> int:
           + (f": {accepted}" if accepted else ""))
     if part == "dev":
         print("  dev misses (district known, then not known):")
-        print("\n".join(known_misses + ["  --"] + unknown_misses) or "  none")
+        print("\n".join([*known_misses, "  --", *unknown_misses]) or "  none")
     return known["accepted-wrong"] + unknown["accepted-wrong"] + len(accepted)
 
 
