@@ -51,6 +51,10 @@ def evaluate(items: list[Utterance], run: object) -> tuple[Counter[str], list[st
         result = run(item)  # type: ignore[operator]
         got = outcome(result, item.expected)
         counts[got] += 1
+        if got == "confirm-wrong" and result.best is not None and any(
+                a.code == item.expected and a.score == result.best.score
+                for a in result.alternatives):
+            counts["tied"] += 1  # the words fit the right one exactly as well: a coin toss
         if got not in ("accepted-right", "confirm-right"):
             best = result.best.code if result.best else "-"
             misses.append(f"  {got:15} {item.variant:12} {item.text}  expected {item.expected}"
@@ -60,12 +64,13 @@ def evaluate(items: list[Utterance], run: object) -> tuple[Counter[str], list[st
 
 def report(title: str, counts: Counter[str]) -> None:
     """Print one line of figures."""
-    total = sum(counts.values())
+    total = sum(n for outcome, n in counts.items() if outcome != "tied")
     good = counts["accepted-right"] + counts["confirm-right"]
     print(f"{title:38} n={total:4}  correct {100 * good / total:5.1f}%  "
           f"(accepted {counts['accepted-right']}, confirmed {counts['confirm-right']})  "
           f"wrong accepted {100 * counts['accepted-wrong'] / total:4.1f}%  "
-          f"asked again {counts['none'] + counts['confirm-wrong']}")
+          f"asked again {counts['none'] + counts['confirm-wrong']}"
+          + (f" (of which {counts['tied']} a tie with the right one)" if counts["tied"] else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
