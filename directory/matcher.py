@@ -81,24 +81,24 @@ class PhoneticIndex:
                 if allowed is not None and entry not in allowed:
                     continue
                 hit = self._score(form, said, symbols)
-                if hit.score > 0 and (entry not in hits or (hit.score, hit.sure)
-                                      > (hits[entry].score, hits[entry].sure)):
+                # On a tie the surer form, then the one that covers more of what was said
+                # (新站高新区 rather than 新站 in it).
+                if hit.score > 0 and (entry not in hits or _rank(hit) > _rank(hits[entry])):
                     hits[entry] = hit
         return hits
 
     def _candidates(self, symbols: str) -> list[int]:
-        grams = [g for g in set(_grams(symbols)) if g in self.grams]
+        # In the order heard (not a set's order, which changes with PYTHONHASHSEED): candidates
+        # that tie keep that order, so the answer is the same in every process.
+        grams = [g for g in dict.fromkeys(_grams(symbols)) if g in self.grams]
         rare = [g for g in grams if len(self.grams[g]) <= COMMON_GRAM]
         counts: Counter[int] = Counter()
         for gram in rare or grams:
             counts.update(self.grams[gram])
-        # Rank by the share of the form's pairs that were heard: whole names first; on a tie
-        # the form with more pairs heard, then the form added first, so that the answer does
-        # not depend on the order of a set of strings (on PYTHONHASHSEED).
+        # Rank by the share of the form's pairs that were heard: whole names first.
         ranked = heapq.nlargest(
             CANDIDATES, counts.items(),
-            key=lambda item: (item[1] / max(1, len(self.form_symbols[item[0]]) - 1), item[1],
-                              -item[0]),
+            key=lambda item: item[1] / max(1, len(self.form_symbols[item[0]]) - 1),
         )
         return [form for form, _ in ranked]
 
@@ -123,6 +123,10 @@ class PhoneticIndex:
             cost += POLYPHONE_PENALTY
         return Hit(self.form_entry[form], score - cost + tie, start, end, penalty == 0,
                    self.form_sure[form])
+
+
+def _rank(hit: Hit) -> tuple[float, bool, int]:
+    return hit.score, hit.sure, hit.end - hit.start
 
 
 def _grams(symbols: str) -> list[str]:

@@ -238,35 +238,58 @@ def _latin(word: str) -> tuple[list[str], str] | None:
     return syllables, first + rest * (len(syllables) - 1)
 
 
+_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
 def heard(text: str) -> Sounds:
     """A caller's words as symbols: every reading of their polyphones, pinyin and English."""
+    if not _LETTER.search(text):
+        # Chinese only (the common case): the readings the need matcher reads too, cached.
+        base = sounds(text)
+        options = [(symbol, *_other_symbols(char, symbol))
+                   for symbol, char in zip(base.symbols, base.chars, strict=True)]
+        return _with_readings(base.symbols, base.chars, options, "h" * len(base.symbols))
     tokens = _CALLER_TOKEN.findall(_plain(text))
     han = "".join(t for t in tokens if _HAN.match(t))
     pinyin = iter(lazy_pinyin(han, style=Style.NORMAL, errors="ignore", strict=False))
     chars: list[str] = []
     source = ""
-    options: list[tuple[str, ...]] = []
+    options = []
     for token in tokens:
         if _HAN.match(token):
-            first = fold(next(pinyin, token))
-            others = tuple(dict.fromkeys(fold(r) for r in POLYPHONES.get(token, ())))
-            options.append((first, *(r for r in others if r != first)))
+            first = ALPHABET.symbol(fold(next(pinyin, token)))
+            options.append((first, *_other_symbols(token, first)))
             chars.append(token)
             source += "h"
         elif token.isdigit():
-            options.append((fold(token),))
+            options.append((ALPHABET.symbol(fold(token)),))
             chars.append(token)
             source += "h"
         elif (spelled := _latin(token)) is not None:
-            options += [(fold(s),) for s in spelled[0]]
+            options += [(ALPHABET.symbol(fold(s)),) for s in spelled[0]]
             chars += [s[:1] for s in spelled[0]]
             source += spelled[1]
         else:  # an English word: a symbol no syllable shares
-            options.append(("#" + token,))
+            options.append((ALPHABET.symbol("#" + token),))
             chars.append(token[:1])
             source += "x"
-    readings = [tuple(o[0] for o in options)]
+    return _with_readings("".join(o[0] for o in options), "".join(chars), options, source)
+
+
+def _other_symbols(char: str, symbol: str) -> tuple[str, ...]:
+    """The symbols of a polyphone's other readings."""
+    readings = POLYPHONES.get(char)
+    if not readings:
+        return ()
+    return tuple(dict.fromkeys(s for s in (ALPHABET.symbol(fold(r)) for r in readings)
+                               if s != symbol))
+
+
+def _with_readings(symbols: str, chars: str, options: list[tuple[str, ...]],
+                   source: str) -> Sounds:
     many = [i for i, o in enumerate(options) if len(o) > 1]
+    if not many:
+        return Sounds(symbols, chars, source=source)
     combinations = 1
     for i in many:
         combinations *= len(options[i])
@@ -276,7 +299,6 @@ def heard(text: str) -> Sounds:
     else:  # each polyphone read otherwise alone, then all of them together
         choices = iter([*(tuple(o[1] if i == j else o[0] for j, o in enumerate(options))
                           for i in many), tuple(o[-1] for o in options)])
-    readings += [c for c in choices if c != readings[0]]
-    encoded = ["".join(ALPHABET.symbol(r) for r in reading) for reading in readings]
-    return Sounds(encoded[0], "".join(chars), tuple(dict.fromkeys(encoded[1:])),
-                  frozenset(many), source)
+    readings = dict.fromkeys("".join(c) for c in choices)
+    readings.pop(symbols, None)
+    return Sounds(symbols, chars, tuple(readings), frozenset(many), source)
