@@ -75,8 +75,12 @@ class PhoneticIndex:
     def search(self, said: Sounds, *, allowed: set[int] | None = None) -> dict[int, Hit]:
         """Score the likely forms inside `said`; best hit per entry."""
         hits: dict[int, Hit] = {}
-        for symbols in (said.symbols, *said.readings):
-            for form in self._candidates(symbols):
+        for n, symbols in enumerate((said.symbols, *said.readings)):
+            # In another reading of the caller's polyphones only the names that have one of
+            # the syllables it changes can score higher than in the first.
+            changed = None if n == 0 else {
+                i for i, (a, b) in enumerate(zip(symbols, said.symbols, strict=True)) if a != b}
+            for form in self._candidates(symbols, changed):
                 entry = self.form_entry[form]
                 if allowed is not None and entry not in allowed:
                     continue
@@ -87,10 +91,13 @@ class PhoneticIndex:
                     hits[entry] = hit
         return hits
 
-    def _candidates(self, symbols: str) -> list[int]:
+    def _candidates(self, symbols: str, changed: set[int] | None = None) -> list[int]:
+        heard = _grams(symbols)
+        if changed is not None:  # only the pairs that hold a changed syllable
+            heard = [g for i, g in enumerate(heard) if i in changed or i + 1 in changed]
         # In the order heard (not a set's order, which changes with PYTHONHASHSEED): candidates
         # that tie keep that order, so the answer is the same in every process.
-        grams = [g for g in dict.fromkeys(_grams(symbols)) if g in self.grams]
+        grams = [g for g in dict.fromkeys(heard) if g in self.grams]
         rare = [g for g in grams if len(self.grams[g]) <= COMMON_GRAM]
         counts: Counter[int] = Counter()
         for gram in rare or grams:
@@ -119,7 +126,8 @@ class PhoneticIndex:
         cost = penalty
         if self.form_sound_penalty[form] and chars != said.chars[start:end]:
             cost += self.form_sound_penalty[form]
-        if any(start <= i < end and said.chars[i] not in chars for i in said.polyphones):
+        if said.polyphones and any(start <= i < end and said.chars[i] not in chars
+                                   for i in said.polyphones):
             cost += POLYPHONE_PENALTY
         return Hit(self.form_entry[form], score - cost + tie, start, end, penalty == 0,
                    self.form_sure[form])

@@ -104,7 +104,9 @@ class PlaceMatcher:
         said = heard(text[:200])
         if not said.symbols:
             return Understood(None, "none")
-        hits = {e: _capped(h, said) for e, h in self.index.search(said).items()}
+        hits = self.index.search(said)
+        if said.source.strip("h"):  # some of it in latin letters
+            hits = {e: _capped(h, said) for e, h in hits.items()}
         if within:
             inside = {e: h for e, h in hits.items() if self.codes[e].startswith(within)}
             result = self._decide(inside)
