@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from directory.phonetic import readable
+
+KNOWN_ALIASES_FILE = Path(__file__).with_name("data") / "place_aliases.csv"
 
 # Official endings, longest first, with the word people actually say for each.
 _SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -72,3 +77,27 @@ def reading(name: str, aliases: tuple[str, ...] | list[str] = ()) -> str:
         readable(parts.kind),
         ";".join(readable(a, place_name=True) for a in parts.aliases),
     ))
+
+
+@dataclass(frozen=True)
+class KnownAlias:
+    """A name Hefei residents use for a division that is not its official name.
+
+    relation "same": the alias names the division (高新区); "within": it names an area inside
+    it or its predecessor with other borders (滨湖新区 in 包河区, 东市区 before 2002), so it is
+    only ever confirmed."""
+
+    alias: str
+    relation: str
+
+
+@cache
+def known_aliases() -> dict[tuple[str, str], tuple[KnownAlias, ...]]:
+    """The shipped aliases by (code, official name): both must match, so a directory whose
+    codes mean other places gets none of them."""
+    found: dict[tuple[str, str], tuple[KnownAlias, ...]] = {}
+    with KNOWN_ALIASES_FILE.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            key = (row["code"], row["name"])
+            found[key] = (*found.get(key, ()), KnownAlias(row["alias"], row["relation"]))
+    return found

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from directory.matcher import Hit, PhoneticIndex, symbols_of
-from directory.names import spoken
-from directory.phonetic import sounds
+from directory.names import known_aliases, spoken
+from directory.phonetic import Sounds, heard, sounds
 
 Decision = Literal["accept", "confirm", "none"]
 
@@ -23,6 +23,8 @@ CORE_ONLY_PENALTY = 4.0
 ANCESTOR_BONUS = 8.0
 # Nested places scoring this close are the same name said twice (巢湖市 / 巢湖村).
 TWIN = 0.5
+# A short shipped alias (高新, 经开) heard by its sound, not its characters (高兴), is confirmed.
+SHORT_ALIAS_SOUND_PENALTY = 12.0
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,27 @@ class PlaceMatcher:
             self.index.add(entry, core, parts.core, CORE_ONLY_PENALTY)
         for alias, alias_reading in zip(parts.aliases, alias_r.split(";"), strict=False):
             self.index.add(entry, symbols_of(alias_reading), alias)
+        # The shipped aliases (高新区, 经开区, 新站区, 居巢区 …) are read here, not stored, so a
+        # database imported before they were shipped needs no new import.
+        for known in known_aliases().get((row.code, row.name), ()):
+            if known.alias in parts.aliases:
+                continue
+            said = sounds(known.alias, place_name=True)
+            # An alias naming an area inside the division or its predecessor with other
+            # borders (滨湖新区 in 包河区, 东市区) is confirmed, never accepted.
+            self.index.add(
+                entry, said.symbols, said.chars,
+                sound_penalty=SHORT_ALIAS_SOUND_PENALTY if len(known.alias) <= 2 else 0.0,
+                sure=known.relation == "same")
 
     def find(self, text: str, *, within: str | None = None) -> Understood:
         """The place named in `text`; inside `within` (a division code) first, then anywhere."""
-        said = sounds(text[:200])
+        said = heard(text[:200])
         if not said.symbols:
             return Understood(None, "none")
         hits = self.index.search(said)
+        if said.source.strip("h"):  # some of it in latin letters
+            hits = {e: _capped(h, said) for e, h in hits.items()}
         if within:
             inside = {e: h for e, h in hits.items() if self.codes[e].startswith(within)}
             result = self._decide(inside)
@@ -115,7 +131,7 @@ class PlaceMatcher:
         rivals = twins + [e for e in ranked[1:] if not self._related(best, e)]
         margin = scores[best] - (scores[rivals[0]] if rivals else 0.0)
         decision: Decision = "none"
-        if scores[best] >= ACCEPT and margin >= MARGIN:
+        if scores[best] >= ACCEPT and margin >= MARGIN and hits[best].sure:
             decision = "accept"
         elif scores[best] >= CONFIRM:
             decision = "confirm"
@@ -142,6 +158,19 @@ class PlaceMatcher:
     def _candidate(self, entry: int, score: float) -> Candidate:
         return Candidate(self.codes[entry], self.names[entry], round(min(score, 100.0), 1),
                          self.levels[entry])
+
+
+def _capped(hit: Hit, said: Sounds) -> Hit:
+    """A hit on words written in pinyin or English is accepted only when it spans whole words
+    none of which is common English: "change" is not 长额, "he fei" is only confirmed."""
+    source = said.source[hit.start:hit.end]
+    if not source.strip("hx") or not hit.sure:
+        return hit
+    whole = (source[:1] not in "pf"
+             and (hit.end >= len(said.source) or said.source[hit.end] not in "pf"))
+    if whole and not any(s in "ef" for s in source):
+        return hit
+    return Hit(hit.entry, hit.score, hit.start, hit.end, hit.whole, sure=False)
 
 
 def _drop_shadowed(hits: dict[int, Hit]) -> dict[int, Hit]:
