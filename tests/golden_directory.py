@@ -16,7 +16,7 @@ from directory.understanding import (
     PlaceMatcher,
     Understood,
 )
-from ivr.dialog_directory import place_choice
+from ivr.conversations.directory_view import place_choice
 
 ROUTES = {
     "meal": RouteAnswer("p-meal", "滨湖世纪社区老年食堂", "+8655163000001", "provider", "served"),

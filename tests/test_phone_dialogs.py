@@ -138,7 +138,7 @@ def test_thoughts_of_suicide_are_put_through_to_the_crisis_number(
 
 
 def test_crisis_number_defaults_to_the_duty_number() -> None:
-    from ivr.config import from_environ
+    from ivr.core.config import from_environ
 
     assert from_environ({"DUTY_NUMBER": DUTY}, "/tmp")["CRISIS_NUMBER"] == DUTY
     assert from_environ({"DUTY_NUMBER": DUTY, "CRISIS_NUMBER": "+8655112356"},
@@ -147,7 +147,7 @@ def test_crisis_number_defaults_to_the_duty_number() -> None:
 
 def test_place_choices_come_from_the_directory_in_a_stable_order(app: Flask,
                                                                   demo: Database) -> None:
-    from ivr.dialog_directory import DbDirectory
+    from ivr.conversations.directory_view import DbDirectory
 
     with demo.sessions() as s:
         directory = DbDirectory(s, app.config)
