@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Split the evaluation corpora into dev and test parts.
+
+Each line goes to `dev` or `test` by a seeded SHA-256 hash of its `id`.
+The split is stratified: inside every stratum (label/category x kind) the
+lines are ordered by their hash and dealt alternately to dev and test, so
+every stratum with two or more lines appears in both parts and each part
+gets about half.  The result depends only on the ids and SEED, so rerunning
+the script gives the same split.
+
+Usage: python3 bench/corpora/split.py   (Python 3.11, standard library only)
+"""
+import csv
+import hashlib
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+SEED = "hefei-corpora-2026-12-01"
+HERE = Path(__file__).resolve().parent
+# corpus name -> column holding the class
+CORPORA = {"emergency": "label", "needs": "category"}
+
+
+def h(text: str) -> str:
+    return hashlib.sha256(f"{SEED}:{text}".encode("utf-8")).hexdigest()
+
+
+def read(path: Path):
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return reader.fieldnames, list(reader)
+
+
+def assign(rows, class_col):
+    strata = defaultdict(list)
+    for r in rows:
+        strata[(r[class_col], r["kind"])].append(r["id"])
+    part = {}
+    # Strata with an odd number of lines leave one line over; hand those
+    # extras alternately to dev and test (strata ordered by hash) so the
+    # totals stay close to 50/50.
+    odd = sorted((k for k, v in strata.items() if len(v) % 2),
+                 key=lambda k: h("|".join(k)))
+    extra_to = {k: ("dev" if i % 2 == 0 else "test") for i, k in enumerate(odd)}
+    for key, ids in sorted(strata.items()):
+        ids.sort(key=h)
+        first = extra_to.get(key, "dev")
+        second = "test" if first == "dev" else "dev"
+        for i, id_ in enumerate(ids):
+            part[id_] = first if i % 2 == 0 else second
+    return part
+
+
+def write(path: Path, fields, rows):
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, delimiter="\t",
+                           quoting=csv.QUOTE_NONE, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def main() -> int:
+    for name, class_col in CORPORA.items():
+        fields, rows = read(HERE / f"{name}.tsv")
+        ids = [r["id"] for r in rows]
+        if len(ids) != len(set(ids)):
+            sys.exit(f"{name}.tsv: duplicate ids")
+        part = assign(rows, class_col)
+        counts = defaultdict(lambda: defaultdict(int))
+        for p in ("dev", "test"):
+            chosen = [r for r in rows if part[r["id"]] == p]
+            write(HERE / f"{name}.{p}.tsv", fields, chosen)
+            for r in chosen:
+                counts[(r[class_col], r["kind"])][p] += 1
+        n_dev = sum(c["dev"] for c in counts.values())
+        n_test = sum(c["test"] for c in counts.values())
+        print(f"{name}: {len(rows)} lines -> dev {n_dev}, test {n_test}")
+        for key in sorted(counts):
+            c = counts[key]
+            print(f"  {key[0]:<12} {key[1]:<13} dev {c['dev']:>3}  test {c['test']:>3}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
