@@ -58,6 +58,8 @@ CONFIRM = 0.30
 # A second need is "also said" when it has its own anchor and this much confidence.
 ALSO_SAID = 0.30
 STRONG_ANCHOR = 90.0
+# A later part of the sentence names a need of its own with this confidence.
+SEGMENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -143,43 +145,66 @@ class NeedMatcher:
             return Understood(None, "none")
 
     def explain(self, text: str) -> list[Evidence]:
-        """Every category's evidence for `text`, best first."""
-        said = _clean(text)
-        hits, negated = self._anchors(said)
-        meaning = self._meaning(said)
-        return self._combine(hits, negated, meaning)
+        """Every category's evidence for `text`, best first (the whole utterance)."""
+        return self._evidence(_clean(text))[0] or []
 
     # -- internals -------------------------------------------------------------------------
+
+    def _evidence(self, said: str) -> tuple[list[Evidence] | None, dict[int, Hit]]:
+        """Ranked evidence for one text (None without a meaning model) and its anchors.
+
+        A negated part is set aside: its anchors count against their category, and the
+        meaning is read from what is left (不用送饭了，我要看病 -> 我要看病)."""
+        negation = negations(said)
+        hits, negated = self._anchors(said, negation.scopes)
+        focus = negation.rest if negation.scopes and _meaningful(negation.rest) else said
+        meaning = self._meaning(focus)
+        if meaning is None:
+            return None, hits
+        return self._combine(hits, negated, meaning), hits
 
     def _find(self, text: str) -> Understood:
         said = _clean(text)
         if not said:
             return Understood(None, "none")
-        hits, negated = self._anchors(said)
-        meaning = self._meaning(said)
-        if meaning is None:
+        ranked, hits = self._evidence(said)
+        if ranked is None:
             return self._lexicon_only(hits)
-        ranked = self._combine(hits, negated, meaning)
         if not ranked:
             return Understood(None, "none")
-        best, rest = ranked[0], ranked[1:]
+        main, also = ranked[0], [e for e in ranked[1:] if e.confidence >= ALSO_SAID
+                                 and e.anchor >= STRONG_ANCHOR and not e.negated]
+        segments, strong = _segments(negations(said).rest)
+        if len(segments) > 1:
+            # 洗澡要人帮，还有中午也没人做饭: the first request is the main one, each later
+            # one is asked about after it.
+            tops = [self._evidence(segment)[0] or [] for segment in segments]
+            first = tops[0][0] if tops[0] and tops[0][0].confidence >= SEGMENT else None
+            later: list[Evidence] = []
+            for top in tops[1:]:
+                if top and top[0].confidence >= SEGMENT and top[0].code not in (
+                        [e.code for e in later] + [first.code if first else main.code]):
+                    later.append(top[0])
+            if later or (strong and first is not None):
+                main = first if first is not None else main
+                also = later
+        rest = also + [e for e in ranked if e.code != main.code and e not in also
+                       and e.code not in {a.code for a in also}]
         second = rest[0].confidence if rest else 0.0
-        also = [e for e in rest if e.confidence >= ALSO_SAID and e.anchor >= STRONG_ANCHOR
-                and not e.negated]
         decision: Decision = "none"
-        if best.confidence >= ACCEPT and best.confidence - second >= MARGIN and not also:
+        if main.confidence >= ACCEPT and main.confidence - second >= MARGIN and not also:
             decision = "accept"
-        elif best.confidence >= CONFIRM:
+        elif main.confidence >= CONFIRM:
             decision = "confirm"
-        return Understood(self._candidate(best), decision,
+        return Understood(self._candidate(main), decision,
                           [self._candidate(e) for e in rest[:4] if e.confidence >= 0.02])
 
-    def _anchors(self, said: str) -> tuple[dict[int, Hit], set[int]]:
+    def _anchors(self, said: str, scopes: list[tuple[int, int]]
+                 ) -> tuple[dict[int, Hit], set[int]]:
         """Lexicon hits outside negation scopes, and the entries heard only negated."""
         heard = sounds(said)
         if not heard.symbols:
             return {}, set()
-        scopes = negation_scopes(said)
         kept: dict[int, Hit] = {}
         negated: set[int] = set()
         for entry, hit in _best_hits(self.index, heard, scopes).items():
@@ -251,6 +276,30 @@ def _clean(text: str) -> str:
     return text.strip()[:MAX_CHARS]
 
 
+def _meaningful(text: str) -> bool:
+    """Enough left to read a need from: two Han characters or two words."""
+    return len(_UNIT.findall(text.lower())) >= 2
+
+
+# Where a second request starts (还有 / 顺便 / 另外 / also ...); a comma then 也 is weaker:
+# 家里脏了也不晓得 is one request, 扶手想装，水管也漏了 two.
+_STRONG_SPLIT = re.compile(r"还有|顺便|另外|还想|还要|再帮|再给|[，,]\s*再|[，,]\s*回来|也想|也要"
+                           r"|以及|同时|\balso\b|\bas well as\b|\bplus\b|\band then\b")
+_WEAK_SPLIT = re.compile(r"[，,;；。][^，,;；。]{0,4}?(?=也)")
+MAX_SEGMENTS = 3
+
+
+def _segments(text: str) -> tuple[list[str], bool]:
+    """The requests of a sentence in the order said, and whether a strong marker split it."""
+    strong = bool(_STRONG_SPLIT.search(text))
+    pattern = _STRONG_SPLIT if strong else _WEAK_SPLIT
+    parts = [p.strip(" ，,;；。") for p in pattern.split(text)]
+    parts = [p for p in parts if _meaningful(p)]
+    if len(parts) < 2:
+        return [text], False
+    return parts[:MAX_SEGMENTS], strong
+
+
 def _best_hits(index: PhoneticIndex, heard: Sounds,
                scopes: list[tuple[int, int]]) -> dict[int, Hit | None]:
     """Best hit per entry outside negation scopes; None for an entry heard only inside one."""
@@ -284,7 +333,7 @@ _PUNCT = re.compile(r"[，,。.！!？?；;、：:\n]")
 _ZH_CUES = ("不需要", "不用", "不要", "不必", "用不着", "不想要", "不是", "别", "取消", "不再",
             "没必要", "免了")
 # Said after what it negates (送饭就不用了): the clause before it.
-_ZH_AFTER = ("不用了", "不要了", "不需要了", "就算了", "算了", "不用", "不要")
+_ZH_AFTER = ("不需要了", "不用了", "不要了", "就算了", "算了", "不需要", "不用", "不要")
 _EN_CUES = (("don", "t"), ("do", "not"), ("dont",), ("no", "longer"), ("not",), ("no",),
             ("never",), ("doesn", "t"), ("cancel",), ("instead", "of"), ("without",))
 # A negated clause ends at a change of subject or a new request.
@@ -295,9 +344,25 @@ _NOT_CUE_AFTER_BIE = "人的"
 SCOPE_MAX = 8
 
 
+@dataclass(frozen=True)
+class Negation:
+    """What a negation covers in an utterance."""
+
+    # [start, end) syllable positions whose anchors are negated (不用送饭了 -> 送饭).
+    scopes: list[tuple[int, int]]
+    # The utterance without its negated parts (cue and scope): what the caller does want.
+    rest: str
+
+
 def negation_scopes(text: str) -> list[tuple[int, int]]:
     """Spans [start, end) of syllable positions that a negation covers (不用送饭了 -> 送饭)."""
+    return negations(text).scopes
+
+
+def negations(text: str) -> Negation:
+    """The negated spans of `text` and what is left when they are taken out."""
     units: list[str] = []
+    spans: list[tuple[int, int]] = []
     breaks: set[int] = set()
     last = 0
     lowered = text.lower()
@@ -305,10 +370,23 @@ def negation_scopes(text: str) -> list[tuple[int, int]]:
         if _PUNCT.search(lowered, last, match.start()):
             breaks.add(len(units))
         units.append(match.group())
+        spans.append((match.start(), match.end()))
         last = match.end()
+    breaks.add(len(units))
     scopes: list[tuple[int, int]] = []
+    cut: list[tuple[int, int]] = []  # unit ranges to take out of the text
     i = 0
     while i < len(units):
+        after = _after_cue_at(units, i, breaks)
+        if after:
+            begin = i
+            while begin > 0 and begin not in breaks and i - begin < SCOPE_MAX:
+                begin -= 1
+            if begin < i:
+                scopes.append((begin, i))
+                cut.append((begin, i + after))
+            i += after
+            continue
         cue = _cue_at(units, i)
         if cue:
             start = i + cue
@@ -316,21 +394,24 @@ def negation_scopes(text: str) -> list[tuple[int, int]]:
             while end < len(units) and end - start < SCOPE_MAX and end not in breaks \
                     and not (end > start and _ends_at(units, end)):
                 end += 1
+            if end < len(units) and units[end] == "了":
+                end += 1
             if end > start:
                 scopes.append((start, end))
-            i = start
-            continue
-        after = _after_cue_at(units, i)
-        if after:
-            begin = i
-            while begin > 0 and begin not in breaks and i - begin < SCOPE_MAX:
-                begin -= 1
-            if begin < i:
-                scopes.append((begin, i))
-            i += after
+                cut.append((i, end))
+            i = max(end, i + 1)
             continue
         i += 1
-    return scopes
+    if not cut:
+        return Negation([], text)
+    pieces: list[str] = []
+    position = 0
+    for a, b in cut:
+        pieces.append(text[position:spans[a][0]])
+        position = spans[b - 1][1]
+    pieces.append(text[position:])
+    rest = _PUNCT.sub(" ", "".join(pieces)).strip()
+    return Negation(scopes, " ".join(rest.split()))
 
 
 def _cue_at(units: list[str], i: int) -> int:
@@ -343,23 +424,26 @@ def _cue_at(units: list[str], i: int) -> int:
                 return 0
             if cue == "别" and i + 1 < len(units) and units[i + 1] in _NOT_CUE_AFTER_BIE:
                 return 0
-            if cue in ("不用", "不要") and _after_cue_at(units, i):
-                return 0  # 送饭不用了: the clause before is negated, not after
             return n
     for words in _EN_CUES:
         if tuple(units[i:i + len(words)]) == words:
+            if words == ("not",) and i > 0 and units[i - 1] in ("can", "could", "do", "does"):
+                return 0
+            if words == ("no",) and units[i + 1:i + 2] == ["one"]:
+                return 0
             return len(words)
     return 0
 
 
-def _after_cue_at(units: list[str], i: int) -> int:
-    """Length of a negation said after its clause (不用了) at position i, else 0."""
+def _after_cue_at(units: list[str], i: int, breaks: set[int]) -> int:
+    """Length of a negation said after its clause (洗澡不需要了) at position i, else 0."""
+    if i == 0 or i in breaks:
+        return 0
     for cue in _ZH_AFTER:
         n = len(cue)
-        if "".join(units[i:i + n]) == cue and i > 0:
-            rest = "".join(units[i + n:i + n + 1])
-            if cue in ("不用", "不要") and rest not in ("", "了"):
-                continue
+        if "".join(units[i:i + n]) == cue:
+            if not cue.endswith("了") and not cue.endswith("算") and i + n not in breaks:
+                continue  # 不用送饭: said before what it negates
             if units[i - 1] in ("要", "用", "需"):
                 continue
             return n
