@@ -83,12 +83,14 @@ def line(title: str, counts: Counter[str]) -> str:
 def calibrate(matcher: NeedMatcher, items: list[Item]) -> None:
     """Search ACCEPT, MARGIN and CONFIRM on dev: most right with wrong accepts <= 0.5 %."""
     best: tuple[float, float, float, float, int] | None = None
-    saved = (needs.ACCEPT, needs.MARGIN, needs.CONFIRM)
+    saved = (needs.ACCEPT, needs.MARGIN, needs.CONFIRM, needs.ACCEPT_MEANING)
     try:
-        for accept in (0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
-            for margin in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
-                for confirm in (0.15, 0.2, 0.25, 0.3, 0.35):
+        for accept, meaning in [(a, m) for a in (0.5, 0.6, 0.7, 0.8)
+                                for m in (0.4, 0.5, 0.6, 0.7, 0.8)]:
+            for margin in (0.1, 0.2, 0.3, 0.4):
+                for confirm in (0.1, 0.15, 0.2, 0.25, 0.3):
                     needs.ACCEPT, needs.MARGIN, needs.CONFIRM = accept, margin, confirm
+                    needs.ACCEPT_MEANING = meaning
                     counts = Counter(outcome(matcher.find(i.text), i.category) for i in items)
                     right = (counts["accepted-right"] + counts["confirm-right"]) / len(items)
                     wrong = counts["accepted-wrong"]
@@ -98,11 +100,12 @@ def calibrate(matcher: NeedMatcher, items: list[Item]) -> None:
                         if best is None or key[:2] > best[:2]:
                             best = (right, counts["accepted-right"] / len(items), accept,
                                     margin, confirm)  # type: ignore[assignment]
-                            print(f"  accept {accept} margin {margin} confirm {confirm}: "
+                            print(f"  accept {accept} meaning {meaning} margin {margin} "
+                                  f"confirm {confirm}: "
                                   f"right {100 * right:.1f}%, accepted right "
                                   f"{counts['accepted-right']}, wrong accepted {wrong}")
     finally:
-        needs.ACCEPT, needs.MARGIN, needs.CONFIRM = saved
+        needs.ACCEPT, needs.MARGIN, needs.CONFIRM, needs.ACCEPT_MEANING = saved
 
 
 def main() -> int:

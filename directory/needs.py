@@ -47,14 +47,19 @@ LEX_MARGIN = 6.0
 # How an anchor adds to a category's meaning probability: an anchor heard at ANCHOR_FLOOR
 # adds nothing, a whole keyword heard (100) adds ANCHOR_WEIGHT.
 ANCHOR_FLOOR = 70.0
-ANCHOR_WEIGHT = 0.6
+ANCHOR_WEIGHT = 0.7
 # A category whose only anchors were negated keeps this share of its probability.
 NEGATED_KEEP = 0.15
 # Decisions on the combined confidence (0-1), calibrated on the dev corpus only
 # (bench/needs_accuracy.py --calibrate, see docs/needs.md).
-ACCEPT = 0.55
-MARGIN = 0.25
-CONFIRM = 0.30
+ACCEPT = 0.7
+MARGIN = 0.1
+CONFIRM = 0.25
+# Taking a need without asking also needs the meaning to agree: an anchor alone (住院 in
+# 老伴住院了，家里锅都凉了) is asked about.
+ACCEPT_MEANING = 0.5
+# ... or a whole keyword heard as written, with the meaning ranking it first too.
+WHOLE_ANCHOR = 100.0
 # A second need is "also said" when it has its own anchor and this much confidence.
 ALSO_SAID = 0.30
 STRONG_ANCHOR = 90.0
@@ -192,7 +197,10 @@ class NeedMatcher:
                        and e.code not in {a.code for a in also}]
         second = rest[0].confidence if rest else 0.0
         decision: Decision = "none"
-        if main.confidence >= ACCEPT and main.confidence - second >= MARGIN and not also:
+        agrees = main.meaning >= ACCEPT_MEANING or (
+            main.anchor >= WHOLE_ANCHOR and main.meaning >= max(e.meaning for e in rest or [main]))
+        if (main.confidence >= ACCEPT and main.confidence - second >= MARGIN and not also
+                and agrees):
             decision = "accept"
         elif main.confidence >= CONFIRM:
             decision = "confirm"
