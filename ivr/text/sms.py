@@ -64,8 +64,13 @@ def incoming() -> Response:
     """A text message came in."""
     phone, body = field("From", 32), field("Body", 1000)
     session = db.session()
-    answer = (_provider_reply(session, phone, body) or _follow_up(session, phone, body)
-              or _dialog(session, phone, body))
+    # An emergency (or the answer to the emergency check) is never read as a provider's
+    # reply or a follow-up answer: the dialog hears it first.
+    if text_channel.alarm_first(session, CHANNEL, phone, body):
+        answer = _dialog(session, phone, body)
+    else:
+        answer = (_provider_reply(session, phone, body) or _follow_up(session, phone, body)
+                  or _dialog(session, phone, body))
     session.commit()
     return reply(answer)
 
