@@ -92,7 +92,7 @@ def emergency_number(config: Any) -> str:
 def alarm_first(session: Session, channel: str, phone: str, body: str) -> bool:
     """True when this text must reach the dialog before anything else reads it: it tells of
     an emergency, or it answers the dialog's emergency check."""
-    if assess(body).decision != "none":
+    if body.strip() and assess(body).decision != "none":
         return True
     row = latest(session, channel, phone=phone) if phone else None
     return row is not None and not is_fresh(row) and not row.handed_off \

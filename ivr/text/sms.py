@@ -65,8 +65,9 @@ def incoming() -> Response:
     phone, body = field("From", 32), field("Body", 1000)
     session = db.session()
     # An emergency (or the answer to the emergency check) is never read as a provider's
-    # reply or a follow-up answer: the dialog hears it first.
-    if text_channel.alarm_first(session, CHANNEL, phone, body):
+    # reply or a follow-up answer: the dialog hears it first. The follow-up answer's own
+    # words are left out of that check ("nobody came" is no emergency on its own).
+    if text_channel.alarm_first(session, CHANNEL, phone, referrals.beside_follow_up(body)):
         answer = _dialog(session, phone, body)
     else:
         answer = (_provider_reply(session, phone, body) or _follow_up(session, phone, body)
