@@ -384,3 +384,30 @@ def test_twiml_of_the_urgent_chain_is_ascii_and_parses(app: Flask) -> None:
             for value in element.attrib.values():
                 assert value.isascii()
         assert root.find("Hangup") is None
+
+
+def test_each_worker_warms_the_sentence_model_and_the_emergency_reader(
+        database_url: str) -> None:
+    """gunicorn's post_worker_init, in a fresh process: the models are loaded before the
+    first call, and the first emergency is then heard without loading anything."""
+    import subprocess
+    import sys
+
+    script = f"""
+import time, types, runpy
+from ivr import create_app
+from tests.conftest import base_config
+from directory import emergency, semantic
+assert semantic._model is None and emergency._MODEL._classifier is None
+hooks = runpy.run_path("gunicorn.conf.py")
+hooks["post_worker_init"](types.SimpleNamespace(wsgi=create_app(base_config({database_url!r}))))
+assert semantic._model is not None and emergency._MODEL._classifier is not None
+start = time.perf_counter()
+assert emergency.assess("我爸爸突然不舒服").decision == "clear"
+print(round((time.perf_counter() - start) * 1000))
+"""
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) < 250  # ms: one sentence vector, no model loading
