@@ -400,14 +400,20 @@ from tests.conftest import base_config
 from directory import emergency, semantic
 assert semantic._model is None and emergency._MODEL._classifier is None
 hooks = runpy.run_path("gunicorn.conf.py")
-hooks["post_worker_init"](types.SimpleNamespace(wsgi=create_app(base_config({database_url!r}))))
+app = create_app(base_config({database_url!r}))
+start = time.perf_counter()
+hooks["post_worker_init"](types.SimpleNamespace(wsgi=app))
+warming = time.perf_counter() - start
 assert semantic._model is not None and emergency._MODEL._classifier is not None
 start = time.perf_counter()
 assert emergency.assess("我爸爸突然不舒服").decision == "clear"
-print(round((time.perf_counter() - start) * 1000))
+print(round(warming * 1000), round((time.perf_counter() - start) * 1000))
 """
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert int(done.stdout.split()[-1]) < 250  # ms: one sentence vector, no model loading
+    warming, first = (int(n) for n in done.stdout.split()[-2:])
+    # One sentence vector, no model loading (idle here: 510 ms warm-up, 29 ms first call; the
+    # ratio, not the time, since the machine is shared).
+    assert first * 4 < warming

@@ -21,7 +21,7 @@ from dialogs.render_text import render as render_text
 from directory.emergency import KIND_WORDS
 from directory.models import Category
 from directory.orm import utcnow
-from directory.phones import written
+from directory.phones import local_display
 from directory.routing import RoutingError, route
 from ivr.accounts.logins import role_required
 from ivr.conversations import handoff
@@ -171,7 +171,7 @@ def _callbacks() -> list[dict[str, Any]]:
         out.append({"task": task, "elderly": elderly, "due": due,
                     "overdue": now > due, "left_h": round((due - now).total_seconds() / 3600, 1),
                     "left_min": max(0, int((due - now).total_seconds() // 60)),
-                    "phone": written(task.phone) if task.phone else "网上咨询 Web chat",
+                    "phone": local_display(task.phone) if task.phone else "网上咨询 Web chat",
                     "kind": KIND_WORDS.get(task.kind or "other", KIND_WORDS["other"]),
                     "village": records.display_name(session, task.division_code)
                     if task.division_code else ""})

@@ -14,7 +14,7 @@ from dialogs.outputs import Connect, Event, Target
 from dialogs.render_text import render
 from directory.emergency import assess
 from directory.orm import utcnow
-from directory.phones import written
+from directory.phones import local_display
 from ivr.conversations import turns
 from ivr.core.models import Conversation, TextMessage
 from ivr.residents import callbacks, outbox
@@ -86,7 +86,7 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
 
 def emergency_number(config: Any) -> str:
     """The emergency number as a person in Hefei dials it (0551-6300 0120, not +86...)."""
-    return written(str(config.get("EMERGENCY_NUMBER") or "")) or "120"
+    return local_display(str(config.get("EMERGENCY_NUMBER") or "")) or "120"
 
 
 def alarm_first(session: Session, channel: str, phone: str, body: str) -> bool:
