@@ -56,6 +56,9 @@ class Node:
     # level of a list of places (the townships of the district chosen).
     more: str | None = None
     deeper: str | None = None
+    # A menu's prompts said after its options (a number to note down): the caller who knows
+    # what to press need not wait for them.
+    after: tuple[str, ...] = ()
 
     def exits(self) -> list[str]:
         """Every node this one can lead to (global commands aside)."""
