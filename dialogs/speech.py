@@ -16,7 +16,7 @@ _EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturda
 _EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
 # A phone number as a prompt carries it (0551-63100167, 13812345678, +8655163100167).
-_PHONE = re.compile(r"\+?[0-9][0-9\-]{5,}[0-9]")
+_PHONE = re.compile(r"\+?[0-9]{3,}(?:[- ][0-9]{3,})+|\+?[0-9]{7,}")
 # A referral's short number (R12), not inside a latin word.
 _REFERRAL = re.compile(r"(?<![A-Za-z0-9])R([0-9]{1,9})(?![0-9])")
 # The last digits of the caller's own number (尾号0167, ending in 0167), read one by one.
@@ -62,7 +62,11 @@ def digits(number: str, language: str) -> str:
 
 
 def phone_groups(number: str) -> list[str]:
-    """A phone number in the groups people read it in: 0551 6310 0167, 138 1234 5678."""
+    """A phone number in the groups people read it in: 0551 6310 0167, 138 1234 5678 (the
+    groups it is written in, as directory.phones.local_display writes it, when it has them)."""
+    written = [g for g in re.split(r"[- ]", number.strip()) if g]
+    if len(written) > 1 and all(g.isdigit() and len(g) <= 4 for g in written):
+        return written
     plain = re.sub(r"[^0-9]", "", number)
     if plain.startswith("86") and len(plain) > 11:
         plain = "0" + plain[2:] if not plain[2:].startswith("1") else plain[2:]
@@ -206,6 +210,7 @@ def _days_words(days: str, language: str) -> str:
 SAMPLES: dict[str, dict[str, object]] = {
     "zh-CN": {"name": "王秀英", "provider": "滨湖世纪社区老年食堂", "need": "助餐",
               "place": "包河区滨湖世纪社区", "district": "包河区", "choice": "三里庵街道",
+              "tied": "光明社区",
               "phone": "0551-63100167", "number": "R12", "last4": "0167", "count": 2,
               "ahead": 2, "position": 3, "minutes": 5, "key": "1", "closed": "服务点",
               "next_open": "明天上午九点", "state": "对方已经接单",
@@ -213,6 +218,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "en": {"name": "Wang Xiuying", "provider": "Binhu Shiji Community Canteen",
            "need": "meal help", "place": "Binhu Shiji Community, Baohe District",
            "district": "Baohe District", "choice": "Sanli'an Street",
+           "tied": "Guangming Community",
            "phone": "0551-63100167", "number": "R12", "last4": "0167", "count": 2,
            "ahead": 2, "position": 3, "minutes": 5, "key": "1", "closed": "service point",
            "next_open": "tomorrow at 9 a.m.", "state": "accepted",
