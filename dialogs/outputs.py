@@ -43,6 +43,8 @@ class Choice:
     key: str
     prompt: str
     label: str
+    # Placeholders of the sentence and label ("为您接通{provider}，请按1。").
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class Ask:
     timeout_s: int = 5
     slow: bool = False
     can_go_back: bool = False
+    # Said after the choices: details a caller who knows what to press need not wait for,
+    # and (once a call, or on request) the reserved keys.
+    after: tuple[Say, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -30,20 +30,27 @@ def render(outputs: Sequence[Output], language: str, emergency_number: str = "12
         if isinstance(output, Say):
             if output.prompt in _VOICE_ONLY:
                 continue
-            if output.prompt == "language.offer":
-                lines.append(text("language.offer", language).replace("press", "reply")
-                             .replace("请按", "请回复"))
-            else:
-                lines.append(say_text(output, language))
+            lines.append(_line(output, language))
         elif isinstance(output, Ask):
             lines += [say_text(p, language) for p in output.prompts]
-            lines += [f"{c.key}. {text(c.label, language)}" for c in output.choices]
+            lines += [f"{c.key}. {text(c.label, language, **c.params)}" for c in output.choices]
+            # Text shows its own line for a person (below) instead of the spoken keys.
+            lines += [_line(p, language) for p in output.after
+                      if not p.prompt.startswith("global.keys")]
             lines.append(text("text.human_keys", language))
         elif isinstance(output, Connect):
             lines.append(_connect(output, language, emergency_number))
         elif isinstance(output, Hangup):
             lines.append("[end]")
     return lines
+
+
+def _line(say: Say, language: str) -> str:
+    """One sentence as text; the offer of the other language is written in that language."""
+    if say.prompt == "language.offer":
+        return (text("language.offer", language).replace("press", "reply")
+                .replace("请按", "请回复"))
+    return say_text(say, language)
 
 
 def _connect(output: Connect, language: str, emergency_number: str) -> str:

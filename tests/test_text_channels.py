@@ -35,7 +35,8 @@ def test_sms_reaches_the_same_route_as_the_same_words_on_the_phone(app: Flask,
                                                                     demo: Database) -> None:
     for words in WORDS:
         replies = sms(app, "+8613911110000", words)
-    assert any("可以为您提供助餐服务的是" in r for r in replies)
+    assert any("助餐服务找到了" in r for r in replies)
+    assert any("1. 接通" in r for r in replies)  # whom the choice puts through to
     Phone(FlaskTransport(app), TOKEN, PUBLIC, ScriptedCaller([*WORDS, "2", "2"]),
           from_number="+8613922220000").run()
     with demo.sessions() as s:
@@ -94,7 +95,7 @@ def test_web_chat_gives_the_provider_and_an_operator_answers(app: Flask,
         page.goto(f"{base}/chat")
         # 光明社区 is in several districts: the line lists them, the resident chooses one.
         for words, expect in (("我想找人帮忙做饭", "请说出您住在哪个"),
-                              ("光明社区", "有好几个"), ("1", "可以为您提供助餐服务的是")):
+                              ("光明社区", "有几个光明社区"), ("1", "助餐服务找到了")):
             page.fill("#message", words)
             page.press("#message", "Enter")
             page.locator("#log").get_by_text(expect).first.wait_for()

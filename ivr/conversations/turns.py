@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dialogs import engine, serialize
 from dialogs.loader import load
-from dialogs.outputs import Connect, Effect, Event, Hangup, Output
+from dialogs.outputs import Connect, Effect, Event, Hangup, Output, Say
 from dialogs.prompts import text
 from dialogs.services import Environment, Settings
 from dialogs.state import Caller, State
@@ -24,7 +24,7 @@ from directory.names import spoken
 from directory.orm import utcnow
 from directory.phones import local_display
 from ivr.conversations.directory_view import DbDirectory
-from ivr.core import audit
+from ivr.core import audit, clock
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import Call, Conversation, Resident
 from ivr.core.statuses import Outcome
@@ -46,7 +46,8 @@ class Turn:
 def environment(session: Session, config: Any, phone: str) -> Environment:
     """The engine's environment for this request, for the caller at `phone`."""
     settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")))
-    return Environment(DbDirectory(session, config, phone), settings)
+    return Environment(DbDirectory(session, config, phone), settings,
+                       now=clock.local_now(config))
 
 
 def caller_profile(session: Session, phone: str, resident: Resident | None) -> Caller:
@@ -176,11 +177,11 @@ def _save(session: Session, row: Conversation, state: State, outputs: list[Outpu
           channel: str, config: Any) -> Turn:
     row.state = state.to_json()
     row.turn = state.turn
-    row.last_outputs = serialize.dump(outputs)
     row.updated_at = utcnow()
+    number: str | None = None
     for output in outputs:
         if isinstance(output, Effect):
-            _apply(session, row, output, channel, config)
+            number = _apply(session, row, output, channel, config) or number
         elif isinstance(output, Connect) and output.target != "provider":
             row.handed_off = True
             row.handed_off_at = row.handed_off_at or utcnow()
@@ -188,12 +189,28 @@ def _save(session: Session, row: Conversation, state: State, outputs: list[Outpu
                 else Outcome.HANDED_OFF
         elif isinstance(output, Hangup) and row.outcome == Outcome.IN_PROGRESS:
             row.outcome = Outcome.IVR_HANDLED
+    outputs = numbered(outputs, number)
+    row.last_outputs = serialize.dump(outputs)
     return Turn(state.language, outputs, state)
 
 
+def numbered(outputs: list[Output], number: str | None) -> list[Output]:
+    """The referral's number, known only once it is written, told to the caller; the sentence
+    is left out when no referral was made (a caller without a number)."""
+    told: list[Output] = []
+    for output in outputs:
+        if isinstance(output, Say) and output.prompt == "referral.number":
+            if number:
+                told.append(Say(output.prompt, {**output.params, "number": number}))
+            continue
+        told.append(output)
+    return told
+
+
 def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
-           config: Any) -> None:
-    """Write what the turn decided, in the same transaction as the turn itself."""
+           config: Any) -> str | None:
+    """Write what the turn decided, in the same transaction as the turn itself; a referral's
+    short number when one was made."""
     data = effect.data
     if effect.name == "emergency":
         row.emergency = True
@@ -208,7 +225,7 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
         # The caller's area is the file's; a caller with none is placed where they said.
         row.area_code = row.area_code or str(data.get("division") or "")
     elif effect.name == "referral" and row.phone and data.get("provider"):
-        _refer(session, row, data, channel, config)
+        return _refer(session, row, data, channel, config)
     elif effect.name == "callback":
         callbacks.book(session, phone=row.phone, call_sid=row.key if channel == "voice" else "",
                        reason=str(data.get("reason", "asked")), category=data.get("need"))
@@ -224,6 +241,7 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
             resident.needs = sorted({*(resident.needs or []), str(data["category"])})
         resident.updated_at = utcnow()
         resident.updated_by = f"resident:{channel}"
+    return None
 
 
 def emergency_task(session: Session, row: Conversation, kind: str, said: str,
@@ -243,16 +261,18 @@ def _resident(session: Session, phone: str) -> Resident:
 
 
 def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: str,
-           config: Any) -> None:
-    """A referral from the routed request, its SMS to the provider and to the resident."""
+           config: Any) -> str:
+    """A referral from the routed request, its SMS to the provider and to the resident; its
+    short number."""
     resident = _resident(session, row.phone)
     referral = referrals.create(
         session, resident=resident, category=str(data["need"]), division=str(data["division"]),
         answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),
         config=config, conversation_id=row.id, actor=f"resident:{channel}")
     row.outcome = Outcome.REFERRED
+    number = records.short_number(referral.id)
     if resident.sms_opt_out:
-        return
+        return number
     provider = session.get(Provider, referral.provider_id)
     need = session.get(Category, referral.category)
     # The language the caller chose in this call, else the one on file.
@@ -261,5 +281,6 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
         outbox.enqueue(session, row.phone, text(
             "sms.referral", language, need=referrals.category_name(need, language),
             provider=provider.name, phone=local_display(provider.phone),
-            number=records.short_number(referral.id)), "referral_to_resident", referral.id)
+            number=number), "referral_to_resident", referral.id)
+    return number
 

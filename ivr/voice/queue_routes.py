@@ -23,6 +23,18 @@ from ivr.webhooks.forms import field, int_field
 from ivr.webhooks.signature import twilio_only
 
 QUEUE = "operators"
+# About how long one round of the hold music lasts: the wait URL is asked again after each.
+HOLD_ROUND_S = 30
+WORDINGS = 3
+
+
+def queue_prompt(place: int, minutes: int, rounds: int) -> Say:
+    """The place in line and the expected wait, in other words each round, so that a caller
+    hears that the line is moving, not a recording."""
+    base = "queue.next" if place == 1 else "queue.position"
+    wording = rounds % WORDINGS
+    return Say(base if wording == 0 else f"{base}.{wording + 1}",
+               {"ahead": place - 1, "position": place, "minutes": minutes})
 
 
 def renderer() -> VoiceRenderer:
@@ -70,9 +82,8 @@ def queue_wait() -> Response:
     else:
         place = handoff.position(session, entry)
         minutes = max(1, round(handoff.expected_wait_s(session, place) / 60))
-        prompt = Say("queue.next") if place == 1 else Say(
-            "queue.position", {"ahead": place - 1, "minutes": minutes})
-        response.append(renderer().say(prompt))
+        rounds = (int_field("QueueTime") or 0) // HOLD_ROUND_S
+        response.append(renderer().say(queue_prompt(place, minutes, rounds)))
         response.play(current_app.config["HOLD_MUSIC_URL"])
     session.commit()
     return twiml(response)
