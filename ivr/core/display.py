@@ -71,6 +71,8 @@ LABELS: dict[str, dict[str, str]] = {
                 "busy": "占线 Line busy", "wrong_number": "号码错误 Wrong number",
                 "not_needed": "居民已不需要 No longer needed",
                 "answered_in_chat": "已在网上咨询中回复 Answered in the chat"},
+    "role": {"admin": "管理员 Administrator", "operator": "接线员 Operator",
+             "station": "服务站 Station", "city": "市评估中心 City evaluation center"},
     "author": {"resident": "居民 Resident", "line": "热线 The line"},
     "skip": {"closed": "现在不营业 Closed now", "full": "已满员 Full"},
     "route": {

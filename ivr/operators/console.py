@@ -255,7 +255,11 @@ def call(entry_id: int) -> str | Response:
         heard=screen.heard(session, conversation), spoken=_spoken(conversation),
         suggestion=suggested, form=form, transfer_form=transfer_form,
         refer_form=ReferForm(), live=entry.status in transfer.LIVE,
-        authors=screen.author_names(session))
+        authors=screen.author_names(session), need_names=_need_names())
+
+
+def _need_names() -> dict[str, str]:
+    return {c.code: f"{c.zh} {c.en}" for c in db.session().scalars(select(Category))}
 
 
 def _kind(kind: str) -> str:
@@ -423,7 +427,7 @@ def file(resident_id: int) -> str | Response:
     history = files.history(session, resident)
     session.commit()
     return render_template("operator/file.html", resident=resident, file=shown,
-                           history=history, form=form,
+                           history=history, form=form, need_names=_need_names(),
                            place=records.display_name(session, resident.division_code))
 
 
