@@ -66,10 +66,14 @@ def test_an_operators_day(app: Flask, demo: Any) -> None:
         page.evaluate("window.stillHere = 'yes'")
         reply = page.locator("article.text-conversation textarea").first
         reply.fill("您好，我是小李，正在为您查询")
+        reply.focus()
         _waiting_call(app, SECOND, None)
         page.locator("#queue tbody tr").nth(1).wait_for(timeout=10_000)
         assert page.locator("#queue tbody tr").count() == 2
         assert reply.input_value() == "您好，我是小李，正在为您查询"
+        # The cursor stays in the box: typing goes on where it was.
+        page.keyboard.type("，请稍等")
+        assert reply.input_value() == "您好，我是小李，正在为您查询，请稍等"
         assert page.evaluate("window.stillHere") == "yes"
         assert axe_problems(page) == []
         shot(page, "operator-console.png")

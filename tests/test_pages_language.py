@@ -11,12 +11,13 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from directory.orm import utcnow
 from ivr.accounts.logins import create_user
 from ivr.core import display
 from ivr.core.models import (
+    AuditEntry,
     CallbackTask,
     Conversation,
     QueueEntry,
@@ -175,6 +176,9 @@ def _get(client: FlaskClient, url: str) -> str:
 
 
 def test_no_raw_code_utc_time_or_e164_number_reaches_a_page(app: Flask, demo: Any) -> None:
+    with demo.sessions() as s:
+        # The audit log is append-only: it keeps earlier tests' rows.
+        before = s.scalar(select(func.max(AuditEntry.id))) or 0
     made = _fill(app, demo)
     codes, english = _codes(), _english_words()
     operator = client_login(app, "scan", PASSWORD)
@@ -209,3 +213,8 @@ def test_no_raw_code_utc_time_or_e164_number_reaches_a_page(app: Flask, demo: An
         assert _problems(f"<td>{planted}</td>", "planted", codes, english), planted
     with demo.sessions() as s:
         assert len(s.scalars(select(Referral)).all()) == 10
+        # The console's live part reloads itself: each resident it names is audited once.
+        views = s.scalars(select(AuditEntry.resident_id).where(
+            AuditEntry.reason == "operator console", AuditEntry.id > before,
+            AuditEntry.resident_id.in_(made["residents"]))).all()
+        assert views and len(views) == len(set(views))

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -141,7 +142,12 @@ def _live_context() -> dict[str, Any]:
                                                  User.status != OperatorStatus.OFF)).all()
     queue, callbacks, texts = (screen.queue_rows(session), screen.callback_rows(session),
                                screen.text_rows(session))
-    screen.audit_shown(session, _actor(), queue + callbacks + texts, "operator console")
+    # Audited once per login session and resident: the live part reloads every few seconds.
+    seen = set(flask_session.get("console_audited", []))
+    shown = [r for r in queue + callbacks + texts
+             if r.get("resident") is not None and r["resident"].id not in seen]
+    screen.audit_shown(session, _actor(), shown, "operator console")
+    flask_session["console_audited"] = sorted(seen | {r["resident"].id for r in shown})[-200:]
     session.commit()
     return {"me": me(), "on_duty": on_duty, "queue": queue, "mine": mine,
             "callbacks": callbacks, "texts": texts, "authors": screen.author_names(session),

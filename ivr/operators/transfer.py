@@ -77,7 +77,8 @@ def twiml(target: Target, config: Any) -> str:
     response = VoiceResponse()
     response.say(f"正在为您转接{target.name}，请稍等。", language="cmn-CN",
                  voice="Polly.Zhiyu")
-    dial = response.dial(caller_id=config.get("TWILIO_NUMBER") or None, timeout=30)
+    # The caller's own number is shown, so the provider or station sees who it is.
+    dial = response.dial(timeout=int(config.get("DIAL_TIMEOUT_S") or 30))
     dial.number(target.phone)
     response.say("对不起，转接没有接通。请稍后再拨打热线。", language="cmn-CN",
                  voice="Polly.Zhiyu")
