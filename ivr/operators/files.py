@@ -30,14 +30,14 @@ def search(session: Session, text: str) -> list[Resident]:
         return []
     number = phones.e164(query)
     digits = "".join(ch for ch in query if ch.isdigit())
-    conditions: list[Any] = [Resident.name.contains(query)]
+    conditions: list[Any] = [Resident.name.contains(query, autoescape=True)]
     if number:
         conditions.append(Resident.phone == number)
     if len(digits) >= 4:
         # A part of a number (the last digits a caller reads out) matches too.
         conditions.append(Resident.phone.contains(digits.lstrip("0") or digits))
     places = list(session.scalars(select(Division.code).where(
-        Division.level >= 4, Division.name.contains(query)).limit(200)))
+        Division.level >= 4, Division.name.contains(query, autoescape=True)).limit(200)))
     if places:
         conditions.append(Resident.division_code.in_(places))
     return list(session.scalars(select(Resident).where(or_(*conditions))
@@ -82,7 +82,7 @@ def find_place(session: Session, text: str) -> str | None:
     exact = list(session.scalars(select(Division.code).where(
         Division.level >= 4, Division.name == name)))
     found = exact or list(session.scalars(select(Division.code).where(
-        Division.level >= 4, Division.name.contains(name)).limit(6)))
+        Division.level >= 4, Division.name.contains(name, autoescape=True)).limit(6)))
     if len(found) != 1:
         raise FileError("找不到这个地方，请写出完整的村（社区）名 "
                         "Place not found or not unique: give the full village name"
