@@ -15,7 +15,17 @@ from sqlalchemy import func, select
 
 from ivr.accounts.logins import create_user
 from ivr.conversations import handoff
-from ivr.core.models import AuditEntry, QueueEntry, Referral, Resident, ServiceRecord, User
+from ivr.core.models import (
+    AuditEntry,
+    CallbackTask,
+    Conversation,
+    QueueEntry,
+    Referral,
+    Resident,
+    ServiceRecord,
+    TextMessage,
+    User,
+)
 from ivr.residents import referrals
 
 from .browser import chromium, live_server, require_browser
@@ -52,6 +62,17 @@ def test_an_operators_day(app: Flask, demo: Any) -> None:
         s.add(create_user("zhang", PASSWORD, "operator", name="老张", phone="+8613800000888"))
         s.commit()
         before = s.scalar(select(func.max(AuditEntry.id))) or 0
+        # A web-chat resident who asked for a person: a task without a number.
+        chat = Conversation(channel="chat", key="chat-k1@20261202", phone="",
+                            handed_off=True, outcome="handed_off")
+        s.add(chat)
+        s.flush()
+        s.add(TextMessage(conversation_id=chat.id, direction="in", author="resident",
+                          body="我想问问助浴怎么申请"))
+        task = CallbackTask(phone="", call_sid=chat.key, reason="text_asked")
+        s.add(task)
+        s.commit()
+        chat_id, chat_task = chat.id, task.id
     first = _waiting_call(app, CALLER, "我想找人送饭")
     post_signed(app.test_client(), "/sms", {"From": TEXTER, "Body": "转人工",
                                              "To": "+8655112345"})
@@ -79,6 +100,14 @@ def test_an_operators_day(app: Flask, demo: Any) -> None:
         shot(page, "operator-console.png")
         page.locator("article.text-conversation button[type=submit]").first.click()
         page.locator(".flash").get_by_text("已发送").wait_for()
+        # The web-chat task is answered in the chat, not offered as a phone call.
+        task_row = page.locator(f"#task-{chat_task}")
+        assert "网上咨询，没有电话" in task_row.inner_text()
+        assert task_row.locator("select").count() == 0
+        task_row.locator("textarea").fill("您好，助浴可以在社区服务站申请，我帮您转介。")
+        task_row.locator("button[type=submit]").click()
+        page.locator(".flash").get_by_text("已发送").wait_for()
+        assert page.locator(f"#task-{chat_task}").count() == 0
 
         # The screen pop: who, what the line heard in words, the suggestion in Mandarin.
         page.click("#take-next")
@@ -99,7 +128,7 @@ def test_an_operators_day(app: Flask, demo: Any) -> None:
         options = page.locator("#target option").all_inner_texts()
         assert any("老张" in o for o in options) and any("服务方" in o for o in options)
         assert axe_problems(page) == []
-        shot(page, "operator-call.png")
+        shot(page, "operator-screen-pop.png")
         page.select_option("#target", label=next(o for o in options if "老张" in o))
         page.click("#transfer button[type=submit]")
         page.locator(".flash").get_by_text("已转接给 老张").wait_for()
@@ -132,6 +161,11 @@ def test_an_operators_day(app: Flask, demo: Any) -> None:
         shot(page, "operator-file.png")
 
     with demo.sessions() as s:
+        closed = s.get(CallbackTask, chat_task)
+        assert closed is not None and closed.attempt_outcome == "answered_in_chat"
+        answers = s.scalars(select(TextMessage).where(
+            TextMessage.conversation_id == chat_id, TextMessage.author.startswith("operator:")))
+        assert [m.body for m in answers] == ["您好，助浴可以在社区服务站申请，我帮您转介。"]
         resident = s.scalars(select(Resident).where(Resident.phone == CALLER)).one()
         assert (resident.birth_year, resident.division_code) == (1948, "340111400002")
         entry = s.get(QueueEntry, entry_id)
