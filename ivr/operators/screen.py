@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from directory.emergency import KIND_WORDS
 from directory.models import Category, Division, Provider
 from directory.orm import utcnow
 from directory.routing import RoutingError, ancestors, route
@@ -59,13 +60,19 @@ def callback_rows(session: Session) -> list[dict[str, Any]]:
     for task in rows:
         resident = residents.get(task.phone)
         elderly = bool(resident and {"elderly", "disabled"} & set(resident.groups or []))
-        due = handoff.aware(task.created_at) + timedelta(hours=CALLBACK_HOURS)
+        # An emergency task is due in minutes (EMERGENCY_TASK_MINUTES), the others in a day.
+        due = handoff.aware(task.due_at) if task.due_at else \
+            handoff.aware(task.created_at) + timedelta(hours=CALLBACK_HOURS)
         conversation = conversations.get(task.call_sid)
         out.append({"task": task, "resident": resident, "elderly": elderly, "due": due,
                     "conversation": conversation,
                     "chat": conversation is not None and conversation.channel == "chat",
                     "overdue": now > due,
-                    "left_h": round((due - now).total_seconds() / 3600, 1)})
+                    "left_h": round((due - now).total_seconds() / 3600, 1),
+                    "left_min": max(0, int((due - now).total_seconds() // 60)),
+                    "kind": KIND_WORDS.get(task.kind or "other", KIND_WORDS["other"]),
+                    "village": records.display_name(session, task.division_code)
+                    if task.division_code else ""})
     out.sort(key=_callback_order)
     return out
 

@@ -1,7 +1,7 @@
 """callback outcomes: what came of the last attempt to call a resident back, and how many
 
 Revision ID: console_1
-Revises: 0008
+Revises: alone_1
 Create Date: 2026-12-01 22:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'console_1'
-down_revision = '0008'
+down_revision = 'alone_1'
 branch_labels = None
 depends_on = None
 
