@@ -37,6 +37,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from ivr.accounts import logins
 
     logins.init_app(app)
+    from ivr.core import display
+
+    display.init_app(app)
     _register_blueprints(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _twiml_for_twilio_paths)

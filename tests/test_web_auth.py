@@ -21,6 +21,7 @@ ALLOWED = {
     "anonymous": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll"},
     "operator": {"auth.login", "health.healthz", "static", "operator.index", "operator.call",
                  "operator.take", "operator.set_status", "operator.callback_done",
+                 "operator.live", "operator.search",
                  "chat.page", "chat.poll"},
     "admin": {"auth.login", "health.healthz", "static", "admin.dashboard", "admin.report",
               "admin.evidence_page", "chat.page", "chat.poll"},

@@ -58,6 +58,7 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         # offered a voice message or a call back, and the music while they wait.
         "OPERATOR_HOURS": environ.get("OPERATOR_HOURS", "Mo-Su 08:00-20:00"),
         "QUEUE_WAIT_LIMIT_S": int(environ.get("QUEUE_WAIT_LIMIT_S", "120") or 120),
+        "OPERATOR_REFRESH_S": max(1, int(environ.get("OPERATOR_REFRESH_S", "5") or 5)),
         "HOLD_MUSIC_URL": environ.get(
             "HOLD_MUSIC_URL",
             "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"),

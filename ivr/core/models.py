@@ -264,6 +264,9 @@ class CallbackTask(Base):
     status: Mapped[str] = mapped_column(String(16), default=CallbackStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What came of the last attempt (reached, no_answer, wrong_number, ...), and how many.
+    attempt_outcome: Mapped[str | None] = mapped_column(String(24))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # An emergency task: answered within minutes, with what the caller said and where.
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     kind: Mapped[str | None] = mapped_column(String(16))
