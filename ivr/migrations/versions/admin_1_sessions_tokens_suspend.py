@@ -1,0 +1,42 @@
+"""admin: revocable sessions, token last use, suspended providers
+
+Revision ID: admin_1
+Revises: 0008
+Create Date: 2026-12-01 22:15:00
+
+users.session_version is bumped on logout, deactivation and a password change, and every
+session cookie carries the version it was issued with; api_tokens.last_used_at shows which
+station tokens are in use; providers.suspended takes a provider or platform out of routing
+without losing its hours and capacity.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'admin_1'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), nullable=False,
+                                      server_default='0'))
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_used_at', sa.DateTime(timezone=True),
+                                      nullable=True))
+    with op.batch_alter_table('providers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('suspended', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('providers', schema=None) as batch_op:
+        batch_op.drop_column('suspended')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_column('last_used_at')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
