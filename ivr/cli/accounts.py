@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from ivr.accounts import users
 from ivr.accounts.logins import create_user
+from ivr.city import shared as city_shared
 from ivr.core import db
 from ivr.stations import api as station_api
 
@@ -90,3 +91,17 @@ def users_deactivate(username: str) -> None:
         raise click.ClickException(str(error)) from None
     session.commit()
     click.echo(f"deactivated {username}")
+
+
+city_cli = AppGroup("city", help="The city evaluation center's API keys.")
+
+
+@city_cli.command("token")
+@click.option("--label", default="", help="Who the key is for.")
+def city_token(label: str) -> None:
+    """Create an API key for /city/api/... (shown once)."""
+    session = db.session()
+    token = city_shared.issue_token(session, label)
+    users.audit_change(session, "cli", f"issued a city API key {label}", field="token")
+    session.commit()
+    click.echo(token)

@@ -251,6 +251,18 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class CityToken(Base):
+    """An API key of the city evaluation center (only its hash is kept)."""
+
+    __tablename__ = "city_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class CallbackTask(Base):
     """A resident to be called back (asked for, or a missed call: 漏接回拨)."""
 
