@@ -36,6 +36,16 @@ def condition(zh: str, name: str, figure: Any, rule_zh: str, rule: str,
             "status": status}
 
 
+VERDICT_NAMES = {"met": "全部达到 All met", "not met": "有条件未达到 A condition not met",
+                 "no data": "数据不全 Incomplete data"}
+
+
+def verdict(row: dict[str, Any]) -> str:
+    """A platform's verdict: all met, a condition not met, or data missing for one."""
+    found = {c["status"] for c in row["conditions"]}
+    return "not met" if "not met" in found else "no data" if "no data" in found else "met"
+
+
 def figure_text(item: dict[str, Any]) -> str:
     """A condition's figure as people read it: 95.0%, 1,234, 2026年3月5日, — for none."""
     value = item["figure"]

@@ -30,7 +30,7 @@ class View:
     totals: list[str]
     formulas: list[tuple[str, str]]
     thresholds: list[tuple[str, str]]
-    charts: list[Markup] = field(default_factory=list)
+    charts: list[tuple[str, Markup]] = field(default_factory=list)
 
 
 def run(session: Session, name: str, chosen: periods.Period, by: str | None, level: str,
@@ -55,10 +55,10 @@ def view(report: Report) -> View:
     if report.rows and (report.by or report.report == "staffing"):
         for figure in CHARTED.get(report.report, ()):
             rate = figure in labels.RATES
-            out.charts.append(charts.bars(
-                labels.FIGURES.get(figure, figure), names,
-                [r.get(figure) for r in report.rows], percent=rate,
-                target=labels.TARGETS.get(figure) if rate else None))
+            title = f"{labels.FIGURES.get(figure, figure)} · {head[0]}"
+            out.charts.append((title, charts.bars(
+                title, names, [r.get(figure) for r in report.rows], percent=rate,
+                target=labels.TARGETS.get(figure) if rate else None)))
     return out
 
 
