@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from directory import phones
 from directory.models import Category, Provider
 from ivr.accounts import users
 from ivr.accounts.logins import role_required
@@ -33,15 +34,8 @@ def _names() -> dict[str, Any]:
 
 
 def phone_text(number: str | None) -> str:
-    """+8655163000001 as 0551-6300 0001; a mobile as 138 0000 0001."""
-    digits = (number or "").removeprefix("+86")
-    if not digits.isdigit():
-        return number or "—"
-    if digits.startswith("1") and len(digits) == 11:
-        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
-    if digits.startswith("551") and len(digits) == 11:
-        return f"0551-{digits[3:7]} {digits[7:]}"
-    return "0" + digits if len(digits) > 8 else digits
+    """A stored number as written locally: 0551-6310 0167, 138 0000 0001."""
+    return phones.local_display(number) if number else "—"
 
 
 def local_time(at: datetime | None) -> str:
