@@ -332,3 +332,12 @@ def test_demo_contacts_land_in_the_quarter(filled: Flask) -> None:
     with db.sessions() as s:
         days = {c.local_date for c in s.scalars(select(Conversation))}
     assert min(days) >= date(2026, 10, 1) and max(days) <= date(2026, 10, 5) + timedelta(days=41)
+
+
+def test_evidence_downloads_follow_the_filter(filled: Flask) -> None:
+    client = login(filled, "admin")
+    raw = client.get("/admin/evidence/village?period=quarter&quarter=2026Q4&district=340111"
+                     "&township=340111001&format=csv", base_url=BASE).data
+    text = raw.decode("utf-8-sig")
+    assert raw.startswith(b"\xef\xbb\xbf") and "vs-340111001008" in text
+    assert "vs-340104" not in text and "无数据 No data" in text

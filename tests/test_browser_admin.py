@@ -83,11 +83,17 @@ def test_an_administrators_day_and_the_citys_quarter(filled: Flask) -> None:  # 
         page.screenshot(path=str(SHOTS / "admin-evidence-print.png"), full_page=True)
         assert not page.locator("header.top").is_visible()
         page.emulate_media(media="screen")
+        page.goto(f"{base}/admin/manage/tokens")
+        page.fill("#t-label", "村站平板 tablet")
+        page.click("#new-token button[type=submit]")
+        assert page.inner_text("#secret").startswith("st_")
+        _audit(page, problems)
         for path, shot in (("/admin/manage/logins", "admin-logins.png"),
                            ("/admin/manage/tokens", "admin-tokens.png")):
             page.goto(base + path)
             page.screenshot(path=str(SHOTS / shot), full_page=True)
             _audit(page, problems)
+        assert "村站平板 tablet" in page.inner_text("#tokens")
         page.click("header.top button[type=submit]")
         # The city reads the quarter's evidence.
         _login(page, base, "city-1")

@@ -16,7 +16,7 @@ from ivr.reports import evidence, figures, labels, pages, periods, spreadsheets
 
 bp = Blueprint("city", __name__, url_prefix="/city")
 api = Blueprint("city_api", __name__, url_prefix="/city/api")
-PAGE_SIZE = 20
+PAGE_SIZE = 10
 
 
 @bp.context_processor

@@ -135,11 +135,12 @@ def evidence_index(level: str) -> str | Response:
     session = db.reader()
     pack = evidence.evidence(session, level, chosen.start, chosen.end,
                              timezone=current_app.config["TIMEZONE"])
+    district, township = request.args.get("district", ""), request.args.get("township", "")
+    rows = [r for r in pack.rows if r["division"].startswith(township or district)]
+    pack.rows = rows
     download = _download(pack, f"evidence-{level}", chosen)
     if download is not None:
         return download
-    district, township = request.args.get("district", ""), request.args.get("township", "")
-    rows = [r for r in pack.rows if r["division"].startswith(township or district)]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     pages_total = max(1, -(-len(rows) // PAGE_SIZE))
     return render_template(
