@@ -53,6 +53,8 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         "TWILIO_SMS_FROM": environ.get("TWILIO_SMS_FROM", ""),
         "TWILIO_MESSAGING_SERVICE_SID": environ.get("TWILIO_MESSAGING_SERVICE_SID", ""),
         "TWILIO_API_BASE": environ.get("TWILIO_API_BASE", ""),
+        # An emergency task must be taken up by an operator within these minutes.
+        "EMERGENCY_TASK_MINUTES": int(environ.get("EMERGENCY_TASK_MINUTES", "5") or 5),
         "REFERRAL_DEADLINE_DAYS": int(environ.get("REFERRAL_DEADLINE_DAYS", "2") or 2),
         # Operators: their hours (OpenStreetMap syntax), how long a caller waits before being
         # offered a voice message or a call back, and the music while they wait.
@@ -76,6 +78,8 @@ def check(config: Mapping[str, Any], *, strict: bool) -> None:
         value = config.get(name) or ""
         if value and not _PHONE.match(value):
             problems.append(f"{name} must be a phone number such as +8655112345 (got {value!r})")
+    if not 1 <= int(config.get("EMERGENCY_TASK_MINUTES") or 5) <= 120:
+        problems.append("EMERGENCY_TASK_MINUTES must be between 1 and 120 minutes")
     try:
         ZoneInfo(str(config.get("TIMEZONE")))
     except (ZoneInfoNotFoundError, ValueError):

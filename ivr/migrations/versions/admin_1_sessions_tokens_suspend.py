@@ -1,7 +1,7 @@
 """admin: revocable sessions, token last use, suspended providers
 
 Revision ID: admin_1
-Revises: 0008
+Revises: alone_1
 Create Date: 2026-12-01 22:15:00
 
 users.session_version is bumped on logout, deactivation and a password change, and every
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'admin_1'
-down_revision = '0008'
+down_revision = 'alone_1'
 branch_labels = None
 depends_on = None
 
