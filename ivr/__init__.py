@@ -52,7 +52,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from ivr.accounts.logins import csrf
+    from ivr.city.routes import api as city_api_bp
+    from ivr.city.routes import bp as city_bp
     from ivr.core.health import bp as health_bp
+    from ivr.manage.routes import bp as manage_bp
     from ivr.operators.console import bp as operator_bp
     from ivr.reports.admin import bp as admin_bp
     from ivr.stations.api import bp as station_bp
@@ -69,11 +72,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(station_pages_bp)
     app.register_blueprint(operator_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(city_bp)
+    app.register_blueprint(city_api_bp)
     app.register_blueprint(chat_bp)
     # Twilio's routes are signed and the station API uses tokens: no browser form posts there.
     from ivr.accounts.logins import limiter
 
-    for blueprint in (voice_bp, sms_bp, station_bp):
+    for blueprint in (voice_bp, sms_bp, station_bp, city_api_bp):
         csrf.exempt(blueprint)
         # Twilio's own rate and our signature check guard these; no per-request limiter cost.
         limiter.exempt(blueprint)

@@ -36,6 +36,8 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         # on a host other than localhost; idle timeout in minutes.
         "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "1") not in ("0", "false"),
         "IDLE_MINUTES": int(environ.get("IDLE_MINUTES", "30") or 30),
+        # However active, a session ends this many hours after its login.
+        "SESSION_MAX_HOURS": float(environ.get("SESSION_MAX_HOURS", "12") or 12),
         "DUTY_NUMBER": duty,
         # An emergency with no number of its own still reaches a person: the duty operator.
         "EMERGENCY_NUMBER": environ.get("EMERGENCY_NUMBER") or duty,
