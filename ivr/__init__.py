@@ -20,11 +20,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application from the environment, then `test_config` on top."""
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(config.from_environ(os.environ, app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     if test_config:
         app.config.update(test_config)
-    config.check(app.config, strict=not (app.debug or app.testing))
+    # Read once, typed; every bad setting named in one message (ConfigError).
+    app.config.update(config.load(os.environ, test_config, app.instance_path,
+                                  strict=not (app.debug or app.testing)))
 
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops:
