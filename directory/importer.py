@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from directory import names
+from directory import names, phones
 from directory.hours import HoursError, parse
 from directory.models import (
     CODE_LENGTH,
@@ -33,7 +33,6 @@ from directory.models import (
 from directory.orm import utcnow
 
 CSV_HEADER = ["level", "code", "name", "parent_code"]
-PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 CHUNK = 5000
 # Errors listed before the import gives up reading further.
 MAX_ERRORS = 50
@@ -341,10 +340,12 @@ def _provider_item(raw: dict[str, Any], where: str, known_categories: set[str],
     kind = raw.get("kind", "provider")
     if kind not in KINDS:
         problems.append(f"{where}: kind must be one of {', '.join(KINDS)} (found {kind!r})")
-    phone = raw.get("phone")
-    if not isinstance(phone, str) or not PHONE.match(phone):
-        problems.append(f"{where}: phone must be in E.164 form such as +8655163000001 "
-                        f"(found {phone!r})")
+    written = raw.get("phone")
+    # Any way people write a number; stored as E.164.
+    phone = phones.parse(written) if isinstance(written, str) else None
+    if phone is None:
+        problems.append(f"{where}: phone {written!r} is not a dialable number (write it as "
+                        "+8655163000001, 0551-6300 0001 or 138 0000 0001)")
     cats = raw.get("categories", [])
     if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
         problems.append(f"{where}: categories must be a list of category codes")

@@ -154,3 +154,31 @@ def test_cli_import_reports_errors_cleanly(app: Flask, tmp_path: Path) -> None:
     ok = runner.invoke(args=["directory", "import", str(write(tmp_path, "ok.csv", SMALL))])
     assert ok.exit_code == 0, ok.output
     assert "4 added" in ok.output
+
+
+@pytest.mark.parametrize(("written", "stored"), [
+    ("0551-6310 0167", "+8655163100167"), ("055163100167", "+8655163100167"),
+    ("138 0000 0001", "+8613800000001"), ("+8655163100167", "+8655163100167")])
+def test_provider_numbers_are_read_as_people_write_them(app: Flask, tmp_path: Path,
+                                                       written: str, stored: str) -> None:
+    load(app, write(tmp_path, "d.csv", SMALL))
+    load(app, CATEGORIES_FILE)
+    directory = {"providers": [{"id": "p-1", "name": "助餐点", "division": "340111400",
+                                "phone": written, "categories": ["meal"],
+                                "serves": ["340111400"]}]}
+    load(app, write(tmp_path, "p.json", json.dumps(directory, ensure_ascii=False)))
+    db: Database = app.extensions["ivr.db"]
+    with db.sessions() as s:
+        row = s.get(Provider, "p-1")
+        assert row is not None and row.phone == stored
+
+
+def test_a_provider_number_that_cannot_be_dialled_is_named(app: Flask, tmp_path: Path) -> None:
+    load(app, write(tmp_path, "d.csv", SMALL))
+    load(app, CATEGORIES_FILE)
+    directory = {"providers": [{"id": "p-1", "name": "助餐点", "division": "340111400",
+                                "phone": "0551-12", "categories": ["meal"],
+                                "serves": ["340111400"]}]}
+    with pytest.raises(DirectoryImportError, match=r"providers\[0\].*phone '0551-12' is not a "
+                       "dialable number"):
+        load(app, write(tmp_path, "p.json", json.dumps(directory, ensure_ascii=False)))

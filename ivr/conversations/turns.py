@@ -6,7 +6,6 @@ a retry (or a stale page): it gets the stored answer again and changes nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +21,7 @@ from dialogs.state import Caller, State
 from directory.models import Category, Division, Provider
 from directory.names import spoken
 from directory.orm import utcnow
-from directory.phones import local_display
+from directory.phones import is_valid, local_display
 from ivr.conversations.directory_view import DbDirectory
 from ivr.core import audit
 from ivr.core.buckets import buckets, caller_group
@@ -31,7 +30,6 @@ from ivr.core.statuses import Outcome
 from ivr.core.upsert import insert_ignore
 from ivr.residents import callbacks, outbox, records, referrals
 
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 @dataclass
@@ -91,7 +89,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
             Conversation.phone == phone, Conversation.id != row.id,
             Conversation.started_epoch >= row.started_epoch - 86400,
             Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
-    if phone and _PHONE.match(phone):
+    if is_valid(phone):
         # Every contact is written: an unknown number gets a provisional file.
         resident = found or records.open_provisional(session, phone,
                                                      actor=f"{channel}:{key[:12]}")

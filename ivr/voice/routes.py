@@ -15,7 +15,7 @@ from ivr.conversations import handoff, turns
 from ivr.core import db
 from ivr.voice import calls, spool
 from ivr.voice.render import VoiceRenderer, apology_response
-from ivr.webhooks.forms import caller_event, field, int_arg, int_field
+from ivr.webhooks.forms import caller_event, field, int_arg, int_field, number_field
 from ivr.webhooks.signature import twilio_only
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
 def _hand_off(outputs: list[Output]) -> str:
     """How this call reaches a person if the turn asked for one (see handoff.for_turn)."""
     return handoff.for_turn(db.session(), current_app.config, outputs,
-                            field("CallSid") or "anonymous", field("From", 32))
+                            field("CallSid") or "anonymous", number_field())
 
 
 def _record_call(status: str) -> str:
@@ -51,7 +51,7 @@ def _record_call(status: str) -> str:
     call_sid = field("CallSid")
     if call_sid:
         session = db.session()
-        calls.record(session, call_sid, status, from_number=field("From", 32),
+        calls.record(session, call_sid, status, from_number=number_field(),
                      to_number=field("To", 32), timezone=current_app.config["TIMEZONE"],
                      duration_s=int_field("CallDuration"),
                      sequence_number=int_field("SequenceNumber"))
@@ -65,7 +65,7 @@ def incoming() -> Response:
     call_sid = _record_call(field("CallStatus", 16) or "ringing")
     session = db.session()
     turn = turns.begin(session, current_app.config, CHANNEL,
-                       call_sid or "anonymous", field("From", 32))
+                       call_sid or "anonymous", number_field())
     mode = _hand_off(turn.outputs)
     session.commit()
     return speak(turn.outputs, turn.language, turn.state.elderly, mode)
@@ -79,7 +79,7 @@ def turn() -> Response:
     number = request.args.get("t", "")
     result = turns.take_turn(
         session, current_app.config, CHANNEL, field("CallSid") or "anonymous",
-        field("From", 32), int(number) if number.isdigit() and len(number) < 6 else None,
+        number_field(), int(number) if number.isdigit() and len(number) < 6 else None,
         caller_event(), reader=db.turn_reader())
     mode = _hand_off(result.outputs)
     session.commit()
