@@ -31,7 +31,6 @@ from ivr.core.upsert import insert_ignore
 from ivr.residents import callbacks, outbox, records, referrals
 
 
-
 @dataclass
 class Turn:
     """What a channel renders: the conversation's language and the outputs of the turn."""
