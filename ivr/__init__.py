@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, request, url_for
 from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ivr.core import config, db, logmask
+from ivr.core import config, db, logmask, logs, metrics
 
 # Paths Twilio posts to: an error there must still be TwiML, never an HTML page.
 TWILIO_PREFIXES = ("/voice", "/sms")
@@ -33,6 +33,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
     logmask.install()
+    if not app.testing:  # the tests read records through pytest's capture
+        logs.install(app.config["LOG_FORMAT"])
+    metrics.init_app(app)
 
     db.init_app(app)
     from ivr.accounts import logins

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +18,9 @@ from directory import service
 from directory.importer import DirectoryImportError, ImportReport, import_path
 from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
 from directory.routing import RoutingError, route
-from ivr.core import db
+from ivr.core import db, logs
+
+log = logging.getLogger(__name__)
 
 directory_cli = AppGroup("directory", help="Load, query and route through the directory.")
 
@@ -27,9 +31,13 @@ def _import(path: str) -> ImportReport:
     try:
         report = import_path(session, path)
         session.commit()
-    except Exception:
+    except Exception as error:
         session.rollback()
+        logs.event(log, "import.failed", severity=logging.ERROR, kind="directory",
+                   file=Path(path).name, error=str(error)[:300])
         raise
+    logs.event(log, "import", kind="directory", file=Path(path).name,
+               summary=report.summary())
     return report
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
@@ -12,7 +13,8 @@ from werkzeug.exceptions import HTTPException
 from dialogs.dialing import DIAL_ATTEMPTS, after_dial
 from dialogs.outputs import Output, Target
 from ivr.conversations import handoff, turns
-from ivr.core import db
+from ivr.core import db, logs
+from ivr.core.models import Conversation
 from ivr.voice import calls, spool
 from ivr.voice.render import VoiceRenderer, apology_response
 from ivr.webhooks.forms import caller_event, field, int_arg, int_field, number_field
@@ -21,6 +23,8 @@ from ivr.webhooks.signature import twilio_only
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 CHANNEL = "voice"
+# Twilio's final call statuses: the call is over.
+ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -68,6 +72,8 @@ def incoming() -> Response:
                        call_sid or "anonymous", number_field())
     mode = _hand_off(turn.outputs)
     session.commit()
+    logs.event(log, "call.started", call_sid=call_sid, caller=number_field(),
+               known=turn.state.caller.known, handoff=mode)
     return speak(turn.outputs, turn.language, turn.state.elderly, mode)
 
 
@@ -104,8 +110,14 @@ def dial_done() -> Response:
 @twilio_only
 def status() -> Response:
     """Twilio's status callback: store it once; the status only moves forward."""
-    _record_call(field("CallStatus", 16))
+    call_sid = _record_call(field("CallStatus", 16))
     db.session().commit()
+    if call_sid and field("CallStatus", 16) in ENDED:
+        outcome = db.session().scalar(select(Conversation.outcome).where(
+            Conversation.channel == CHANNEL, Conversation.key == call_sid))
+        logs.event(log, "call.ended", call_sid=call_sid, status=field("CallStatus", 16),
+                   duration_s=int_field("CallDuration"), outcome=outcome)
+        db.session().rollback()
     return twiml(VoiceResponse())
 
 
