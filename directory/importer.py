@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,16 @@ class ImportReport:
         ) or "nothing to import"
 
 
-def import_path(session: Session, path: str | Path) -> ImportReport:
+# Told what a long import is doing (the CLI prints it), one short line at a time.
+Progress = Callable[[str], None]
+
+
+def _quiet(_line: str) -> None:
+    """No one is listening."""
+
+
+def import_path(session: Session, path: str | Path, *,
+                progress: Progress = _quiet) -> ImportReport:
     """Import a divisions CSV or a directory JSON file, chosen by its content."""
     path = Path(path)
     try:
@@ -90,8 +99,8 @@ def import_path(session: Session, path: str | Path) -> ImportReport:
     except UnicodeDecodeError as error:
         raise DirectoryImportError(str(path), [f"not UTF-8 (byte {error.start})"]) from None
     if text.lstrip().startswith("{"):
-        return import_json(session, text, source=str(path))
-    return import_divisions_csv(session, text, source=str(path))
+        return import_json(session, text, source=str(path), progress=progress)
+    return import_divisions_csv(session, text, source=str(path), progress=progress)
 
 
 # --- divisions ---------------------------------------------------------------------------------
@@ -107,12 +116,14 @@ class _DivisionIn:
     aliases: tuple[str, ...] | None = None
 
 
-def import_divisions_csv(session: Session, text: str, *, source: str = "<csv>") -> ImportReport:
+def import_divisions_csv(session: Session, text: str, *, source: str = "<csv>",
+                         progress: Progress = _quiet) -> ImportReport:
     """Import `level,code,name,parent_code` rows."""
     rows, problems = _read_division_csv(text)
     if problems:
         raise DirectoryImportError(source, problems)
-    return _write_divisions(session, rows, source)
+    progress(f"divisions: {len(rows):,} read and checked")
+    return _write_divisions(session, rows, source, progress)
 
 
 def _read_division_csv(text: str) -> tuple[list[tuple[str, _DivisionIn]], list[str]]:
@@ -161,7 +172,7 @@ def _division_problems(item: _DivisionIn) -> list[str]:
 
 
 def _write_divisions(session: Session, rows: list[tuple[str, _DivisionIn]],
-                     source: str) -> ImportReport:
+                     source: str, progress: Progress = _quiet) -> ImportReport:
     report = ImportReport()
     seen: dict[str, str] = {}
     problems: list[str] = []
@@ -185,7 +196,9 @@ def _write_divisions(session: Session, rows: list[tuple[str, _DivisionIn]],
     if problems:
         raise DirectoryImportError(source, problems)
     new, changed = [], []
-    for _, item in sorted(rows, key=lambda r: (r[1].level, r[1].code)):
+    for n, (_, item) in enumerate(sorted(rows, key=lambda r: (r[1].level, r[1].code)), 1):
+        if n % 500 == 0:
+            progress(f"divisions: pinyin of each name, {n:,} of {len(rows):,}")
         old = existing.get(item.code)
         kept = list(old[3] or []) if old is not None else []
         aliases = list(item.aliases) if item.aliases is not None else kept
@@ -197,6 +210,7 @@ def _write_divisions(session: Session, rows: list[tuple[str, _DivisionIn]],
             changed.append({**values, "reading": names.reading(item.name, aliases)})
         else:
             report.count("unchanged", "divisions")
+    progress(f"divisions: writing {len(new):,} new and {len(changed):,} changed")
     for chunk in _chunks(new):
         session.execute(insert(Division), chunk)
     for values in changed:
@@ -229,7 +243,8 @@ def _bump_version(session: Session, report: ImportReport) -> None:
 # --- directory JSON ----------------------------------------------------------------------------
 
 
-def import_json(session: Session, text: str, *, source: str = "<json>") -> ImportReport:
+def import_json(session: Session, text: str, *, source: str = "<json>",
+                progress: Progress = _quiet) -> ImportReport:
     """Import a directory file (CONTRACT §4): divisions, categories and providers."""
     try:
         doc = json.loads(text)
@@ -252,12 +267,14 @@ def import_json(session: Session, text: str, *, source: str = "<json>") -> Impor
         raise DirectoryImportError(source, problems)
     report = ImportReport()
     if divisions:
-        report = _write_divisions(session, divisions, source)
+        report = _write_divisions(session, divisions, source, progress)
     categories = _json_categories(sections["categories"], problems)
     providers = _json_providers(session, sections["providers"], categories, problems)
     if problems:
         raise DirectoryImportError(source, problems)
     _write_categories(session, categories, report)
+    if providers:
+        progress(f"providers: writing {len(providers):,} with their categories and areas")
     _write_providers(session, providers, report)
     _bump_version(session, report)
     return report

@@ -26,10 +26,10 @@ directory_cli = AppGroup("directory", help="Load, query and route through the di
 
 
 def _import(path: str) -> ImportReport:
-    """Import one file in one transaction: all of it, or nothing."""
+    """Import one file in one transaction: all of it, or nothing; say what it is doing."""
     session = db.session()
     try:
-        report = import_path(session, path)
+        report = import_path(session, path, progress=lambda line: click.echo(f"  {line}"))
         session.commit()
     except Exception as error:
         session.rollback()

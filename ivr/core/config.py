@@ -79,6 +79,18 @@ def flag(value: Any) -> bool:
     raise Invalid("应为 1 或 0 must be 1 or 0 (true/false, yes/no, on/off)")
 
 
+def choice(*allowed: str) -> Reader:
+    """One of a few words."""
+
+    def read(value: Any) -> str:
+        raw = text(value).strip().lower()
+        if raw not in allowed:
+            raise Invalid(f"应为 {' / '.join(allowed)} 之一 must be one of {', '.join(allowed)}")
+        return raw
+
+    return read
+
+
 def phone(value: Any) -> str:
     """A dialable number as people write it (0551-6310 0167, +8655163100167), kept as E.164."""
     raw = text(value).strip()
@@ -202,8 +214,8 @@ SETTINGS: tuple[Setting, ...] = (
     # /readyz: the oldest unsent text may wait this long, the worker's heartbeat be this old.
     Setting("READY_OUTBOX_AGE_S", seconds, 600),
     Setting("READY_HEARTBEAT_AGE_S", seconds, 60),
-    # Logs: one JSON object a line (json), or plain lines for a terminal (text).
-    Setting("LOG_FORMAT", text, "json"),
+    # Logs: one JSON object a line (json), plain lines (text), or text on a terminal (auto).
+    Setting("LOG_FORMAT", choice("auto", "json", "text"), "auto"),
 )
 
 REQUIRED = tuple(s.name for s in SETTINGS if s.required)

@@ -63,15 +63,31 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class TextFormatter(JsonFormatter):
+    """The same fields as one readable line, for a person at a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """time level logger message key=value ..."""
+        data = json.loads(super().format(record))
+        head = f"{data.pop('ts')} {data.pop('level').upper():7} {data.pop('logger')}"
+        data.pop("event")
+        message = data.pop("message")
+        error = data.pop("error", None)
+        rest = " ".join(f"{k}={v}" for k, v in data.items())
+        return " ".join(p for p in (head, message, rest) if p) + (f"\n{error}" if error else "")
+
+
 def install(fmt: str) -> None:
-    """Write this process's logs to standard error, as JSON (`json`) or plain lines (idempotent)."""
+    """Write this process's logs to standard error: `json` lines, `text` lines, or `auto`
+    (text on a terminal, JSON otherwise); idempotent."""
     root = logging.getLogger()
     handler = next((h for h in root.handlers if h.get_name() == _HANDLER_NAME), None)
     if handler is None:
         handler = logging.StreamHandler(sys.stderr)
         handler.set_name(_HANDLER_NAME)
         root.addHandler(handler)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    if fmt == "auto":
+        fmt = "text" if sys.stderr.isatty() else "json"
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
