@@ -274,7 +274,7 @@ def import_json(session: Session, text: str, *, source: str = "<json>",
         raise DirectoryImportError(source, problems)
     _write_categories(session, categories, report)
     if providers:
-        progress(f"providers: writing {len(providers):,} with their categories and areas")
+        progress(f"providers: {len(providers):,} read, writing what changed")
     _write_providers(session, providers, report)
     _bump_version(session, report)
     return report

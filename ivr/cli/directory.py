@@ -121,6 +121,23 @@ def demo_command(logins: bool) -> None:
             raise click.ClickException(str(error)) from None
         click.echo(f"{path.name}: {report.summary()}")
     _demo_logins()
+    _demo_people()
+
+
+def _demo_people() -> None:
+    """Residents, a quarter of their contacts, referrals, callbacks, service records (once)."""
+    from ivr.cli import demo_data
+
+    session = db.session()
+    click.echo("demo residents and their history:")
+    written = demo_data.write(session, current_app.config["TIMEZONE"],
+                              progress=lambda line: click.echo(f"  {line}"))
+    session.commit()
+    if written is None:
+        click.echo("  already there: nothing added")
+        return
+    logs.event(log, "import", kind="demo", summary=written.summary())
+    click.echo(f"  {written.summary()}")
 
 
 def _demo_logins(*, renew: bool = False) -> None:
