@@ -173,6 +173,16 @@ def _capped(hit: Hit, said: Sounds) -> Hit:
     return Hit(hit.entry, hit.score, hit.start, hit.end, hit.whole, sure=False)
 
 
+def tied(result: Understood, limit: int = 3) -> list[Candidate]:
+    """Answers that fit the words exactly as well as the best one (光明社区 in three districts):
+    the caller chooses among them instead of confirming a guess."""
+    best = result.best
+    if best is None or result.decision != "confirm":
+        return []
+    same = [a for a in result.alternatives if best.score - a.score < TWIN]
+    return [best, *same][:limit] if same else []
+
+
 def _drop_shadowed(hits: dict[int, Hit]) -> dict[int, Hit]:
     """Drop names heard only as part of a longer name (石集 inside 滨湖世纪社区)."""
     strong = [h for h in hits.values() if h.score >= ACCEPT]
