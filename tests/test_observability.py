@@ -164,3 +164,14 @@ def test_metrics_add_up_across_processes_with_a_multiprocess_directory(tmp_path:
     found = {(s.name, tuple(sorted(s.labels.items()))): s.value
              for f in text_string_to_metric_families(out) for s in f.samples}
     assert found[("ivr_job_runs_total", (("job", "outbox"), ("result", "ok")))] == 2
+
+
+def test_event_fields_are_masked_on_the_record_itself(caplog: pytest.LogCaptureFixture) -> None:
+    from ivr.core import logs
+
+    caplog.set_level(logging.INFO)
+    logs.event(logging.getLogger("test.observability"), "sms.sent", to="+8613912345678",
+               message="kept aside")
+    record = caplog.records[-1]
+    assert record.to == "***678"  # type: ignore[attr-defined]
+    assert record.message_ == "kept aside"  # type: ignore[attr-defined]

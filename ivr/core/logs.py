@@ -27,7 +27,8 @@ def event(log: logging.Logger, name: str, *, severity: int = logging.INFO,
           **fields: Any) -> None:
     """Log the event `name` with its fields (call_sid, conversation, referral, outcome...)."""
     # A field named like a LogRecord attribute would be refused by logging: keep it aside.
-    extra = {(f"{k}_" if k in _STANDARD else k): v for k, v in fields.items()}
+    # Masked here, so no handler (ours, gunicorn's, any other) ever holds the raw value.
+    extra = {(f"{k}_" if k in _STANDARD else k): _masked(v) for k, v in fields.items()}
     if has_request_context():
         extra.setdefault("route", request.path)
     log.log(severity, name, extra={"event": name, **extra})
