@@ -90,5 +90,7 @@ def install(fmt: str) -> None:
     if fmt == "auto":
         fmt = "text" if sys.stderr.isatty() else "json"
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    if root.level > logging.INFO or root.level == logging.NOTSET:
-        root.setLevel(logging.INFO)
+    # The line's own events at INFO; other libraries (Alembic, SQLAlchemy) keep their WARNING.
+    ours = logging.getLogger("ivr")
+    if ours.level == logging.NOTSET or ours.level > logging.INFO:
+        ours.setLevel(logging.INFO)
