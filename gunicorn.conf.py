@@ -10,8 +10,8 @@ timeout = 15
 
 
 def post_worker_init(worker: Any) -> None:
-    """Build the directory's matchers and load pypinyin's dictionaries in each new worker,
-    so the first caller a worker takes does not wait for them."""
+    """Load the sentence model, the emergency reader, the directory's matchers and
+    pypinyin's dictionaries in each new worker, so its first caller waits for none of them."""
     app = worker.wsgi if hasattr(worker, "wsgi") else None
     if app is None:
         return

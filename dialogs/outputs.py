@@ -61,13 +61,15 @@ class Ask:
 
 @dataclass(frozen=True)
 class Connect:
-    """Put the caller through to a person or provider; `attempt` counts tries."""
+    """Put the caller through to a person or provider; `attempt` counts tries. `urgent`: an
+    emergency nobody answered yet, to be carried on to a person whatever happens."""
 
     target: Target
     reason: str
     number: str | None = None
     name: str | None = None
     attempt: int = 1
+    urgent: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,9 @@ from dialogs.outputs import Ask, Connect, Hangup, Output, Say
 from dialogs.prompts import text
 from directory.phones import local_display
 
+# Text cannot put anyone through: "connecting you, stay on the line" is for the phone only;
+# the text line after it says whom to call.
+_VOICE_ONLY = frozenset({"connect.emergency", "connect.crisis"})
 # Voice prompts say "press"; in text the resident replies with the digit instead.
 _REPLY = {"zh-CN": (("请按", "请回复"), ("按", "回复")), "en": (("press", "reply"),)}
 
@@ -25,6 +28,8 @@ def render(outputs: Sequence[Output], language: str, emergency_number: str = "12
     lines: list[str] = []
     for output in outputs:
         if isinstance(output, Say):
+            if output.prompt in _VOICE_ONLY:
+                continue
             if output.prompt == "language.offer":
                 lines.append(text("language.offer", language).replace("press", "reply")
                              .replace("请按", "请回复"))

@@ -198,7 +198,7 @@ def test_a_fresh_database_knows_the_standard_categories(tmp_path: Path) -> None:
     standard = json.loads(CATEGORIES_FILE.read_text("utf-8"))["categories"]
     assert counts(app)[1] == len(standard)
     # Idempotent: down past the seeding and up again neither doubles nor loses a category.
-    migrate.downgrade(url, "0008")
+    migrate.downgrade(url, "alone_1")
     migrate.upgrade(url)
     assert counts(app)[1] == len(standard)
     own = {"divisions": [{"code": "340111", "name": "包河区", "level": 3, "parent_code": "3401"},

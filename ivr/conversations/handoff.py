@@ -60,6 +60,8 @@ def enqueue(session: Session, config: Any, call_sid: str, phone: str, reason: st
     entry = session.scalars(select(QueueEntry).where(QueueEntry.call_sid == call_sid)).first()
     if entry is not None:
         entry.status, entry.operator_id = QueueStatus.WAITING, None
+        if reason == "emergency":
+            entry.priority = 0  # an emergency waits ahead of everyone, whenever it came
         return entry
     conversation = session.scalars(select(Conversation).where(
         Conversation.channel == "voice", Conversation.key == call_sid)).first()

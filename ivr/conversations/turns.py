@@ -225,6 +225,8 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
         if channel == "voice":
             session.connection().execute(
                 update(Call).where(Call.call_sid == row.key).values(emergency=True))
+        emergency_task(session, row, str(data.get("kind") or "other"),
+                       str(data.get("words") or ""), config)
     elif effect.name == "routed":
         row.category, row.division_code = data.get("need"), data.get("division")
         row.provider_id = data.get("provider")
@@ -247,6 +249,18 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
             resident.needs = sorted({*(resident.needs or []), str(data["category"])})
         resident.updated_at = utcnow()
         resident.updated_by = f"resident:{channel}"
+
+
+def emergency_task(session: Session, row: Conversation, kind: str, said: str,
+                   config: Any) -> None:
+    """The operators' emergency task for this contact (one per emergency, due in minutes)."""
+    resident = row.resident
+    callbacks.emergency(
+        session, phone=row.phone, key=row.key, kind=kind, said=said,
+        division=row.area_code or row.division_code or (resident.division_code if resident
+                                                        else None),
+        minutes=int(config.get("EMERGENCY_TASK_MINUTES") or 5),
+        reason="crisis" if kind == "suicide" else "emergency")
 
 
 def _resident(session: Session, phone: str) -> Resident:

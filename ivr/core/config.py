@@ -62,6 +62,20 @@ def minutes(value: Any) -> int:
     return _whole(value, "应为整数分钟 must be whole minutes")
 
 
+def minutes_within(low: int, high: int) -> Reader:
+    """Whole minutes from `low` to `high`."""
+
+    def read(value: Any) -> int:
+        number = _whole(value, f"应为 {low} 到 {high} 之间的整数分钟 must be whole minutes "
+                               f"from {low} to {high}")
+        if not low <= number <= high:
+            raise Invalid(f"应为 {low} 到 {high} 之间的整数分钟 must be whole minutes "
+                          f"from {low} to {high}")
+        return number
+
+    return read
+
+
 def count(value: Any) -> int:
     """A whole number, zero or more."""
     return _whole(value, "应为非负整数 must be a whole number (0, 1, 2 ...)")
@@ -202,6 +216,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TWILIO_SMS_FROM", text),
     Setting("TWILIO_MESSAGING_SERVICE_SID", text),
     Setting("TWILIO_API_BASE", url),
+    # An emergency task must be taken up by an operator within these minutes.
+    Setting("EMERGENCY_TASK_MINUTES", minutes_within(1, 120), 5),
     Setting("REFERRAL_DEADLINE_DAYS", count, 2),
     # Operators: their hours, how long a caller waits before being offered a voice message or
     # a call back, and the music while they wait.

@@ -264,6 +264,11 @@ class CallbackTask(Base):
     status: Mapped[str] = mapped_column(String(16), default=CallbackStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An emergency task: answered within minutes, with what the caller said and where.
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    said: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    division_code: Mapped[str | None] = mapped_column(String(12))
 
 
 class OutboxMessage(Base):

@@ -18,8 +18,10 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from dialogs import serialize
 from dialogs.outputs import Ask, Say
 from dialogs.render_text import render as render_text
+from directory.emergency import KIND_WORDS
 from directory.models import Category
 from directory.orm import utcnow
+from directory.phones import local_display
 from directory.routing import RoutingError, route
 from ivr.accounts.logins import role_required
 from ivr.conversations import handoff
@@ -163,9 +165,16 @@ def _callbacks() -> list[dict[str, Any]]:
     out = []
     for task in rows:
         elderly = bool({"elderly", "disabled"} & set(resident_groups.get(task.phone, [])))
-        due = handoff.aware(task.created_at) + timedelta(hours=CALLBACK_HOURS)
+        # An emergency task is due in minutes (EMERGENCY_TASK_MINUTES), the others in a day.
+        due = handoff.aware(task.due_at) if task.due_at else \
+            handoff.aware(task.created_at) + timedelta(hours=CALLBACK_HOURS)
         out.append({"task": task, "elderly": elderly, "due": due,
-                    "overdue": now > due, "left_h": round((due - now).total_seconds() / 3600, 1)})
+                    "overdue": now > due, "left_h": round((due - now).total_seconds() / 3600, 1),
+                    "left_min": max(0, int((due - now).total_seconds() // 60)),
+                    "phone": local_display(task.phone) if task.phone else "网上咨询 Web chat",
+                    "kind": KIND_WORDS.get(task.kind or "other", KIND_WORDS["other"]),
+                    "village": records.display_name(session, task.division_code)
+                    if task.division_code else ""})
     out.sort(key=_callback_order)
     return out
 

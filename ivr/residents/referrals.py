@@ -189,6 +189,14 @@ def category_name(category: Category | None, language: str) -> str:
     return category.en if language == "en" else category.zh
 
 
+def beside_follow_up(reply: str) -> str:
+    """The words of a reply other than its follow-up answer (all of them if it holds none):
+    "nobody came" alone is an answer, not an emergency; "没来，我摔倒了" holds one."""
+    said = reply.lower().replace("’", "'")
+    word = next((word for word, _ in FOLLOW_UP_ANSWERS if word in said), None)
+    return said.replace(word, " ", 1).strip(" ,，。.!！") if word else reply
+
+
 def record_follow_up(session: Session, resident: Resident, reply: str) -> Referral | None:
     """A resident's answer to the latest follow-up question, if the text is one."""
     said = reply.lower().replace("’", "'")

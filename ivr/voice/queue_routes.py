@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from dialogs.dialing import unanswered_emergency
 from dialogs.outputs import Say
 from directory.models import Category
 from ivr.conversations import handoff
@@ -94,6 +95,10 @@ def queue_done() -> Response:
         dial = response.dial(action=url_for("voice.queue_dialled"), method="POST", timeout=20)
         dial.number(operator.phone if operator else current_app.config["DUTY_NUMBER"],
                     url=url_for("voice.operator_whisper", entry=entry.id), method="POST")
+    elif entry.status == QueueStatus.TIMED_OUT and entry.priority == 0:
+        # An emergency is not offered a message or a call back: the duty officer again, then
+        # back to the head of the queue, until a person answers.
+        response = renderer().render(unanswered_emergency())
     elif entry.status == QueueStatus.TIMED_OUT:
         options_twiml(response, "queue.timeout")
     else:

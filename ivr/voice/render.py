@@ -127,7 +127,8 @@ class VoiceRenderer:
         }.get(output.target) or output.number or self.config["DUTY_NUMBER"]
         dial = Dial(
             action=action_url(self.dial_done_path,
-                              {"target": output.target, "try": output.attempt}),
+                              {"target": output.target, "try": output.attempt,
+                               "urgent": 1 if output.urgent else None}),
             method="POST",
             timeout=self.config.get("DIAL_TIMEOUT_S", 30),
         )

@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from dialogs.dialing import DIAL_ATTEMPTS, after_dial
-from dialogs.outputs import Output, Target
+from dialogs.dialing import DIAL_ATTEMPTS, URGENT_QUEUE, after_dial, unanswered_emergency
+from dialogs.outputs import Connect, Output, Target
 from ivr.conversations import handoff, turns
 from ivr.core import db, logs
 from ivr.core.models import Conversation
@@ -95,15 +95,30 @@ def turn() -> Response:
 @bp.post("/dial-done")
 @twilio_only
 def dial_done() -> Response:
-    """A <Dial> ended: finish, try again or hand over to a person, then apologise."""
-    targets: dict[str, Target] = {"emergency": "emergency", "provider": "provider"}
-    target = targets.get(request.args.get("target", ""), "duty")
+    """A <Dial> ended: finish, try again or hand over to a person; an emergency nobody
+    answered goes on to the duty officer, then first into the operators' queue."""
+    target, urgent = _dialled()
     dial_status = field("DialCallStatus", 16)
+    session = db.session()
     if target != "provider" and field("CallSid"):
-        handoff.direct_dial_ended(db.session(), field("CallSid"), dial_status,
+        handoff.direct_dial_ended(session, field("CallSid"), dial_status,
                                   int_field("DialCallDuration") or 0)
-        db.session().commit()
-    return speak(after_dial(target, int_arg("try", 1, 9), dial_status))
+    outputs = after_dial(target, int_arg("try", 1, 9), dial_status, urgent)
+    mode = "duty"
+    if any(isinstance(o, Connect) and o.reason == URGENT_QUEUE for o in outputs):
+        handoff.enqueue(session, current_app.config, field("CallSid") or "anonymous",
+                        field("From", 32), "emergency")
+        mode = "queue"
+    session.commit()
+    return speak(outputs, handoff_mode=mode)
+
+
+def _dialled() -> tuple[Target, bool]:
+    """Whom the ended <Dial> called, and whether it carried an unanswered emergency."""
+    targets: dict[str, Target] = {"emergency": "emergency", "crisis": "crisis",
+                                  "provider": "provider"}
+    return targets.get(request.args.get("target", ""), "duty"), \
+        request.args.get("urgent") == "1"
 
 
 @bp.post("/status")
@@ -143,6 +158,10 @@ def on_error(error: Exception) -> Response | HTTPException:
         except OSError:
             log.exception("the outage spool could not be written either")
     if request.endpoint == "voice.dial_done":
+        target, urgent = _dialled()
+        if urgent or target in ("emergency", "crisis"):
+            # An emergency is never hung up on: the duty officer again, needing no database.
+            return speak(unanswered_emergency(target if target != "duty" else "emergency"))
         # The dial's own report failed: dialling again from here could loop forever.
         return speak(after_dial("duty", DIAL_ATTEMPTS, "failed"))
     return twiml(apology_response(current_app.config, url_for("voice.dial_done")))

@@ -1,7 +1,7 @@
 """worker heartbeats; the standard service categories in every fresh database
 
 Revision ID: firsthour_1
-Revises: 0008
+Revises: alone_1
 Create Date: 2026-12-01 22:30:00
 
 A fresh database knows the standard categories (directory/data/categories.json), so an
@@ -20,7 +20,7 @@ from alembic import op
 from directory.lexicon import CATEGORIES_FILE
 
 revision = 'firsthour_1'
-down_revision = '0008'
+down_revision = 'alone_1'
 branch_labels = None
 depends_on = None
 
