@@ -18,3 +18,13 @@ def post_worker_init(worker: Any) -> None:
     from ivr.core.warm import warm
 
     warm(app)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, forget a dead worker's live gauges."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, request, url_for
 from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ivr.core import config, db, logmask
+from ivr.core import config, db, logmask, logs, metrics
 
 # Paths Twilio posts to: an error there must still be TwiML, never an HTML page.
 TWILIO_PREFIXES = ("/voice", "/sms")
@@ -20,11 +20,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application from the environment, then `test_config` on top."""
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(config.from_environ(os.environ, app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     if test_config:
         app.config.update(test_config)
-    config.check(app.config, strict=not (app.debug or app.testing))
+    # Read once, typed; every bad setting named in one message (ConfigError).
+    app.config.update(config.load(os.environ, test_config, app.instance_path,
+                                  strict=not (app.debug or app.testing)))
 
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops:
@@ -32,6 +33,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
     logmask.install()
+    if not app.testing:  # the tests read records through pytest's capture
+        logs.install(app.config["LOG_FORMAT"])
+    metrics.init_app(app)
 
     db.init_app(app)
     from ivr.accounts import logins

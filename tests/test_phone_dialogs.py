@@ -159,8 +159,8 @@ def test_crisis_number_defaults_to_the_duty_number() -> None:
     from ivr.core.config import from_environ
 
     assert from_environ({"DUTY_NUMBER": DUTY}, "/tmp")["CRISIS_NUMBER"] == DUTY
-    assert from_environ({"DUTY_NUMBER": DUTY, "CRISIS_NUMBER": "+8655112356"},
-                        "/tmp")["CRISIS_NUMBER"] == "+8655112356"
+    assert from_environ({"DUTY_NUMBER": DUTY, "CRISIS_NUMBER": "+8655163000356"},
+                        "/tmp")["CRISIS_NUMBER"] == "+8655163000356"
 
 
 def test_place_choices_come_from_the_directory_in_a_stable_order(app: Flask,

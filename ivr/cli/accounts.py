@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from directory import phones
 from ivr.accounts import users
 from ivr.accounts.logins import create_user
 from ivr.city import shared as city_shared
@@ -42,6 +43,9 @@ users_cli = AppGroup("users", help="Logins for the web pages.")
 def users_create(role: str, username: str, name: str, phone: str, provider: str | None,
                  password: str) -> None:
     """Create a login with a hashed password."""
+    if phone and not phones.is_valid(phone):
+        raise click.ClickException(f"--phone {phone!r} is not a dialable number")
+    phone = phones.parse(phone) or ""
     session = db.session()
     try:
         session.add(create_user(username, password, role, name=name, phone=phone,

@@ -6,7 +6,7 @@ a retry (or a stale page): it gets the stored answer again and changes nothing.
 
 from __future__ import annotations
 
-import re
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,21 +17,22 @@ from dialogs import engine, serialize
 from dialogs.loader import load
 from dialogs.outputs import Connect, Effect, Event, Hangup, Output, Say
 from dialogs.prompts import text
-from dialogs.services import Environment, Settings
+from dialogs.services import Environment, Settings, assess
 from dialogs.state import Caller, State
+from directory.emergency import Alarm
 from directory.models import Category, Division, Provider
 from directory.names import spoken
 from directory.orm import utcnow
-from directory.phones import local_display
+from directory.phones import is_valid, local_display
 from ivr.conversations.directory_view import DbDirectory
-from ivr.core import audit, clock
+from ivr.core import audit, clock, logs, metrics
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import Call, Conversation, Resident
 from ivr.core.statuses import Outcome
 from ivr.core.upsert import insert_ignore
 from ivr.residents import callbacks, outbox, records, referrals
 
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,11 +44,29 @@ class Turn:
     state: State
 
 
-def environment(session: Session, config: Any, phone: str) -> Environment:
-    """The engine's environment for this request, for the caller at `phone`."""
+def environment(session: Session, config: Any, phone: str, *,
+                counted: bool = False) -> Environment:
+    """The engine's environment for this request, for the caller at `phone` (`counted`: the
+    emergency assessment's decisions go to the metrics)."""
     settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")))
-    return Environment(DbDirectory(session, config, phone), settings,
+    if not counted:
+        return Environment(DbDirectory(session, config, phone), settings,
+                           now=clock.local_now(config))
+    return Environment(DbDirectory(session, config, phone), settings, assess=_assessed,
                        now=clock.local_now(config))
+
+
+def _assessed(words: str) -> Alarm:
+    """The emergency assessment, its decision counted."""
+    alarm = assess(words)
+    metrics.understood("emergency", alarm.decision)
+    return alarm
+
+
+def _slot_of(entry: dict[str, Any]) -> str:
+    """Which slot an understood entry was about: what its node understands (need, place)."""
+    node = load().nodes.get(str(entry.get("node", "")))
+    return (node.understand if node is not None else "") or "need"
 
 
 def caller_profile(session: Session, phone: str, resident: Resident | None) -> Caller:
@@ -92,7 +111,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
             Conversation.phone == phone, Conversation.id != row.id,
             Conversation.started_epoch >= row.started_epoch - 86400,
             Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
-    if phone and _PHONE.match(phone):
+    if is_valid(phone):
         # Every contact is written: an unknown number gets a provisional file.
         resident = found or records.open_provisional(session, phone,
                                                      actor=f"{channel}:{key[:12]}")
@@ -122,9 +141,13 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
     if turn is not None and turn != seen.turn:
         _end_read(reader)
         return _replay(seen.state, seen.last_outputs)
-    state, outputs = engine.step(load(), State.from_json(seen.state), event,
-                                 environment(reader or session, config, phone))
+    before = State.from_json(seen.state)
+    known = len(before.understood)
+    state, outputs = engine.step(load(), before, event,
+                                 environment(reader or session, config, phone, counted=True))
     _end_read(reader)
+    for entry in state.understood[known:]:
+        metrics.understood(_slot_of(entry), str(entry.get("decision") or "none"))
     row = seen if reader is None else _locked(session, channel, key)
     if row.turn != seen.turn:
         return _replay(row.state, row.last_outputs)
@@ -214,6 +237,9 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
     data = effect.data
     if effect.name == "emergency":
         row.emergency = True
+        logs.event(log, "emergency", severity=logging.WARNING, channel=channel,
+                   conversation=row.id, call_sid=row.key if channel == "voice" else None,
+                   kind=data.get("kind"), node=data.get("node"))
         if channel == "voice":
             session.connection().execute(
                 update(Call).where(Call.call_sid == row.key).values(emergency=True))

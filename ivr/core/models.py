@@ -368,3 +368,12 @@ class TextMessage(Base):
     author: Mapped[str] = mapped_column(String(32))    # resident | line | operator:ID
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkerHeartbeat(Base):
+    """When a worker process last finished a round (one row per worker; /readyz reads it)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

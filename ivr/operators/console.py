@@ -153,7 +153,7 @@ def _live_context() -> dict[str, Any]:
             "callbacks": callbacks, "texts": texts, "authors": screen.author_names(session),
             "status_form": StatusForm(), "take_form": TakeForm(), "done_form": DoneForm(),
             "reply_form": ReplyForm(),
-            "refresh_s": int(current_app.config.get("OPERATOR_REFRESH_S", 5))}
+            "refresh_s": max(1, int(current_app.config.get("OPERATOR_REFRESH_S", 5)))}
 
 
 @bp.get("/")

@@ -19,7 +19,7 @@ from ivr.core.statuses import Outcome, QueueStatus
 from ivr.residents import callbacks
 from ivr.voice.render import VoiceRenderer
 from ivr.voice.routes import bp, twiml
-from ivr.webhooks.forms import field, int_field
+from ivr.webhooks.forms import field, int_field, number_field
 from ivr.webhooks.signature import twilio_only
 
 QUEUE = "operators"
@@ -98,7 +98,7 @@ def queue_done() -> Response:
     result = field("QueueResult", 32)
     response = VoiceResponse()
     if result in ("hangup", "system-error", "error") or entry is None:
-        handoff.abandoned(session, entry, field("CallSid"), field("From", 32))
+        handoff.abandoned(session, entry, field("CallSid"), number_field())
         if entry is None and result not in ("hangup",):
             response.append(renderer().connect_duty())
     elif entry.status == QueueStatus.OFFERED and entry.operator_id:
@@ -242,7 +242,7 @@ def queue_message() -> Response:
 
 
 def _callback(session: Session, reason: str) -> None:
-    call_sid, phone = field("CallSid"), field("From", 32)
+    call_sid, phone = field("CallSid"), number_field()
     if phone and callbacks.open_for_call(session, call_sid) is None:
         entry = _entry()
         callbacks.book(session, phone=phone, call_sid=call_sid, reason=reason,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
@@ -12,15 +13,18 @@ from werkzeug.exceptions import HTTPException
 from dialogs.dialing import DIAL_ATTEMPTS, URGENT_QUEUE, after_dial, unanswered_emergency
 from dialogs.outputs import Connect, Output, Target
 from ivr.conversations import handoff, turns
-from ivr.core import db
+from ivr.core import db, logs
+from ivr.core.models import Conversation
 from ivr.voice import calls, spool
 from ivr.voice.render import VoiceRenderer, apology_response
-from ivr.webhooks.forms import caller_event, field, int_arg, int_field
+from ivr.webhooks.forms import caller_event, field, int_arg, int_field, number_field
 from ivr.webhooks.signature import twilio_only
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 CHANNEL = "voice"
+# Twilio's final call statuses: the call is over.
+ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -43,7 +47,7 @@ def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
 def _hand_off(outputs: list[Output]) -> str:
     """How this call reaches a person if the turn asked for one (see handoff.for_turn)."""
     return handoff.for_turn(db.session(), current_app.config, outputs,
-                            field("CallSid") or "anonymous", field("From", 32))
+                            field("CallSid") or "anonymous", number_field())
 
 
 def _record_call(status: str) -> str:
@@ -51,7 +55,7 @@ def _record_call(status: str) -> str:
     call_sid = field("CallSid")
     if call_sid:
         session = db.session()
-        calls.record(session, call_sid, status, from_number=field("From", 32),
+        calls.record(session, call_sid, status, from_number=number_field(),
                      to_number=field("To", 32), timezone=current_app.config["TIMEZONE"],
                      duration_s=int_field("CallDuration"),
                      sequence_number=int_field("SequenceNumber"))
@@ -65,9 +69,11 @@ def incoming() -> Response:
     call_sid = _record_call(field("CallStatus", 16) or "ringing")
     session = db.session()
     turn = turns.begin(session, current_app.config, CHANNEL,
-                       call_sid or "anonymous", field("From", 32))
+                       call_sid or "anonymous", number_field())
     mode = _hand_off(turn.outputs)
     session.commit()
+    logs.event(log, "call.started", call_sid=call_sid, caller=number_field(),
+               known=turn.state.caller.known, handoff=mode)
     return speak(turn.outputs, turn.language, turn.state.elderly, mode)
 
 
@@ -79,7 +85,7 @@ def turn() -> Response:
     number = request.args.get("t", "")
     result = turns.take_turn(
         session, current_app.config, CHANNEL, field("CallSid") or "anonymous",
-        field("From", 32), int(number) if number.isdigit() and len(number) < 6 else None,
+        number_field(), int(number) if number.isdigit() and len(number) < 6 else None,
         caller_event(), reader=db.turn_reader())
     mode = _hand_off(result.outputs)
     session.commit()
@@ -119,8 +125,14 @@ def _dialled() -> tuple[Target, bool]:
 @twilio_only
 def status() -> Response:
     """Twilio's status callback: store it once; the status only moves forward."""
-    _record_call(field("CallStatus", 16))
+    call_sid = _record_call(field("CallStatus", 16))
     db.session().commit()
+    if call_sid and field("CallStatus", 16) in ENDED:
+        outcome = db.session().scalar(select(Conversation.outcome).where(
+            Conversation.channel == CHANNEL, Conversation.key == call_sid))
+        logs.event(log, "call.ended", call_sid=call_sid, status=field("CallStatus", 16),
+                   duration_s=int_field("CallDuration"), outcome=outcome)
+        db.session().rollback()
     return twiml(VoiceResponse())
 
 
