@@ -52,6 +52,14 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         "TWILIO_MESSAGING_SERVICE_SID": environ.get("TWILIO_MESSAGING_SERVICE_SID", ""),
         "TWILIO_API_BASE": environ.get("TWILIO_API_BASE", ""),
         "REFERRAL_DEADLINE_DAYS": int(environ.get("REFERRAL_DEADLINE_DAYS", "2") or 2),
+        # Integrity: the whole-send deadline of one text message; how long a webhook waits for
+        # SQLite's writer before it answers with the duty number; what the jobs keep.
+        "SMS_SEND_DEADLINE_S": float(environ.get("SMS_SEND_DEADLINE_S", "10") or 10),
+        "SQLITE_WRITER_WAIT_S": float(environ.get("SQLITE_WRITER_WAIT_S", "2.5") or 2.5),
+        "RETENTION_TRANSCRIPTS_DAYS": int(environ.get("RETENTION_TRANSCRIPTS_DAYS", "180") or 180),
+        "RETENTION_RECORDINGS_DAYS": int(environ.get("RETENTION_RECORDINGS_DAYS", "90") or 90),
+        "RETENTION_AUDIT_DAYS": int(environ.get("RETENTION_AUDIT_DAYS", "1095") or 1095),
+        "RETENTION_OUTBOX_DAYS": int(environ.get("RETENTION_OUTBOX_DAYS", "90") or 90),
         # Operators: their hours (OpenStreetMap syntax), how long a caller waits before being
         # offered a voice message or a call back, and the music while they wait.
         "OPERATOR_HOURS": environ.get("OPERATOR_HOURS", "Mo-Su 08:00-20:00"),

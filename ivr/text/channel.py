@@ -13,6 +13,7 @@ from dialogs.outputs import Connect, Event
 from dialogs.render_text import render
 from directory.orm import utcnow
 from ivr.conversations import turns
+from ivr.core import clock
 from ivr.core.models import Conversation, TextMessage
 from ivr.residents import callbacks, outbox
 
@@ -32,8 +33,8 @@ def is_fresh(row: Conversation | None) -> bool:
     """A new conversation starts after 30 minutes of silence, or after the last one ended."""
     if row is None or (bool((row.state or {}).get("ended")) and not row.handed_off):
         return True
-    updated = row.updated_at.replace(tzinfo=None)
-    return updated < (utcnow() - TIMEOUT).replace(tzinfo=None)
+    # Both aware: PostgreSQL answers in its session's TimeZone, SQLite in naive UTC.
+    return clock.aware(row.updated_at) < clock.now() - TIMEOUT
 
 
 def event_of(body: str) -> Event:

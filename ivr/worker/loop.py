@@ -1,5 +1,6 @@
 """The worker process (`flask --app ivr worker`, the Procfile's `worker`): replays what the spool
-kept during a database outage, then sends the outbox's messages that are due, again and again."""
+kept during a database outage, runs the scheduled jobs that are due (`jobs.py`), then sends the
+outbox's messages that are due, again and again."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from twilio.rest import Client
 
 from ivr.residents import outbox
 from ivr.voice import spool
+from ivr.worker import jobs
 
 log = logging.getLogger(__name__)
 
 
 def run_once(session: Session, config: Any, client: Client | None = None) -> int:
-    """One round: the spool first (so replayed contacts exist), then the outbox."""
+    """One round: the spool first (so replayed contacts exist), the jobs that are due, then
+    the outbox (so a job's SMS leaves in the same round)."""
     spool.replay(session, config)
+    jobs.run_due(session, config)
     return outbox.send_due(session, config, client)
 
 
