@@ -214,9 +214,10 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
 
 def release_stale_offers(session: Session) -> int:
     """Operators whose caller went away are free again; how many."""
+    offered = select(QueueEntry.operator_id).where(QueueEntry.status == QueueStatus.OFFERED,
+                                                   QueueEntry.operator_id.is_not(None))
     released = session.execute(update(User).where(
-        User.status == OperatorStatus.OFFERED, ~User.id.in_(select(QueueEntry.operator_id).where(QueueEntry.status == QueueStatus.OFFERED,
-                                             QueueEntry.operator_id.is_not(None))))
+        User.status == OperatorStatus.OFFERED, ~User.id.in_(offered))
         .values(status=OperatorStatus.AVAILABLE, status_since=utcnow())
         .execution_options(synchronize_session=False))
     return int(released.rowcount)  # type: ignore[attr-defined]
