@@ -122,7 +122,7 @@ def _parse_row(row: list[str], divisions: set[str],
             problems.append(f"need {need!r} is not a service category")
     birth_year: int | None = None
     if birth:
-        if not birth.isdigit() or not 1900 <= int(birth) <= datetime.now().year:
+        if not birth.isdigit() or not 1900 <= int(birth) <= utcnow().year:
             problems.append(f"birth_year {birth!r} is not a year")
         else:
             birth_year = int(birth)

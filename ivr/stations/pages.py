@@ -3,10 +3,9 @@ with a click (accept, complete, cannot provide), and its service records for cer
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 
 from directory.models import Category, Provider
 from ivr.accounts.logins import role_required
-from ivr.core import audit, db
+from ivr.core import audit, clock, db
 from ivr.core.models import Referral, ServiceRecord
 from ivr.residents import records, referrals
 from ivr.stations import work
@@ -47,7 +46,9 @@ class RecordForm(FlaskForm):  # type: ignore[misc]
         SelectChoice("activity", "服务活动 Service activity"),
         SelectChoice("purchased_project", "政府购买服务项目 Government-purchased project")])
     title = StringField("名称 Title", validators=[DataRequired(), Length(max=200)])
-    held_on = DateField("日期 Date", validators=[DataRequired()], default=date.today)
+    # The line's local day, not the server's (a UTC host is a day behind before 08:00).
+    held_on = DateField("日期 Date", validators=[DataRequired()],
+                        default=lambda: clock.today(current_app.config))
     participants = IntegerField("参加人数 Participants",
                                 validators=[Optional(), NumberRange(min=0, max=100_000)])
 
@@ -75,7 +76,7 @@ def index() -> str:
     return render_template("station/index.html", platform=platform, rows=rows, records=records,
                            move_form=MoveForm(), record_form=RecordForm(),
                            status=STATUS, buttons=BUTTONS, actions=ACTIONS,
-                           today=date.today())
+                           today=clock.today(current_app.config))
 
 
 @bp.post("/referrals/<int:referral_id>")
