@@ -543,3 +543,24 @@ def test_jobs_run_by_hand(app: Flask, line: Database) -> None:
     result = app.test_cli_runner().invoke(args=["jobs", "run"])
     assert result.exit_code == 0, result.output
     assert {line.split(":")[0] for line in result.output.splitlines()} == set(jobs.JOBS)
+
+
+def test_two_follow_up_answers_racing_keep_one(app: Flask, line: Database) -> None:
+    referral_id = new_referral(app, line)
+    with line.sessions() as s:
+        row = s.get(Referral, referral_id)
+        assert row is not None
+        referrals.move(s, row, "completed", actor="test")
+        s.commit()
+
+    def answer(i: int) -> str:
+        body = ("很满意", "不满意")[i % 2]
+        return post_signed(app.test_client(), "/sms", {
+            "From": RESIDENT, "Body": body, "MessageSid": "SM" + uuid.uuid4().hex}
+        ).get_data(as_text=True)
+
+    together(4, answer)
+    with line.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ReferralEvent).where(
+            ReferralEvent.referral_id == referral_id,
+            ReferralEvent.status == "follow_up")) == 1

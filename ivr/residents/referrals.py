@@ -251,7 +251,15 @@ def record_follow_up(session: Session, resident: Resident, reply: str) -> Referr
         .order_by(Referral.follow_up_sent_at.desc())).first()
     if referral is None:
         return None
-    referral.follow_up_answer, referral.follow_up_at = answer, utcnow()
+    # Claimed like a move: of two answers racing (or a replayed text), one is kept.
+    now = utcnow()
+    claimed = session.execute(
+        update(Referral).where(Referral.id == referral.id, Referral.follow_up_answer.is_(None))
+        .values(follow_up_answer=answer, follow_up_at=now)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    referral.follow_up_answer, referral.follow_up_at = answer, now
     _event(session, referral, "follow_up", f"resident:{resident.id}", answer)
     return referral
 
