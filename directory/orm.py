@@ -27,6 +27,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# Set only by ivr.core.clock.frozen (tests, `jobs run --at`): every write's "now" follows it.
+FROZEN: list[datetime] = []
+
+
 def utcnow() -> datetime:
     """Return the current time in UTC, timezone-aware."""
-    return datetime.now(UTC)
+    return FROZEN[-1] if FROZEN else datetime.now(UTC)

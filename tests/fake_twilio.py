@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -17,6 +18,10 @@ class FakeTwilio:
         self.messages: list[dict[str, str]] = []
         self.call_updates: list[dict[str, str]] = []
         self.fail_next = 0
+        # Behaviours for the next requests, one each: "nonjson" (a 201 that is not JSON),
+        # "drip" (a 201 whose body comes a byte every 0.2 s for 60 s), "4xx:CODE" (Twilio's
+        # refusal with that error code), "slow:S" (answers after S seconds).
+        self.script: list[str] = []
         self.lock = threading.Lock()
         fake = self
 
@@ -31,17 +36,51 @@ class FakeTwilio:
                     self._answer(200, {"sid": sid, "status": "in-progress"})
                     return
                 with fake.lock:
-                    failing = fake.fail_next > 0
+                    act = fake.script.pop(0) if fake.script else ""
+                    failing = fake.fail_next > 0 and not act
                     if failing:
                         fake.fail_next -= 1
-                    else:
+                    elif not act.startswith("4xx"):
                         fake.messages.append(form)
+                if act.startswith("slow:"):
+                    time.sleep(float(act[5:]))
+                elif act == "nonjson":
+                    self._raw(201, b"<html>upstream proxy says hello</html>")
+                    return
+                elif act == "drip":
+                    self._drip()
+                    return
+                elif act.startswith("4xx:"):
+                    self._answer(400, {"code": int(act[4:]), "message": "refused", "status": 400})
+                    return
                 if failing:
                     self._answer(500, {"code": 20500, "message": "Internal Server Error",
                                        "status": 500})
                     return
                 self._answer(201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued",
                                    "to": form.get("To"), "body": form.get("Body")})
+
+            def _raw(self, status: int, data: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _drip(self) -> None:
+                data = json.dumps({"sid": "SM" + uuid.uuid4().hex, "status": "queued"}).encode()
+                data += b" " * 300
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    for byte in data:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                except OSError:
+                    return  # the client gave up, as it should
 
             def _answer(self, status: int, body: dict[str, object]) -> None:
                 data = json.dumps(body).encode()

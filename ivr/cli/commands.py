@@ -86,7 +86,7 @@ def register(app: Flask) -> None:
     from ivr.cli.accounts import city_cli, stations_cli, users_cli
     from ivr.cli.directory import demo_command, directory_cli
     from ivr.cli.residents import residents_cli
-    from ivr.cli.worker import spool_cli, worker_command
+    from ivr.cli.worker import jobs_cli, spool_cli, worker_command
 
     app.cli.add_command(db_cli)
     app.cli.add_command(call_command)
@@ -98,6 +98,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(spool_cli)
+    app.cli.add_command(jobs_cli)
     from ivr.cli.reports import report_command
 
     app.cli.add_command(report_command)

@@ -13,16 +13,23 @@ from ivr.core import db, logs
 from ivr.residents import records
 
 log = logging.getLogger(__name__)
+
+# Residents written per commit: small enough that a call waiting for SQLite's writer gets its
+# turn within a few tens of milliseconds (bench/import_latency.py).
+IMPORT_CHUNK = 200
 residents_cli = AppGroup("residents", help="Residents' electronic files.")
 
 
 @residents_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def residents_import(path: str) -> None:
+@click.option("--chunk", default=IMPORT_CHUNK, show_default=True,
+              help="Residents per commit (0: the whole file in one transaction).")
+def residents_import(path: str, chunk: int) -> None:
     """Load residents (CSV); a bad line changes nothing; re-importing keeps every contact."""
     session = db.session()
     try:
-        counts = records.import_csv(session, Path(path).read_text(encoding="utf-8-sig"))
+        counts = records.import_csv(session, Path(path).read_text(encoding="utf-8-sig"),
+                                    chunk=chunk or None)
         session.commit()
     except records.ResidentsImportError as error:
         session.rollback()

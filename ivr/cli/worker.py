@@ -8,7 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from ivr.core import db
 from ivr.voice import spool
-from ivr.worker import loop
+from ivr.worker import jobs, loop
 
 
 @click.command("worker")
@@ -33,3 +33,23 @@ def spool_replay() -> None:
     """Write the calls and contacts spooled during a database outage."""
     with db.database().sessions() as session:
         click.echo(f"replayed {spool.replay(session, current_app.config)} spooled webhooks")
+
+
+jobs_cli = AppGroup("jobs", help="The scheduled jobs the worker runs (also by hand or cron).")
+
+
+@jobs_cli.command("run")
+@click.argument("name", required=False, type=click.Choice(sorted(jobs.JOBS)))
+def jobs_run(name: str | None) -> None:
+    """Run one job now (or every job), unless another worker is running it."""
+    with db.database().sessions() as session:
+        for job in [name] if name else list(jobs.JOBS):
+            done = jobs.run(session, current_app.config, job, force=True)
+            click.echo(f"{job}: {'held by another worker' if done is None else done}")
+
+
+@jobs_cli.command("list")
+def jobs_list() -> None:
+    """The jobs, how often the worker runs them, and what each does."""
+    for job in jobs.JOBS.values():
+        click.echo(f"{job.name:11} every {job.every}  {job.doc}")

@@ -121,16 +121,39 @@ def offer_next(session: Session, entry: QueueEntry) -> User | None:
     operator = session.scalars(select(User).where(
         User.role == "operator", User.status == OperatorStatus.AVAILABLE, User.active.is_(True))
         .order_by(User.status_since).with_for_update()).first()
-    if operator is None:
+    if operator is None or not assign(session, entry, operator):
         return None
-    assign(session, entry, operator)
     return operator
 
 
-def assign(session: Session, entry: QueueEntry, operator: User) -> None:
-    """The operator gets this caller next; their phone will ring with a whisper."""
-    entry.status, entry.operator_id = QueueStatus.OFFERED, operator.id
+def transition(session: Session, entry: QueueEntry, to: QueueStatus,
+               came_from: tuple[QueueStatus, ...], **values: Any) -> bool:
+    """Move a queue entry to `to` if it is in one of `came_from`: the one transition of a queue
+    entry. Claimed with `UPDATE ... WHERE status = :seen`, so of two requests that saw the same
+    state (two operators taking one caller, a retried webhook) only one moves it."""
+    seen = entry.status
+    if seen not in came_from:
+        return False
+    moved = session.execute(
+        update(QueueEntry).where(QueueEntry.id == entry.id, QueueEntry.status == seen)
+        .values(status=to, **values).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(entry)
+        return False
+    entry.status = to
+    for name, value in values.items():
+        setattr(entry, name, value)
+    return True
+
+
+def assign(session: Session, entry: QueueEntry, operator: User) -> bool:
+    """The operator gets this caller next; their phone will ring with a whisper. False when
+    another operator took the caller first."""
+    if not transition(session, entry, QueueStatus.OFFERED, (QueueStatus.WAITING,),
+                      operator_id=operator.id):
+        return False
     set_status(operator, OperatorStatus.OFFERED)
+    return True
 
 
 def set_status(operator: User, status: str) -> None:
@@ -141,7 +164,9 @@ def set_status(operator: User, status: str) -> None:
 def connected(session: Session, entry: QueueEntry) -> None:
     """The operator pressed 1: the caller is answered."""
     now = utcnow()
-    entry.status, entry.answered_at = QueueStatus.CONNECTED, now
+    if not transition(session, entry, QueueStatus.CONNECTED, (QueueStatus.OFFERED,),
+                      answered_at=now):
+        return
     entry.wait_s = int((now - aware(entry.enqueued_at)).total_seconds())
     metrics.QUEUE_WAIT_SECONDS.labels(result="answered").observe(entry.wait_s)
     logs.event(log, "handoff.answered", call_sid=entry.call_sid, operator=entry.operator_id,
@@ -157,7 +182,9 @@ def connected(session: Session, entry: QueueEntry) -> None:
 
 def finished(session: Session, entry: QueueEntry, talk_s: int) -> None:
     """The conversation with the operator ended; wrap-up time starts now."""
-    entry.status, entry.ended_at, entry.talk_s = QueueStatus.DONE, utcnow(), talk_s
+    if not transition(session, entry, QueueStatus.DONE, (QueueStatus.CONNECTED,),
+                      ended_at=utcnow(), talk_s=talk_s):
+        return
     contact = entry.conversation
     if contact is not None:
         contact.talk_s = talk_s
@@ -169,20 +196,23 @@ def finished(session: Session, entry: QueueEntry, talk_s: int) -> None:
 def not_answered(session: Session, entry: QueueEntry) -> None:
     """The operator did not accept: they are set away and the caller waits again."""
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
+    if not transition(session, entry, QueueStatus.WAITING,
+                      (QueueStatus.OFFERED, QueueStatus.CONNECTED), operator_id=None):
+        return
     if operator is not None:
         set_status(operator, OperatorStatus.OFF)
-    entry.status, entry.operator_id = QueueStatus.WAITING, None
 
 
 def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: str) -> None:
     """The caller hung up before a person answered: a callback task (漏接回拨)."""
-    if entry is not None and entry.status in WAITING:
-        if entry.operator_id:
-            operator = session.get(User, entry.operator_id)
+    now = utcnow()
+    offered_to = entry.operator_id if entry is not None else None
+    if entry is not None and transition(session, entry, QueueStatus.ABANDONED, WAITING,
+                                        ended_at=now):
+        if offered_to:
+            operator = session.get(User, offered_to)
             if operator is not None and operator.status == OperatorStatus.OFFERED:
                 set_status(operator, OperatorStatus.AVAILABLE)
-        now = utcnow()
-        entry.status, entry.ended_at = QueueStatus.ABANDONED, now
         entry.wait_s = int((now - aware(entry.enqueued_at)).total_seconds())
         metrics.QUEUE_WAIT_SECONDS.labels(result="abandoned").observe(entry.wait_s)
         logs.event(log, "handoff.abandoned", call_sid=call_sid, wait_s=entry.wait_s)
@@ -194,17 +224,20 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
                        emergency=entry is not None and entry.priority == 0)
 
 
-def release_stale_offers(session: Session) -> None:
-    """Operators whose caller went away are free again."""
-    session.execute(update(User).where(User.status == OperatorStatus.OFFERED, ~User.id.in_(
-        select(QueueEntry.operator_id).where(QueueEntry.status == QueueStatus.OFFERED,
-                                             QueueEntry.operator_id.is_not(None))))
-        .values(status=OperatorStatus.AVAILABLE))
+def release_stale_offers(session: Session) -> int:
+    """Operators whose caller went away are free again; how many."""
+    offered = select(QueueEntry.operator_id).where(QueueEntry.status == QueueStatus.OFFERED,
+                                                   QueueEntry.operator_id.is_not(None))
+    released = session.execute(update(User).where(
+        User.status == OperatorStatus.OFFERED, ~User.id.in_(offered))
+        .values(status=OperatorStatus.AVAILABLE, status_since=utcnow())
+        .execution_options(synchronize_session=False))
+    return int(released.rowcount)  # type: ignore[attr-defined]
 
 
 def aware(value: datetime) -> datetime:
     """A stored time as UTC-aware (SQLite gives them back naive)."""
-    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+    return clock.aware(value)
 
 
 @dataclass
@@ -243,3 +276,15 @@ def direct_dial_ended(session: Session, call_sid: str, dial_status: str, talk_s:
         contact.wait_s = max(0, waited - talk_s)
     elif dial_status == "canceled":  # the caller hung up while it rang
         contact.abandoned, contact.wait_s = True, waited
+
+
+def wrap_up(session: Session, entry: QueueEntry, wrap_s: int) -> bool:
+    """Claim the entry's one wrap-up (its form posted twice writes once): False when it was
+    already wrapped up."""
+    claimed = session.execute(
+        update(QueueEntry).where(QueueEntry.id == entry.id, QueueEntry.wrap_up_s.is_(None))
+        .values(wrap_up_s=wrap_s).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    entry.wrap_up_s = wrap_s
+    return True

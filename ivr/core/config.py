@@ -76,6 +76,19 @@ def minutes_within(low: int, high: int) -> Reader:
     return read
 
 
+def decimal_seconds(value: Any) -> float:
+    """Seconds, fractions allowed: 2.5, not 2.5s."""
+    if isinstance(value, bool):
+        raise Invalid("应为秒数 must be seconds (2.5)")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Invalid("应为秒数 must be seconds (2.5)") from None
+    if not 0 < number < 3600:
+        raise Invalid("应为秒数 must be seconds (2.5)")
+    return number
+
+
 def count(value: Any) -> int:
     """A whole number, zero or more."""
     return _whole(value, "应为非负整数 must be a whole number (0, 1, 2 ...)")
@@ -221,6 +234,14 @@ SETTINGS: tuple[Setting, ...] = (
     # An emergency task must be taken up by an operator within these minutes.
     Setting("EMERGENCY_TASK_MINUTES", minutes_within(1, 120), 5),
     Setting("REFERRAL_DEADLINE_DAYS", count, 2),
+    # The whole-send deadline of one text message; how long a webhook waits for SQLite's
+    # writer before it answers with the duty number; what the retention job keeps (days).
+    Setting("SMS_SEND_DEADLINE_S", decimal_seconds, 10.0),
+    Setting("SQLITE_WRITER_WAIT_S", decimal_seconds, 2.5),
+    Setting("RETENTION_TRANSCRIPTS_DAYS", count, 180),
+    Setting("RETENTION_RECORDINGS_DAYS", count, 90),
+    Setting("RETENTION_AUDIT_DAYS", count, 1095),
+    Setting("RETENTION_OUTBOX_DAYS", count, 90),
     # Operators: their hours, how long a caller waits before being offered a voice message or
     # a call back, and the music while they wait.
     Setting("OPERATOR_HOURS", hours, "Mo-Su 08:00-20:00"),

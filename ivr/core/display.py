@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
-from ivr.core import phones
+from ivr.core import clock, phones
 from ivr.core.statuses import (
     CallbackStatus,
     OperatorStatus,
@@ -128,8 +128,8 @@ def local_date(value: date | datetime | None) -> str:
 
 
 def local_today() -> date:
-    """Today in the line's time zone (not the server's, not UTC)."""
-    return datetime.now(zone()).date()
+    """Today in the line's time zone (not the server's, not UTC), on the line's clock."""
+    return clock.now().astimezone(zone()).date()
 
 
 def text_time(value: str | None) -> str:

@@ -186,6 +186,9 @@ class Referral(Base):
     follow_up_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     follow_up_answer: Mapped[str | None] = mapped_column(String(16))
     follow_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Raised one platform level up by the overdue job (ivr/worker/jobs.py): how often, last when.
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64), default="")
 
@@ -285,6 +288,8 @@ class CallbackTask(Base):
     kind: Mapped[str | None] = mapped_column(String(16))
     said: Mapped[str] = mapped_column(String(500), default="", server_default="")
     division_code: Mapped[str | None] = mapped_column(String(12))
+    # Set by the deadline job once the 24 hours have passed: raised to the top of the list.
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class OutboxMessage(Base):
@@ -307,6 +312,10 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the provider's status callbacks said (queued, sent, delivered, undelivered,
+    # failed: Twilio's open set, so a string), and when it was delivered.
+    delivery_status: Mapped[str] = mapped_column(String(16), default="")
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class User(Base):
@@ -377,3 +386,32 @@ class WorkerHeartbeat(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IdempotentRequest(Base):
+    """A request that must take effect once (an SMS by MessageSid, a station API call by its
+    Idempotency-Key), with the answer served again to a replay."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    status_code: Mapped[int] = mapped_column(SmallInteger, default=200)
+    content_type: Mapped[str] = mapped_column(String(64), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
+
+
+class JobRun(Base):
+    """A scheduled job's lease: the one worker that holds it runs the job."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_result: Mapped[str] = mapped_column(String(256), default="")

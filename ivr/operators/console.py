@@ -215,7 +215,9 @@ def take() -> Response:
     if nxt is None:
         flash("现在没有排队的来电。 Nobody is waiting.")
         return redirect(url_for("operator.index"))
-    handoff.assign(session, nxt, me())
+    if not handoff.assign(session, nxt, me()):
+        flash("这位来电者已由其他接线员接听。 Another operator took this caller.")
+        return redirect(url_for("operator.index"))
     session.commit()
     return redirect(url_for("operator.call", entry_id=nxt.id))
 
@@ -240,7 +242,9 @@ def call(entry_id: int) -> str | Response:
         SelectChoice(c.code, f"{c.zh} {c.en}") for c in session.scalars(select(Category))]
     suggested = screen.suggestion(session, current_app.config, conversation)
     if form.validate_on_submit():
-        _wrap_up(entry, conversation, resident, form, suggested)
+        if not _wrap_up(entry, conversation, resident, form, suggested):
+            flash("这次通话已经登记过了。 This call was already wrapped up.")
+            return redirect(url_for("operator.index"))
         session.commit()
         flash("已写入居民档案。 Saved to the resident's file.")
         return redirect(url_for("operator.index"))
@@ -329,17 +333,19 @@ def transfer_call(entry_id: int) -> Response:
 
 
 def _wrap_up(entry: QueueEntry, conversation: Conversation | None, resident: Resident | None,
-             form: WrapUpForm, suggestion: dict[str, Any] | None) -> None:
+             form: WrapUpForm, suggestion: dict[str, Any] | None) -> bool:
+    """Write the wrap-up into the file, once: False (nothing written) for a second submit."""
     session = db.session()
     operator = me()
     now = utcnow()
     started = handoff.aware(operator.status_since) if operator.status == OperatorStatus.WRAP_UP \
         else handoff.aware(entry.answered_at or entry.enqueued_at)
-    entry.wrap_up_s = max(0, int((now - started).total_seconds()))
+    if not handoff.wrap_up(session, entry, max(0, int((now - started).total_seconds()))):
+        return False
     if conversation is not None:
         conversation.wrap_s = entry.wrap_up_s
-    if entry.status in (QueueStatus.OFFERED, QueueStatus.CONNECTED):
-        entry.status = QueueStatus.DONE
+    handoff.transition(session, entry, QueueStatus.DONE,
+                       (QueueStatus.OFFERED, QueueStatus.CONNECTED))
     if conversation is not None:
         conversation.outcome = form.outcome.data
         conversation.category = form.category.data or conversation.category
@@ -358,6 +364,7 @@ def _wrap_up(entry: QueueEntry, conversation: Conversation | None, resident: Res
     if resident is not None:
         resident.last_contact_at = now
     handoff.set_status(operator, OperatorStatus.AVAILABLE)
+    return True
 
 
 @bp.post("/callbacks/<int:task_id>/done")

@@ -77,10 +77,11 @@ def callback_rows(session: Session) -> list[dict[str, Any]]:
     return out
 
 
-def _callback_order(row: dict[str, Any]) -> tuple[bool, bool, Any]:
-    """Emergencies, then elderly and disabled residents, then the earliest due."""
+def _callback_order(row: dict[str, Any]) -> tuple[bool, bool, bool, Any]:
+    """Emergencies, then tasks past their deadline (marked by the jobs), then elderly and
+    disabled residents, then the earliest due."""
     task: CallbackTask = row["task"]
-    return task.category != "emergency", not row["elderly"], row["due"]
+    return task.category != "emergency", not task.overdue, not row["elderly"], row["due"]
 
 
 def text_rows(session: Session) -> list[dict[str, Any]]:

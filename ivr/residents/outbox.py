@@ -5,13 +5,16 @@ retries. A message that left is announced with `signals.message_sent`."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
 from directory.orm import utcnow
@@ -40,59 +43,94 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 3600))
 
 
-class _RedirectingClient(TwilioHttpClient):  # type: ignore[misc]
-    """Sends Twilio's API requests to another base URL (a fake API in tests, a proxy)."""
+class DeadlineHttpClient(TwilioHttpClient):  # type: ignore[misc]
+    """Twilio's HTTP client with a deadline on the whole request, not only on each read (a
+    server that drips its answer a byte at a time never trips a read timeout), and another
+    base URL when one is set (a fake API in tests, a proxy)."""
 
-    def __init__(self, base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, base_url: str = "", *, connect_s: float = 3.0, read_s: float = 5.0,
+                 deadline_s: float = 10.0) -> None:
+        super().__init__(timeout=read_s)
         self.base_url = base_url.rstrip("/")
+        self.connect_s, self.read_s, self.deadline_s = connect_s, read_s, deadline_s
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        """Rewrite the host of every API URL."""
-        if url.startswith("https://api.twilio.com"):
+    def request(self, method: str, url: str, params: Any = None, data: Any = None,
+                headers: Any = None, auth: Any = None, timeout: float | None = None,
+                allow_redirects: bool = False) -> TwilioResponse:
+        """Send one API request; TimeoutError once the whole deadline has passed."""
+        if self.base_url and url.startswith("https://api.twilio.com"):
             url = self.base_url + url[len("https://api.twilio.com"):]
-        return super().request(method, url, *args, **kwargs)
+        started = time.monotonic()
+        session = self.session or requests.Session()
+        prepared = session.prepare_request(requests.Request(
+            method=method.upper(), url=url, params=params, data=data, headers=headers,
+            auth=auth))
+        answer = session.send(prepared, allow_redirects=allow_redirects, stream=True,
+                              timeout=(self.connect_s, self.read_s))
+        try:
+            body = bytearray()
+            # Read as it comes (urllib3 waits to fill a larger chunk), checking the clock.
+            for chunk in answer.iter_content(chunk_size=1):
+                body += chunk
+                if time.monotonic() - started > self.deadline_s:
+                    raise TimeoutError(f"no whole answer within {self.deadline_s:g} s")
+        finally:
+            answer.close()
+        text = body.decode(answer.encoding or "utf-8", errors="replace")
+        return TwilioResponse(int(answer.status_code), text, answer.headers)
 
 
 def twilio_client(config: Any) -> Client:
-    """A Twilio REST client, pointed at TWILIO_API_BASE when it is set."""
-    base = config.get("TWILIO_API_BASE") or ""
-    http = _RedirectingClient(base, timeout=10) if base else TwilioHttpClient(timeout=10)
+    """A Twilio REST client with a deadline per send, pointed at TWILIO_API_BASE when set."""
+    http = DeadlineHttpClient(config.get("TWILIO_API_BASE") or "",
+                              deadline_s=float(config.get("SMS_SEND_DEADLINE_S") or 10))
     return Client(config.get("TWILIO_ACCOUNT_SID") or "AC" + "0" * 32,
                   config.get("TWILIO_AUTH_TOKEN") or "", http_client=http)
 
 
-def claim(session: Session, now: datetime, limit: int = 20) -> list[OutboxMessage]:
-    """Messages due now, marked claimed in their own commit so no other worker sends them."""
+def claim(session: Session, now: datetime) -> OutboxMessage | None:
+    """The next message due now, claimed in its own commit so no other worker sends it while
+    this one does; the try is counted at once, so a worker that dies mid-send spent it."""
     query = (select(OutboxMessage)
              .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
                     OutboxMessage.next_attempt_at <= now,
                     or_(OutboxMessage.claimed_at.is_(None),
                         OutboxMessage.claimed_at <= now - CLAIM_LEASE))
-             .order_by(OutboxMessage.id).limit(limit))
+             .order_by(OutboxMessage.id).limit(1))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    messages = list(session.scalars(query))
-    for message in messages:
+    message = session.scalars(query).first()
+    if message is not None:
+        if message.status == OutboxStatus.SENDING:
+            # Its last worker died between the send and the commit: the provider may have it.
+            # The status callback names our id, so a second copy shows up in the log.
+            log.warning("outbox message %s is sent again after a lost worker", message.id)
         message.status, message.claimed_at = OutboxStatus.SENDING, now
+        message.attempts += 1
     session.commit()
-    return messages
+    return message
 
 
-def send_due(session: Session, config: Any, client: Client | None = None) -> int:
-    """Send every message due now; return how many left. Failures wait and try again."""
+def send_due(session: Session, config: Any, client: Client | None = None,
+             limit: int = 20) -> int:
+    """Send up to `limit` messages due now, one claimed at a time; return how many left.
+    Failures wait and try again; a permanent refusal (an invalid or unsubscribed number)
+    fails at once with its reason."""
     client = client or twilio_client(config)
     sent = 0
-    for message in claim(session, utcnow()):
+    for _ in range(limit):
+        message = claim(session, utcnow())
+        if message is None:
+            break
         try:
             result = client.messages.create(
                 to=message.to_number, body=message.body,
-                **_sender(config))
-        except (TwilioException, OSError) as error:
+                **_sender(config), **_callback(config, message))
+        except Exception as error:  # every failure is one try: none may stall the outbox
             _failed(message, error)
         else:
             message.status, message.sent_at = OutboxStatus.SENT, utcnow()
-            message.provider_sid = str(getattr(result, "sid", "") or "")
+            message.provider_sid = str(getattr(result, "sid", "") or "")[:64]
             sent += 1
             metrics.SMS.labels(result="sent").inc()
             logs.event(log, "sms.sent", sms=message.id, purpose=message.purpose,
@@ -110,10 +148,25 @@ def _sender(config: Any) -> dict[str, str]:
     return {"from_": config.get("TWILIO_SMS_FROM") or config.get("SERVICE_NUMBER") or ""}
 
 
+def _callback(config: Any, message: OutboxMessage) -> dict[str, str]:
+    """Where the provider reports delivery (`POST /sms/status`), naming the message."""
+    base = config.get("PUBLIC_BASE_URL") or ""
+    return {"status_callback": f"{base}/sms/status?m={message.id}"} if base else {}
+
+
+def permanent(error: Exception) -> bool:
+    """A refusal that no retry changes: a 4xx from the API other than 408 and 429."""
+    status = getattr(error, "status", None)
+    return (isinstance(error, TwilioRestException) and isinstance(status, int)
+            and 400 <= status < 500 and status not in (408, 429))
+
+
 def _failed(message: OutboxMessage, error: Exception) -> None:
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {str(error)[:200]}"
-    if message.attempts >= MAX_ATTEMPTS:
+    code = getattr(error, "code", None)
+    reason = getattr(error, "msg", None) or str(error)
+    message.last_error = (f"{type(error).__name__}{f' {code}' if code else ''}: "
+                          f"{reason}")[:256]
+    if permanent(error) or message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.FAILED
         metrics.SMS.labels(result="failed").inc()
         logs.event(log, "sms.failed", severity=logging.ERROR, sms=message.id,
@@ -125,3 +178,33 @@ def _failed(message: OutboxMessage, error: Exception) -> None:
         metrics.SMS.labels(result="retry").inc()
         logs.event(log, "sms.retry", severity=logging.WARNING, sms=message.id,
                    purpose=message.purpose, attempts=message.attempts, error=message.last_error)
+
+
+# Twilio's message statuses in the order they happen; a late callback never moves one back.
+DELIVERY_RANK = {"accepted": 1, "queued": 2, "sending": 3, "sent": 4, "receiving": 4,
+                 "received": 5, "delivered": 6, "undelivered": 6, "failed": 6, "read": 7}
+
+
+def record_delivery(session: Session, message_id: int, message_sid: str, status: str,
+                    error_code: str = "") -> OutboxMessage | None:
+    """A status callback: what became of a message. Delivered is announced with
+    `signals.message_delivered`; a callback for another copy of it (sent twice after a lost
+    worker) is logged."""
+    message = session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None or status not in DELIVERY_RANK:
+        return None
+    if message.provider_sid and message_sid and message_sid != message.provider_sid:
+        log.warning("outbox message %s reached the provider twice (%s, %s)", message.id,
+                    message.provider_sid, message_sid)
+        return message
+    if not message.provider_sid and message_sid:
+        message.provider_sid = message_sid[:64]
+    if DELIVERY_RANK[status] <= DELIVERY_RANK.get(message.delivery_status, 0):
+        return message
+    message.delivery_status = status
+    if status in ("undelivered", "failed"):
+        message.last_error = f"{status}{f' {error_code}' if error_code else ''}"[:256]
+    if status in ("delivered", "read") and message.delivered_at is None:
+        message.delivered_at = utcnow()
+        signals.message_delivered.send(message, session=session)
+    return message

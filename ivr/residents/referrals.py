@@ -6,8 +6,10 @@ declined -> routed one level up (village station, township center, district call
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -18,7 +20,7 @@ from dialogs.prompts import text
 from directory.models import Category, Provider
 from directory.orm import utcnow
 from directory.routing import PLATFORMS, Route
-from ivr.core import logs, signals
+from ivr.core import clock, logs, signals
 from ivr.core.models import OutboxMessage, Referral, ReferralEvent, Resident
 from ivr.core.statuses import ReferralStatus
 from ivr.residents import outbox
@@ -56,8 +58,7 @@ def create(session: Session, *, resident: Resident, category: str, division: str
            answer: Route | None, provider_id: str | None, level: str, config: dict[str, object],
            conversation_id: int | None, actor: str) -> Referral:
     """A referral to the routed provider, with its SMS to the provider and to the resident."""
-    zone = ZoneInfo(str(config["TIMEZONE"]))
-    today = datetime.now(zone).date()
+    today = clock.today(config)
     days = int(str(config.get("REFERRAL_DEADLINE_DAYS", 2)))
     provider = session.get(Provider, provider_id) if provider_id else None
     if provider is None:
@@ -89,15 +90,31 @@ def _notify_provider(session: Session, referral: Referral, provider: Provider,
 
 def move(session: Session, referral: Referral, status: str, *, actor: str,
          note: str = "", timezone: str = "Asia/Shanghai") -> Referral:
-    """Move a referral to `status`; a decline routes it one level up."""
+    """Move a referral to `status` (a decline routes it one level up): the one transition every
+    path calls (SMS reply, station page and API, the worker, the jobs).
+
+    The move is claimed with `UPDATE ... WHERE status = :from AND provider_id = :holder`, so of
+    two writers that read the same state only one moves it (PostgreSQL re-checks the WHERE
+    after the other's commit; SQLite has one writer at a time); the loser gets ReferralError
+    and writes nothing, and `open_cases` moves once per transition."""
     allowed = MOVES.get(status)
-    if allowed is None or referral.status not in allowed:
-        raise ReferralError(f"referral {short_number(referral.id)} is {referral.status}; "
+    came_from, holder = referral.status, referral.provider_id
+    if allowed is None or came_from not in allowed:
+        raise ReferralError(f"referral {short_number(referral.id)} is {came_from}; "
                             f"it cannot become {status}")
     now = utcnow()
-    provider_id = referral.provider_id
+    claimed = session.execute(
+        update(Referral).where(Referral.id == referral.id, Referral.status == came_from,
+                               Referral.provider_id == holder)
+        .values(status=status, updated_at=now, updated_by=actor)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(referral)
+        raise ReferralError(f"referral {short_number(referral.id)} was changed meanwhile; "
+                            f"it is now {referral.status}")
+    provider_id = holder
     # A provider's open cases count referrals it accepted and has not finished.
-    held = referral.status == ReferralStatus.ACCEPTED
+    held = came_from == ReferralStatus.ACCEPTED
     referral.status, referral.updated_at, referral.updated_by = status, now, actor
     if status == ReferralStatus.NOTIFIED:
         referral.notified_at = now
@@ -114,20 +131,25 @@ def move(session: Session, referral: Referral, status: str, *, actor: str,
         referral.completed_at = now
         referral.completed_on_time = (
             now.astimezone(ZoneInfo(timezone)).date() <= referral.deadline)
-        _ask_follow_up(session, referral)
+        ask_follow_up(session, referral)
     elif status == ReferralStatus.DECLINED:
         _route_up(session, referral, actor)
     return referral
 
 
-@signals.message_sent.connect
+@signals.message_delivered.connect
 def _provider_told(message: OutboxMessage, *, session: Session) -> None:
-    """A referral whose provider was told (its SMS left) is now 'notified'."""
+    """A referral whose provider was told (its SMS was delivered) is now 'notified'."""
     if message.purpose != "referral_to_provider" or message.referral_id is None:
         return
-    referral = message.referral
-    if referral is not None and referral.status == ReferralStatus.CREATED:
-        move(session, referral, ReferralStatus.NOTIFIED, actor="worker")
+    referral = session.get(Referral, message.referral_id)
+    # The message told the platform that held the referral then; a later one is told anew.
+    holder = session.get(Provider, referral.provider_id) if referral is not None else None
+    if referral is not None and referral.status == ReferralStatus.CREATED and \
+            holder is not None and holder.phone == message.to_number:
+        # The provider may have answered (or declined) first: then there is nothing to do.
+        with contextlib.suppress(ReferralError):
+            move(session, referral, ReferralStatus.NOTIFIED, actor="provider-callback")
 
 
 def _add_case(session: Session, provider_id: str, delta: int) -> None:
@@ -154,7 +176,41 @@ def _route_up(session: Session, referral: Referral, actor: str) -> None:
         return
 
 
-def _ask_follow_up(session: Session, referral: Referral) -> None:
+def escalate(session: Session, referral: Referral, *, config: dict[str, object] | Any,
+             actor: str = "job:escalate") -> bool:
+    """Give an overdue referral nobody took up to the next platform level, with a new deadline
+    and an SMS to the new platform; False when someone moved it meanwhile or no level is left.
+    Claimed like every move: `UPDATE ... WHERE status = :seen AND provider_id = :holder`."""
+    levels = [name for name, _ in PLATFORMS]
+    start = levels.index(referral.level) + 1 if referral.level in levels else 0
+    platform = next((found for level, length in PLATFORMS[start:] if (found := session.scalars(
+        select(Provider).where(Provider.kind == level,
+                               Provider.division_code == referral.division_code[:length]))
+        .first()) is not None), None)
+    if platform is None or referral.status not in (ReferralStatus.CREATED,
+                                                   ReferralStatus.NOTIFIED):
+        return False
+    now = utcnow()
+    deadline = working_days_after(clock.today(config),
+                                  int(str(config.get("REFERRAL_DEADLINE_DAYS", 2))))
+    claimed = session.execute(
+        update(Referral).where(Referral.id == referral.id, Referral.status == referral.status,
+                               Referral.provider_id == referral.provider_id)
+        .values(status=ReferralStatus.CREATED, provider_id=platform.id,
+                level=platform.kind, deadline=deadline, notified_at=None, updated_at=now,
+                updated_by=actor, escalated_at=now, escalations=Referral.escalations + 1)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(referral)
+    _event(session, referral, ReferralStatus.CREATED, actor,
+           "overdue: raised one level up")
+    _notify_provider(session, referral, platform, referral.resident)
+    return True
+
+
+def ask_follow_up(session: Session, referral: Referral) -> None:
+    """Ask the resident by SMS how the service went (unless they opted out of texts)."""
     resident = referral.resident
     if resident.sms_opt_out:
         return
@@ -210,7 +266,15 @@ def record_follow_up(session: Session, resident: Resident, reply: str) -> Referr
         .order_by(Referral.follow_up_sent_at.desc())).first()
     if referral is None:
         return None
-    referral.follow_up_answer, referral.follow_up_at = answer, utcnow()
+    # Claimed like a move: of two answers racing (or a replayed text), one is kept.
+    now = utcnow()
+    claimed = session.execute(
+        update(Referral).where(Referral.id == referral.id, Referral.follow_up_answer.is_(None))
+        .values(follow_up_answer=answer, follow_up_at=now)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    referral.follow_up_answer, referral.follow_up_at = answer, now
     _event(session, referral, "follow_up", f"resident:{resident.id}", answer)
     return referral
 

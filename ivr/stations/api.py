@@ -6,8 +6,10 @@ platform covers, and nothing else. Every file it reads is written to the audit l
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from directory.models import Provider
-from ivr.core import audit, db
+from ivr.core import audit, db, idempotency
 from ivr.core.models import ApiToken, Referral, Resident
 from ivr.residents import records, referrals
 from ivr.stations import work
@@ -115,8 +117,33 @@ def list_referrals() -> Response:
     return jsonify(referrals=[_referral(r) for r in rows])
 
 
+def once(view: Callable[..., tuple[Response, int]]) -> Callable[..., tuple[Response, int]]:
+    """Commit a POST's work once, with its answer: under an `Idempotency-Key` header it takes
+    effect once per platform and key, and a replay gets the first answer and writes nothing."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[Response, int]:
+        session = db.session()
+        key = request.headers.get("Idempotency-Key", "").strip()
+        held = idempotency.reserve(session, f"station:{g.platform.id}", key) if key else None
+        if isinstance(held, idempotency.Answer):
+            replay = Response(held.body, mimetype=held.content_type)
+            replay.headers["Idempotent-Replayed"] = "true"
+            return replay, held.status_code
+        response, status = view(*args, **kwargs)
+        if held is not None:
+            # A refusal is kept too, so that a replay is refused the same way.
+            idempotency.keep(held, status, response.mimetype or "application/json",
+                             response.get_data(as_text=True))
+        session.commit()
+        return response, status
+
+    return wrapped
+
+
 @bp.post("/referrals/<int:referral_id>/status")
-def referral_status(referral_id: int) -> tuple[Response, int] | Response:
+@once
+def referral_status(referral_id: int) -> tuple[Response, int]:
     """Move a referral this platform holds: accepted, completed or declined."""
     session = db.session()
     row = session.get(Referral, referral_id)
@@ -130,11 +157,11 @@ def referral_status(referral_id: int) -> tuple[Response, int] | Response:
         referrals.move(session, row, status, actor=_actor(), note=str(body.get("note", ""))[:200])
     except referrals.ReferralError as error:
         return jsonify(error=str(error)), 409
-    session.commit()
-    return jsonify(_referral(row))
+    return jsonify(_referral(row)), 200
 
 
 @bp.post("/records")
+@once
 def add_record() -> tuple[Response, int]:
     """Record a service activity or a government-purchased project (evidence)."""
     session = db.session()
@@ -151,7 +178,7 @@ def add_record() -> tuple[Response, int]:
             participants=participants if isinstance(participants, int) else None)
     except ValueError as error:
         return jsonify(error=str(error)), 400
-    session.commit()
+    session.flush()
     return jsonify(id=record.id, kind=record.kind, title=record.title,
                    date=held_on.isoformat()), 201
 

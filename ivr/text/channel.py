@@ -16,6 +16,7 @@ from directory.emergency import assess
 from directory.orm import utcnow
 from directory.phones import local_display
 from ivr.conversations import turns
+from ivr.core import clock
 from ivr.core.models import Conversation, TextMessage
 from ivr.residents import callbacks, outbox
 
@@ -35,8 +36,8 @@ def is_fresh(row: Conversation | None) -> bool:
     """A new conversation starts after 30 minutes of silence, or after the last one ended."""
     if row is None or (bool((row.state or {}).get("ended")) and not row.handed_off):
         return True
-    updated = row.updated_at.replace(tzinfo=None)
-    return updated < (utcnow() - TIMEOUT).replace(tzinfo=None)
+    # Both aware: PostgreSQL answers in its session's TimeZone, SQLite in naive UTC.
+    return clock.aware(row.updated_at) < clock.now() - TIMEOUT
 
 
 def event_of(body: str) -> Event:

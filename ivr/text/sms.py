@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from dialogs.prompts import text
 from directory.models import Provider
-from ivr.core import db
+from ivr.core import db, idempotency
 from ivr.core.models import Referral
 from ivr.core.statuses import ReferralStatus
-from ivr.residents import records, referrals
+from ivr.residents import outbox, records, referrals
 from ivr.text import channel as text_channel
 from ivr.webhooks.forms import field, number_field
 from ivr.webhooks.signature import twilio_only
@@ -64,16 +64,37 @@ def incoming() -> Response:
     """A text message came in."""
     phone, body = number_field(), field("Body", 1000)
     session = db.session()
+    # Twilio retries a message it got no answer to: one MessageSid takes effect once.
+    message_sid = field("MessageSid", idempotency.KEY_LIMIT)
+    held = idempotency.reserve(session, CHANNEL, message_sid) if message_sid else None
+    if isinstance(held, idempotency.Answer):
+        return Response(held.body, status=held.status_code, mimetype=held.content_type)
     # An emergency (or the answer to the emergency check) is never read as a provider's
     # reply or a follow-up answer: the dialog hears it first. The follow-up answer's own
     # words are left out of that check ("nobody came" is no emergency on its own).
     if text_channel.alarm_first(session, CHANNEL, phone, referrals.beside_follow_up(body)):
-        answer = _dialog(session, phone, body)
+        answer = reply(_dialog(session, phone, body))
     else:
-        answer = (_provider_reply(session, phone, body) or _follow_up(session, phone, body)
-                  or _dialog(session, phone, body))
+        answer = reply(_provider_reply(session, phone, body) or _follow_up(session, phone, body)
+                       or _dialog(session, phone, body))
+    if held is not None:
+        idempotency.keep(held, answer.status_code, answer.mimetype or "application/xml",
+                         answer.get_data(as_text=True))
     session.commit()
-    return reply(answer)
+    return answer
+
+
+@bp.post("/sms/status")
+@twilio_only
+def status() -> Response:
+    """Twilio's status callback for a message the line sent (`StatusCallback`, `?m=` names it)."""
+    message_id = request.args.get("m", "")
+    if message_id.isdigit() and len(message_id) < 12:
+        session = db.session()
+        outbox.record_delivery(session, int(message_id), field("MessageSid", 64),
+                               field("MessageStatus", 16), field("ErrorCode", 8))
+        session.commit()
+    return Response(str(MessagingResponse()), mimetype="application/xml")
 
 
 def _provider_reply(session: Session, phone: str, body: str) -> list[str] | None:

@@ -1,6 +1,7 @@
 """The worker process (`flask --app ivr worker`, the Procfile's `worker`): replays what the spool
-kept during a database outage, then sends the outbox's messages that are due, again and again,
-writing a heartbeat after each round (read by /readyz)."""
+kept during a database outage, runs the scheduled jobs that are due (`jobs.py`), then sends the
+outbox's messages that are due, again and again, writing a heartbeat after each round (read
+by /readyz)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from twilio.rest import Client
 from ivr.core import health, logs, metrics
 from ivr.residents import outbox
 from ivr.voice import spool
+from ivr.worker import jobs
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +28,10 @@ def worker_name() -> str:
 
 
 def run_once(session: Session, config: Any, client: Client | None = None) -> int:
-    """One round: the spool first (so replayed contacts exist), then the outbox."""
+    """One round: the spool first (so replayed contacts exist), the jobs that are due, then
+    the outbox (so a job's SMS leaves in the same round)."""
     replayed = _job("spool", lambda: spool.replay(session, config))
+    _job("jobs", lambda: sum(jobs.run_due(session, config).values()))
     sent = _job("outbox", lambda: outbox.send_due(session, config, client))
     health.beat(session, worker_name())
     session.commit()
