@@ -57,6 +57,9 @@ class Ask:
     timeout_s: int = 5
     slow: bool = False
     can_go_back: bool = False
+    # The key that dials the emergency number here ("" when none): a channel that cannot
+    # hear 救命 announces it.
+    emergency_key: str = ""
 
 
 @dataclass(frozen=True)
