@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Without these the service cannot check Twilio's signatures, sign sessions or reach a human.
 REQUIRED = ("TWILIO_AUTH_TOKEN", "SECRET_KEY", "DUTY_NUMBER")
+VOICE_PROVIDERS = ("twilio", "somleng")
+SMS_PROVIDERS = ("twilio", "somleng", "aliyun", "log")
 
 _PHONE = re.compile(r"^\+?[0-9]{3,15}$")
 
@@ -51,6 +53,22 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         "TWILIO_SMS_FROM": environ.get("TWILIO_SMS_FROM", ""),
         "TWILIO_MESSAGING_SERVICE_SID": environ.get("TWILIO_MESSAGING_SERVICE_SID", ""),
         "TWILIO_API_BASE": environ.get("TWILIO_API_BASE", ""),
+        # Where the line runs (issue 17): the voice provider whose webhooks come in, and the
+        # SMS provider the worker sends through (`log`: development, messages to the log).
+        "VOICE_PROVIDER": (environ.get("VOICE_PROVIDER") or "twilio").lower(),
+        "SMS_PROVIDER": (environ.get("SMS_PROVIDER") or "twilio").lower(),
+        "SOMLENG_AUTH_TOKEN": environ.get("SOMLENG_AUTH_TOKEN", ""),
+        "SOMLENG_ACCOUNT_SID": environ.get("SOMLENG_ACCOUNT_SID", ""),
+        "SOMLENG_API_BASE": environ.get("SOMLENG_API_BASE", ""),
+        "SOMLENG_SMS_FROM": environ.get("SOMLENG_SMS_FROM", ""),
+        "ALIYUN_ACCESS_KEY_ID": environ.get("ALIYUN_ACCESS_KEY_ID", ""),
+        "ALIYUN_ACCESS_KEY_SECRET": environ.get("ALIYUN_ACCESS_KEY_SECRET", ""),
+        "ALIYUN_SMS_SIGN_NAME": environ.get("ALIYUN_SMS_SIGN_NAME", ""),
+        "ALIYUN_SMS_TEMPLATES": environ.get("ALIYUN_SMS_TEMPLATES", ""),
+        "ALIYUN_API_BASE": environ.get("ALIYUN_API_BASE", ""),
+        # The wait for a person is a loop of short segments, so a free operator is noticed
+        # within one segment (at most 10 s), whatever the hold music.
+        "HOLD_SEGMENT_S": min(int(environ.get("HOLD_SEGMENT_S", "8") or 8), 10),
         "REFERRAL_DEADLINE_DAYS": int(environ.get("REFERRAL_DEADLINE_DAYS", "2") or 2),
         # Operators: their hours (OpenStreetMap syntax), how long a caller waits before being
         # offered a voice message or a call back, and the music while they wait.
@@ -68,8 +86,20 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
 def check(config: Mapping[str, Any], *, strict: bool) -> None:
     """Raise ConfigError naming every problem; `strict` requires the production secrets."""
     problems: list[str] = []
+    voice, sms = config.get("VOICE_PROVIDER") or "twilio", config.get("SMS_PROVIDER") or "twilio"
+    if voice not in VOICE_PROVIDERS:
+        problems.append(f"VOICE_PROVIDER must be one of {', '.join(VOICE_PROVIDERS)}")
+    if sms not in SMS_PROVIDERS:
+        problems.append(f"SMS_PROVIDER must be one of {', '.join(SMS_PROVIDERS)}")
     if strict:
-        problems += [f"{name} is not set" for name in REQUIRED if not config.get(name)]
+        # Somleng's webhooks are signed with its own token; TWILIO_AUTH_TOKEN may hold it.
+        needed = [n for n in REQUIRED if n != "TWILIO_AUTH_TOKEN"]
+        if not (config.get("TWILIO_AUTH_TOKEN") or (voice == "somleng"
+                                                   and config.get("SOMLENG_AUTH_TOKEN"))):
+            needed.insert(0, "TWILIO_AUTH_TOKEN")
+        if sms == "aliyun":
+            needed += ["ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME"]
+        problems += [f"{name} is not set" for name in needed if not config.get(name)]
     for name in ("DUTY_NUMBER", "EMERGENCY_NUMBER", "CRISIS_NUMBER"):
         value = config.get(name) or ""
         if value and not _PHONE.match(value):

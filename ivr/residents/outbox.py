@@ -1,6 +1,8 @@
 """The outbox: messages written in the same transaction as what caused them, sent after the
-commit by the worker (`flask --app ivr worker`, `ivr/worker/`) through Twilio's REST API, with
-retries. A message that left is announced with `signals.message_sent`."""
+commit by the worker (`flask --app ivr worker`, `ivr/worker/`) through the SMS provider that
+SMS_PROVIDER names (`ivr.providers.sms`), with retries. A row carries the words and, for a
+template gateway (Aliyun), the template's name and parameters. A message that left is announced
+with `signals.message_sent`."""
 
 from __future__ import annotations
 
@@ -10,14 +12,12 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
 
 from directory.orm import utcnow
 from ivr.core import signals
 from ivr.core.models import OutboxMessage
 from ivr.core.statuses import OutboxStatus
+from ivr.providers.sms import SendError, Sms, SmsSender, sms_sender
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -27,10 +27,17 @@ SMS_LIMIT = 600
 
 
 def enqueue(session: Session, to: str, body: str, purpose: str,
-            referral_id: int | None = None) -> OutboxMessage:
-    """Queue one text message; it leaves only if the surrounding transaction commits."""
+            referral_id: int | None = None, *, template: str = "",
+            params: dict[str, Any] | None = None) -> OutboxMessage:
+    """Queue one text message; it leaves only if the surrounding transaction commits.
+
+    `template` and `params` are what a template gateway sends instead of the body (the
+    template defaults to the purpose, mapped to a registered code by ALIYUN_SMS_TEMPLATES)."""
+    values = {k: str(v)[:SMS_LIMIT] for k, v in (params or {}).items()}
     message = OutboxMessage(to_number=to, body=body[:SMS_LIMIT], purpose=purpose,
-                            referral_id=referral_id, next_attempt_at=utcnow())
+                            referral_id=referral_id, next_attempt_at=utcnow(),
+                            template_code=template or purpose,
+                            template_params=values or {"content": body[:SMS_LIMIT]})
     session.add(message)
     return message
 
@@ -38,28 +45,6 @@ def enqueue(session: Session, to: str, body: str, purpose: str,
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try: 10 s, 20 s, 40 s ... at most an hour."""
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 3600))
-
-
-class _RedirectingClient(TwilioHttpClient):  # type: ignore[misc]
-    """Sends Twilio's API requests to another base URL (a fake API in tests, a proxy)."""
-
-    def __init__(self, base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        """Rewrite the host of every API URL."""
-        if url.startswith("https://api.twilio.com"):
-            url = self.base_url + url[len("https://api.twilio.com"):]
-        return super().request(method, url, *args, **kwargs)
-
-
-def twilio_client(config: Any) -> Client:
-    """A Twilio REST client, pointed at TWILIO_API_BASE when it is set."""
-    base = config.get("TWILIO_API_BASE") or ""
-    http = _RedirectingClient(base, timeout=10) if base else TwilioHttpClient(timeout=10)
-    return Client(config.get("TWILIO_ACCOUNT_SID") or "AC" + "0" * 32,
-                  config.get("TWILIO_AUTH_TOKEN") or "", http_client=http)
 
 
 def claim(session: Session, now: datetime, limit: int = 20) -> list[OutboxMessage]:
@@ -79,20 +64,18 @@ def claim(session: Session, now: datetime, limit: int = 20) -> list[OutboxMessag
     return messages
 
 
-def send_due(session: Session, config: Any, client: Client | None = None) -> int:
+def send_due(session: Session, config: Any, sender: SmsSender | None = None) -> int:
     """Send every message due now; return how many left. Failures wait and try again."""
-    client = client or twilio_client(config)
+    sender = sender or sms_sender(config)
     sent = 0
     for message in claim(session, utcnow()):
         try:
-            result = client.messages.create(
-                to=message.to_number, body=message.body,
-                **_sender(config))
-        except (TwilioException, OSError) as error:
+            provider_id = sender.send(as_sms(message))
+        except SendError as error:
             _failed(message, error)
         else:
             message.status, message.sent_at = OutboxStatus.SENT, utcnow()
-            message.provider_sid = str(getattr(result, "sid", "") or "")
+            message.provider_sid = provider_id[:64]
             sent += 1
             signals.message_sent.send(message, session=session)
         message.claimed_at = None
@@ -100,16 +83,17 @@ def send_due(session: Session, config: Any, client: Client | None = None) -> int
     return sent
 
 
-def _sender(config: Any) -> dict[str, str]:
-    service = config.get("TWILIO_MESSAGING_SERVICE_SID") or ""
-    if service:
-        return {"messaging_service_sid": service}
-    return {"from_": config.get("TWILIO_SMS_FROM") or config.get("SERVICE_NUMBER") or ""}
+def as_sms(message: OutboxMessage) -> Sms:
+    """What a sender needs of an outbox row."""
+    params = message.template_params if isinstance(message.template_params, dict) else {}
+    return Sms(to=message.to_number, body=message.body, purpose=message.purpose,
+               template=message.template_code or "",
+               params={str(k): str(v) for k, v in params.items()})
 
 
 def _failed(message: OutboxMessage, error: Exception) -> None:
     message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {str(error)[:200]}"
+    message.last_error = f"{type(error).__name__}: {str(error)[:200]}"[:256]
     if message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.FAILED
         log.error("outbox message %s failed for good after %s tries", message.id,

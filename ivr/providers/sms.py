@@ -1,0 +1,202 @@
+"""SMS senders behind one interface: Twilio, Somleng, Aliyun (templates) and a log for
+development. The outbox decides when to send and what a failure means; a sender only sends."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+log = logging.getLogger(__name__)
+TWILIO_API = "https://api.twilio.com"
+SOMLENG_API = "https://api.somleng.org"
+ALIYUN_API = "https://dysmsapi.aliyuncs.com"
+
+
+class SendError(Exception):
+    """The provider did not take the message; the outbox tries again later."""
+
+
+@dataclass(frozen=True)
+class Sms:
+    """One text message: the words, and for a template gateway its code and parameters."""
+
+    to: str
+    body: str
+    purpose: str = ""
+    template: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+
+class SmsSender(Protocol):
+    """Sends one message and returns the provider's id for it, or raises SendError."""
+
+    name: str
+
+    def send(self, message: Sms) -> str:
+        """Hand the message to the provider."""
+
+
+class _RedirectingClient(TwilioHttpClient):  # type: ignore[misc]
+    """Sends Twilio-style API requests to another base URL (Somleng, a fake API in tests)."""
+
+    def __init__(self, base_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        """Rewrite the host of every API URL."""
+        if url.startswith(TWILIO_API):
+            url = self.base_url + url[len(TWILIO_API):]
+        return super().request(method, url, *args, **kwargs)
+
+
+class TwilioSender:
+    """Twilio's Messages API through the twilio library; Somleng speaks the same API."""
+
+    def __init__(self, config: Mapping[str, Any], *, name: str = "twilio",
+                 client: Client | None = None) -> None:
+        self.name = name
+        prefix = "SOMLENG" if name == "somleng" else "TWILIO"
+        default_base = SOMLENG_API if name == "somleng" else ""
+        base = str(config.get(f"{prefix}_API_BASE") or default_base)
+        sid = str(config.get(f"{prefix}_ACCOUNT_SID") or "AC" + "0" * 32)
+        token = str(config.get(f"{prefix}_AUTH_TOKEN") or config.get("TWILIO_AUTH_TOKEN") or "")
+        http = _RedirectingClient(base, timeout=10) if base else TwilioHttpClient(timeout=10)
+        self.client = client or Client(sid, token, http_client=http)
+        service = str(config.get(f"{prefix}_MESSAGING_SERVICE_SID") or "")
+        self.sender = {"messaging_service_sid": service} if service else {
+            "from_": str(config.get(f"{prefix}_SMS_FROM") or config.get("SERVICE_NUMBER") or "")}
+
+    def send(self, message: Sms) -> str:
+        """POST .../Messages.json with the body as written."""
+        try:
+            result = self.client.messages.create(to=message.to, body=message.body,
+                                                 **self.sender)
+        except (TwilioException, OSError) as error:
+            raise SendError(f"{type(error).__name__}: {error}") from error
+        return str(getattr(result, "sid", "") or "")
+
+
+def percent_encode(value: str) -> str:
+    """Aliyun's POP encoding: RFC 3986, space as %20, * as %2A, ~ kept."""
+    return urllib.parse.quote(value, safe="~")
+
+
+def aliyun_signature(secret: str, method: str, params: Mapping[str, str]) -> str:
+    """The RPC signature of Alibaba Cloud's POP API (SignatureVersion 1.0, HMAC-SHA1)."""
+    canonical = "&".join(f"{percent_encode(k)}={percent_encode(v)}"
+                         for k, v in sorted(params.items()))
+    to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
+    digest = hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def mainland_number(phone: str) -> str:
+    """Aliyun takes mainland numbers without +86 and others with 00 and the country code."""
+    if phone.startswith("+86"):
+        return phone[3:]
+    return "00" + phone[1:] if phone.startswith("+") else phone
+
+
+class AliyunSender:
+    """Alibaba Cloud SMS (dysmsapi SendSms): a registered signature and template per purpose."""
+
+    name = "aliyun"
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.base = str(config.get("ALIYUN_API_BASE") or ALIYUN_API).rstrip("/")
+        self.key_id = str(config.get("ALIYUN_ACCESS_KEY_ID") or "")
+        self.secret = str(config.get("ALIYUN_ACCESS_KEY_SECRET") or "")
+        self.sign_name = str(config.get("ALIYUN_SMS_SIGN_NAME") or "")
+        self.templates = templates(config)
+
+    def request_params(self, message: Sms, *, nonce: str, timestamp: str) -> dict[str, str]:
+        """Every parameter of the SendSms call, the signature last."""
+        code = message.template or self.templates.get(message.purpose, "")
+        if not code:
+            raise SendError(f"no Aliyun template code for {message.purpose!r} "
+                            "(ALIYUN_SMS_TEMPLATES)")
+        params = {
+            "AccessKeyId": self.key_id, "Action": "SendSms", "Format": "JSON",
+            "PhoneNumbers": mainland_number(message.to), "RegionId": "cn-hangzhou",
+            "SignName": self.sign_name, "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": nonce, "SignatureVersion": "1.0", "TemplateCode": code,
+            "TemplateParam": json.dumps(message.params or {"content": message.body},
+                                        ensure_ascii=False, separators=(",", ":")),
+            "Timestamp": timestamp, "Version": "2017-05-25",
+        }
+        params["Signature"] = aliyun_signature(self.secret, "POST", params)
+        return params
+
+    def send(self, message: Sms) -> str:
+        """POST the signed form; anything but Code OK is a failure to retry."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        params = self.request_params(message, nonce=uuid.uuid4().hex, timestamp=now)
+        data = "&".join(f"{percent_encode(k)}={percent_encode(v)}"
+                        for k, v in params.items()).encode()
+        request = urllib.request.Request(
+            self.base + "/", data=data, method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                answer = json.loads(response.read().decode("utf-8") or "{}")
+        except urllib.error.HTTPError as error:
+            answer = _json_or_empty(error.read())
+            raise SendError(f"HTTP {error.code}: {answer.get('Code', '')}") from error
+        except (OSError, ValueError) as error:
+            raise SendError(f"{type(error).__name__}: {error}") from error
+        if answer.get("Code") != "OK":
+            raise SendError(f"{answer.get('Code', '?')}: {str(answer.get('Message', ''))[:100]}")
+        return str(answer.get("BizId") or "")
+
+
+def _json_or_empty(raw: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(raw.decode("utf-8", "replace"))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+class LogSender:
+    """Development: the message goes to the worker's log and counts as sent."""
+
+    name = "log"
+
+    def send(self, message: Sms) -> str:
+        """Write the message to the log."""
+        log.info("SMS to %s (%s): %s%s", message.to, message.purpose or "-", message.body,
+                 f" [template {message.template} {message.params}]" if message.template else "")
+        return "log-" + uuid.uuid4().hex[:12]
+
+
+def templates(config: Mapping[str, Any]) -> dict[str, str]:
+    """ALIYUN_SMS_TEMPLATES, `purpose=SMS_123,...`, as a mapping of purpose to template code."""
+    raw = str(config.get("ALIYUN_SMS_TEMPLATES") or "")
+    pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
+    return {k.strip(): v.strip() for k, v in pairs if k.strip() and v.strip()}
+
+
+def sms_sender(config: Mapping[str, Any]) -> SmsSender:
+    """The sender SMS_PROVIDER names (Twilio when unset)."""
+    name = str(config.get("SMS_PROVIDER") or "twilio").lower()
+    if name == "aliyun":
+        return AliyunSender(config)
+    if name == "log":
+        return LogSender()
+    return TwilioSender(config, name="somleng" if name == "somleng" else "twilio")
