@@ -1,4 +1,5 @@
-"""A fake of Twilio's REST API on loopback: records messages, can be told to fail for a while."""
+"""A fake of Twilio's REST API on loopback (Somleng serves the same API): records messages,
+can be told to fail for a while."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ class FakeTwilio:
 
     def __init__(self) -> None:
         self.messages: list[dict[str, str]] = []
+        # (path, Authorization header) of each request taken: whose account sent it.
+        self.requests: list[tuple[str, str]] = []
         self.fail_next = 0
         self.lock = threading.Lock()
         fake = self
@@ -28,6 +31,7 @@ class FakeTwilio:
                         fake.fail_next -= 1
                     else:
                         fake.messages.append(form)
+                        fake.requests.append((self.path, self.headers.get("Authorization", "")))
                 if failing:
                     self._answer(500, {"code": 20500, "message": "Internal Server Error",
                                        "status": 500})

@@ -74,9 +74,9 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         # offered a voice message or a call back, and the music while they wait.
         "OPERATOR_HOURS": environ.get("OPERATOR_HOURS", "Mo-Su 08:00-20:00"),
         "QUEUE_WAIT_LIMIT_S": int(environ.get("QUEUE_WAIT_LIMIT_S", "120") or 120),
-        "HOLD_MUSIC_URL": environ.get(
-            "HOLD_MUSIC_URL",
-            "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"),
+        # A short clip (no longer than HOLD_SEGMENT_S) played in each segment of the wait;
+        # empty: a pause. A whole music track would keep a free operator waiting.
+        "HOLD_MUSIC_URL": environ.get("HOLD_MUSIC_URL", ""),
         # Put callers on file as elderly or disabled straight through to a person.
         "ELDERLY_DIRECT_TO_HUMAN": environ.get("ELDERLY_DIRECT_TO_HUMAN", "0").lower()
         in ("1", "true", "yes", "on"),

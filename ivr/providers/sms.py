@@ -127,7 +127,9 @@ class AliyunSender:
 
     def request_params(self, message: Sms, *, nonce: str, timestamp: str) -> dict[str, str]:
         """Every parameter of the SendSms call, the signature last."""
-        code = message.template or self.templates.get(message.purpose, "")
+        # The row names a purpose (mapped to its registered code) or a code itself (SMS_...).
+        name = message.template or message.purpose
+        code = self.templates.get(name) or (name if name.startswith("SMS_") else "")
         if not code:
             raise SendError(f"no Aliyun template code for {message.purpose!r} "
                             "(ALIYUN_SMS_TEMPLATES)")

@@ -79,7 +79,7 @@ def queue_wait() -> Response:
     if entry is None:
         renderer().leave(response)
         return twiml(response)
-    limit = int(current_app.config.get("QUEUE_WAIT_LIMIT_S") or 120)
+    limit = int(current_app.config.get("QUEUE_WAIT_LIMIT_S", 120))
     operator = handoff.offer_next(session, entry)
     if operator is not None:
         renderer().leave(response)
@@ -105,7 +105,7 @@ def queue_hold() -> Response:
         response.append(renderer().connect_duty())
         session.commit()
         return twiml(response)
-    limit = int(current_app.config.get("QUEUE_WAIT_LIMIT_S") or 120)
+    limit = int(current_app.config.get("QUEUE_WAIT_LIMIT_S", 120))
     operator = handoff.offer_next(session, entry)
     if operator is not None:
         response.append(_dial_operator(entry, operator))
