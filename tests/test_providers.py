@@ -442,3 +442,61 @@ def test_dev_serve_gives_the_worker_the_log_sender_unless_one_is_configured(
     assert not dev.sms_configured()
     monkeypatch.setenv("SMS_PROVIDER", "twilio")
     assert dev.sms_configured()
+
+
+# --- the console shows who is coming; configuration ----------------------------------------
+
+def test_without_a_whisper_the_console_shows_the_operator_who_is_coming(
+        app: Flask, demo: Database) -> None:
+    import re
+
+    from ivr.accounts.logins import create_user
+
+    resident(demo)
+    with demo.sessions() as s:
+        s.add(create_user("op2", "operator-password", "operator", name="小王",
+                          phone=OPERATOR_PHONE))
+        s.commit()
+    with demo.sessions() as s:
+        s.execute(update(User).where(User.username == "op2").values(status="available"))
+        s.commit()
+    token, _ = use(app, "somleng")
+    client = app.test_client()
+    sid = "CA" + "8" * 32
+
+    def post(path: str, **fields: str) -> ET.Element:
+        form = call_form(sid, From=CALLER, **fields)
+        return twiml(client.post(path, data=form, base_url=PUBLIC, headers={
+            "X-Twilio-Signature": sign(PUBLIC + path, form, token)}))
+
+    doc = post("/voice", CallStatus="ringing")
+    doc = post(doc.find("Gather").get("action", ""), Digits="0")  # type: ignore[union-attr]
+    doc = post(doc.find("Redirect").text or "")  # type: ignore[union-attr]
+    assert [n.text for n in doc.iter("Number")] == [OPERATOR_PHONE]  # ringing now
+    console = app.test_client()
+    page = console.get("/login", base_url=PUBLIC).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert csrf
+    answer = console.post("/login", base_url=PUBLIC, headers={"Referer": f"{PUBLIC}/login"},
+                          data={"username": "op2", "password": "operator-password",
+                                "csrf_token": csrf.group(1)})
+    assert answer.status_code == 302
+    home = console.get("/operator/", base_url=PUBLIC).get_data(as_text=True)
+    coming = re.search(r'<p id="coming">(.*?)</p>', home, re.S)
+    assert coming, home
+    assert "王秀英" in coming.group(1) and "琼临社区" in coming.group(1)
+
+
+def test_provider_settings_are_checked_at_start() -> None:
+    from ivr.core.config import ConfigError, check
+
+    base = {"SECRET_KEY": "s", "DUTY_NUMBER": "+8655163000000", "TIMEZONE": "Asia/Shanghai"}
+    check({**base, "TWILIO_AUTH_TOKEN": "t"}, strict=True)
+    check({**base, "VOICE_PROVIDER": "somleng", "SOMLENG_AUTH_TOKEN": "t"}, strict=True)
+    with pytest.raises(ConfigError, match="VOICE_PROVIDER"):
+        check({**base, "TWILIO_AUTH_TOKEN": "t", "VOICE_PROVIDER": "asterisk"}, strict=True)
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN"):
+        check({**base, "VOICE_PROVIDER": "twilio", "SOMLENG_AUTH_TOKEN": "t"}, strict=True)
+    with pytest.raises(ConfigError, match="ALIYUN_SMS_SIGN_NAME"):
+        check({**base, "TWILIO_AUTH_TOKEN": "t", "SMS_PROVIDER": "aliyun",
+               "ALIYUN_ACCESS_KEY_ID": "k", "ALIYUN_ACCESS_KEY_SECRET": "s"}, strict=True)

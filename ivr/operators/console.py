@@ -88,9 +88,13 @@ def index() -> str:
         QueueEntry.wrap_up_s.is_(None)).order_by(QueueEntry.enqueued_at.desc())).first()
     on_duty = session.scalars(select(User).where(User.role == "operator",
                                                  User.status != OperatorStatus.OFF)).all()
+    # Who is being put through (the whisper's facts, for providers that play no whisper).
+    coming = _caller_summary(mine.conversation_id) \
+        if mine is not None and mine.status == QueueStatus.OFFERED else None
     session.commit()
     return render_template("operator/index.html", me=me(), on_duty=on_duty,
-                           queue=_queue_rows(), mine=mine, callbacks=_callbacks(),
+                           queue=_queue_rows(), mine=mine, coming=coming,
+                           callbacks=_callbacks(),
                            texts=_text_conversations(), status_form=StatusForm(),
                            take_form=TakeForm(), done_form=DoneForm(), reply_form=ReplyForm())
 
