@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 # The suffix of a prompt's keys-only variant (请按 instead of 请说), used without speech input.
 KEYS_VARIANT = "@keys"
 # Words that invite the caller to speak: a prompt holding one needs a keys-only variant.
+LINE_REPEATS = "再说一遍："
 SPEECH_WORDS = ("请说", "说出", "直接说", "或者说", "再说", "可以说", "说“",
                 " or say", "simply say", "can say", "say it", "just say", "tell me", "just speak")
 
@@ -87,5 +88,7 @@ def profile(name: str | None) -> Capabilities:
 
 def invites_speech(sentence: str) -> bool:
     """True when a sentence asks the caller to speak."""
-    lowered = sentence.lower()
+    # "再说一遍：" before a repeated phone number is the line saying it again (dialogs.speech),
+    # not the caller asked to speak.
+    lowered = sentence.lower().replace(LINE_REPEATS, "")
     return any(word in lowered for word in SPEECH_WORDS)

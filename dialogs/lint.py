@@ -32,6 +32,8 @@ def lint(dialog: Dialog) -> list[str]:
     problems += _loops(dialog)
     for capabilities in PROFILES.values():
         problems += _profile(dialog, capabilities)
+    if not problems:
+        problems += _speech(dialog)
     return problems
 
 
@@ -55,6 +57,19 @@ def _profile(dialog: Dialog, capabilities: Capabilities) -> list[str]:
                              f"{pid}{KEYS_VARIANT} in {lang}")
     if "menu.emergency_key" not in catalog("zh-CN") or "menu.emergency_key" not in catalog("en"):
         found.append(f"{where}: prompt menu.emergency_key is missing")
+    return found
+
+
+def _speech(dialog: Dialog) -> list[str]:
+    """The speech budget: no caller kept listening too long before they can answer."""
+    from dialogs.budget import waits
+
+    found = []
+    for wait in waits(dialog):
+        if wait.over:
+            found.append(f"node {wait.node} ({wait.language}, {wait.profile}, {wait.how}): "
+                         f"{wait.seconds:.1f} s of speech before the caller can answer, over "
+                         f"{wait.limit:.0f} s: {wait.text}")
     return found
 
 

@@ -16,6 +16,7 @@ from directory.names import spoken
 from directory.understanding import NeedMatcher, PlaceMatcher, Understood
 from ivr.core import clock
 from ivr.core.models import Referral, Resident
+from ivr.residents.records import short_number
 from ivr.residents.referrals import OPEN
 
 MAX_HINT_WORDS = 60
@@ -98,12 +99,13 @@ class DbDirectory:
         if not self.phone:
             return []
         rows = self.session.execute(
-            select(Referral.category, Provider.name, Referral.status)
+            select(Referral.id, Referral.category, Provider.name, Referral.status)
             .join(Resident, Resident.id == Referral.resident_id)
             .join(Provider, Provider.id == Referral.provider_id)
             .where(Resident.phone == self.phone, Referral.status.in_(OPEN))
             .order_by(Referral.created_at.desc()))
-        return [OpenRequest(need, provider, state) for need, provider, state in rows]
+        return [OpenRequest(need, provider, state, short_number(rid))
+                for rid, need, provider, state in rows]
 
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         """Words the recognizer should expect: category words, or nearby place names."""

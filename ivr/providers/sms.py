@@ -65,6 +65,18 @@ class _RedirectingClient(TwilioHttpClient):  # type: ignore[misc]
         return super().request(method, url, *args, **kwargs)
 
 
+def rest_client(config: Mapping[str, Any], name: str = "twilio") -> Client:
+    """Twilio's REST client for the account of `name` (twilio or somleng, which speaks the
+    same API at its own address), pointed at its *_API_BASE when that is set."""
+    prefix = "SOMLENG" if name == "somleng" else "TWILIO"
+    default_base = SOMLENG_API if name == "somleng" else ""
+    base = str(config.get(f"{prefix}_API_BASE") or default_base)
+    sid = str(config.get(f"{prefix}_ACCOUNT_SID") or "AC" + "0" * 32)
+    token = str(config.get(f"{prefix}_AUTH_TOKEN") or config.get("TWILIO_AUTH_TOKEN") or "")
+    http = _RedirectingClient(base, timeout=10) if base else TwilioHttpClient(timeout=10)
+    return Client(sid, token, http_client=http)
+
+
 class TwilioSender:
     """Twilio's Messages API through the twilio library; Somleng speaks the same API."""
 
@@ -72,12 +84,7 @@ class TwilioSender:
                  client: Client | None = None) -> None:
         self.name = name
         prefix = "SOMLENG" if name == "somleng" else "TWILIO"
-        default_base = SOMLENG_API if name == "somleng" else ""
-        base = str(config.get(f"{prefix}_API_BASE") or default_base)
-        sid = str(config.get(f"{prefix}_ACCOUNT_SID") or "AC" + "0" * 32)
-        token = str(config.get(f"{prefix}_AUTH_TOKEN") or config.get("TWILIO_AUTH_TOKEN") or "")
-        http = _RedirectingClient(base, timeout=10) if base else TwilioHttpClient(timeout=10)
-        self.client = client or Client(sid, token, http_client=http)
+        self.client = client or rest_client(config, name)
         service = str(config.get(f"{prefix}_MESSAGING_SERVICE_SID") or "")
         self.sender = {"messaging_service_sid": service} if service else {
             "from_": str(config.get(f"{prefix}_SMS_FROM") or config.get("SERVICE_NUMBER") or "")}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory import phones
 from directory.models import Category, Division
 from directory.names import spoken
 from directory.orm import utcnow
@@ -20,7 +20,6 @@ from ivr.core.models import Conversation, Referral, Resident
 
 CSV_HEADER = ["phone", "name", "division", "groups", "needs", "birth_year", "notes"]
 GROUPS = ("elderly", "disabled", "other")
-PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # Health and disability details: only for roles allowed to see them (PIPL sensitive data).
 SENSITIVE_GROUPS = frozenset({"disabled"})
 SENSITIVE_NEEDS = frozenset({"medical", "rehab", "devices"})
@@ -96,9 +95,12 @@ def _parse_row(row: list[str], divisions: set[str],
     cells = [c.strip() for c in row] + [""] * (len(CSV_HEADER) - len(row))
     if len(row) != len(CSV_HEADER):
         problems.append(f"expected {len(CSV_HEADER)} fields, found {len(row)}")
-    phone, name, division, groups_text, needs_text, birth, notes = cells[:7]
-    if not PHONE.match(phone):
-        problems.append(f"phone {phone!r} must be E.164, such as +8613912345678")
+    written, name, division, groups_text, needs_text, birth, notes = cells[:7]
+    # Any way people write a number (0551-6310 0167, 13800000001, +86...); stored as E.164.
+    phone = phones.parse(written) or written
+    if not phones.is_valid(written):
+        problems.append(f"phone {written!r} is not a dialable number (write it as "
+                        "+8655163100167, 0551-6310 0167 or 138 0000 0001)")
     if division and division not in divisions:
         problems.append(f"division {division!r} is not a township or village in the directory")
     groups = sorted({g.strip() for g in groups_text.split(";") if g.strip()})
@@ -121,8 +123,9 @@ def _parse_row(row: list[str], divisions: set[str],
 
 
 def find(session: Session, phone: str) -> Resident | None:
-    """The file of the resident with this phone number."""
-    return session.scalars(select(Resident).where(Resident.phone == phone)).first()
+    """The file of the resident with this phone number, written any usual way."""
+    stored = phones.parse(phone) or phone
+    return session.scalars(select(Resident).where(Resident.phone == stored)).first()
 
 
 def provisional(session: Session, phone: str, *, actor: str) -> Resident:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
+from dialogs.dialing import unanswered_emergency
 from dialogs.outputs import Say
 from directory.models import Category
 from ivr.conversations import handoff
@@ -26,12 +27,22 @@ from ivr.core.statuses import Outcome, QueueStatus
 from ivr.residents import callbacks
 from ivr.voice.render import VoiceRenderer
 from ivr.voice.routes import bp, renderer_for, twiml
-from ivr.webhooks.forms import dial_status, field, int_arg, int_field
+from ivr.webhooks.forms import dial_status, field, int_arg, int_field, number_field
 from ivr.webhooks.signature import twilio_only
 
 QUEUE = "operators"
 # The place in line is said on every third segment; the others only wait.
 SAY_PLACE_EVERY = 3
+WORDINGS = 3
+
+
+def queue_prompt(place: int, minutes: int, rounds: int) -> Say:
+    """The place in line and the expected wait, in other words each round, so that a caller
+    hears that the line is moving, not a recording."""
+    base = "queue.next" if place == 1 else "queue.position"
+    wording = rounds % WORDINGS
+    return Say(base if wording == 0 else f"{base}.{wording + 1}",
+               {"ahead": place - 1, "position": place, "minutes": minutes})
 
 
 def renderer() -> VoiceRenderer:
@@ -61,8 +72,7 @@ def _segment(session: Session, entry: QueueEntry, response: VoiceResponse, again
     if number % SAY_PLACE_EVERY == 0:
         place = handoff.position(session, entry)
         minutes = max(1, round(handoff.expected_wait_s(session, place) / 60))
-        prompt = Say("queue.next") if place == 1 else Say(
-            "queue.position", {"ahead": place - 1, "minutes": minutes})
+        prompt = queue_prompt(place, minutes, number // SAY_PLACE_EVERY)
     config = current_app.config
     renderer().hold_segment(response, prompt, again, int(config.get("HOLD_SEGMENT_S") or 8),
                             str(config.get("HOLD_MUSIC_URL") or ""))
@@ -109,6 +119,11 @@ def queue_hold() -> Response:
     operator = handoff.offer_next(session, entry)
     if operator is not None:
         response.append(_dial_operator(entry, operator))
+    elif handoff.waited_s(entry) >= limit and entry.priority == 0:
+        # As after <Enqueue>: an emergency is never offered a message or a call back, but the
+        # duty officer again, then back to the head of the queue, until a person answers.
+        entry.status = QueueStatus.TIMED_OUT
+        response = renderer().render(unanswered_emergency())
     elif handoff.waited_s(entry) >= limit:
         entry.status = QueueStatus.TIMED_OUT
         options_twiml(response, "queue.timeout")
@@ -135,11 +150,15 @@ def queue_done() -> Response:
     result = field("QueueResult", 32)
     response = VoiceResponse()
     if result in ("hangup", "system-error", "error") or entry is None:
-        handoff.abandoned(session, entry, field("CallSid"), field("From", 32))
+        handoff.abandoned(session, entry, field("CallSid"), number_field())
         if entry is None and result not in ("hangup",):
             response.append(renderer().connect_duty())
     elif entry.status == QueueStatus.OFFERED and entry.operator_id:
         response.append(_dial_operator(entry, session.get(User, entry.operator_id)))
+    elif entry.status == QueueStatus.TIMED_OUT and entry.priority == 0:
+        # An emergency is not offered a message or a call back: the duty officer again, then
+        # back to the head of the queue, until a person answers.
+        response = renderer().render(unanswered_emergency())
     elif entry.status == QueueStatus.TIMED_OUT:
         options_twiml(response, "queue.timeout")
     else:
@@ -278,7 +297,7 @@ def queue_message() -> Response:
 
 
 def _callback(session: Session, reason: str) -> None:
-    call_sid, phone = field("CallSid"), field("From", 32)
+    call_sid, phone = field("CallSid"), number_field()
     if phone and callbacks.open_for_call(session, call_sid) is None:
         entry = _entry()
         callbacks.book(session, phone=phone, call_sid=call_sid, reason=reason,

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from twilio.twiml.voice_response import Dial, Enqueue, Gather, Redirect, VoiceResponse
 from twilio.twiml.voice_response import Say as SayVerb
 
+from dialogs import speech
 from dialogs.capabilities import KEYS_VARIANT, TWILIO, Capabilities
 from dialogs.outputs import Ask, Connect, Hangup, Output, Say
 from dialogs.prompts import catalog, text
@@ -24,7 +25,6 @@ from dialogs.prompts import catalog, text
 # Twilio caps <Gather hints> at 500 characters; a longer list is cut at a comma.
 MAX_HINTS = 500
 ENGLISH = ("en-US", "Polly.Joanna")
-_DIGIT_RUN = re.compile(r"\d{3,}(?:[- ]\d{3,})+|\d{5,}")
 # Without SSML the slow profile speaks in short pieces: each <Say> ends with a pause.
 _PIECE = re.compile(r"[^，。；？！,;?!]+[，。；？！,;?!]?")
 
@@ -42,10 +42,10 @@ def action_url(path: str, state: Mapping[str, Any]) -> str:
     return f"{path}?{query}" if query else path
 
 
-def spoken(sentence: str) -> str:
-    """Read phone numbers digit by digit in their groups (0551-6310 0151 -> 0 5 5 1, 6 3 1 0 …)."""
-    return _DIGIT_RUN.sub(
-        lambda m: ", ".join(" ".join(part) for part in re.split(r"[- ]", m.group())), sentence)
+def spoken(sentence: str, language: str = "zh-CN") -> str:
+    """A sentence as the voice reads it: phone numbers grouped and read twice, a referral's
+    number digit by digit (dialogs.speech, which the lint's speech budget measures too)."""
+    return speech.spoken(sentence, language)
 
 
 class VoiceRenderer:
@@ -80,6 +80,10 @@ class VoiceRenderer:
                 self._ask(response, output, pending)
                 pending = []
                 continue
+            if isinstance(output, Connect) and output.target == "duty" \
+                    and self.handoff == "closed":
+                # After hours nobody is put through: "connecting you" would not be true.
+                pending = [s for s in pending if not s.prompt.startswith("connect.")]
             for say in pending:
                 self._say_into(response, say, self.slow)
             pending = []
@@ -128,7 +132,8 @@ class VoiceRenderer:
         return output.voice or self.language
 
     def _sentence(self, output: Say) -> str:
-        return spoken(text(self.prompt_id(output.prompt), self.language, **output.params))
+        return spoken(text(self.prompt_id(output.prompt), self.language, **output.params),
+                      self.language)
 
     def _say_into(self, parent: Any, output: Say, slow: bool) -> None:
         for verb in self.says(output, slow=slow):
@@ -154,8 +159,9 @@ class VoiceRenderer:
         # A caller who cannot say 救命 is told the emergency key in every menu.
         emergency = [Say("menu.emergency_key", {"key": ask.emergency_key})] \
             if ask.emergency_key and not self.capabilities.speech_input else []
-        sentences = [*before, *ask.prompts, *(Say(c.prompt) for c in ask.choices), *emergency,
-                     Say("global.keys.back" if ask.can_go_back else "global.keys")]
+        # The reserved keys come in `after` once a call (the engine decides), not every time.
+        sentences = [*before, *ask.prompts, *(Say(c.prompt, c.params) for c in ask.choices),
+                     *emergency, *ask.after]
         for sentence in sentences:
             self._say_into(gather, sentence, ask.slow or self.slow)
         response.append(gather)
@@ -171,7 +177,8 @@ class VoiceRenderer:
         }.get(output.target) or output.number or self.config["DUTY_NUMBER"]
         dial = Dial(
             action=action_url(self.dial_done_path,
-                              {"target": output.target, "try": output.attempt}),
+                              {"target": output.target, "try": output.attempt,
+                               "urgent": 1 if output.urgent else None}),
             method="POST",
             timeout=self.config.get("DIAL_TIMEOUT_S", 30),
         )
@@ -236,13 +243,26 @@ class VoiceRenderer:
         response.redirect(action, method="POST")
 
     def _closed(self, response: VoiceResponse) -> None:
+        """After hours: the hours first (said in words), then the choices."""
         path = action_url(self.queue_paths.get("options", ""), {"after": "closed.intro"})
-        self.options(response, "closed.intro", path)
+        gather = self.keys_gather(path, 8)
+        for prompt in closed_prompts(self.config, self.language):
+            self._say_into(gather, prompt, self.slow)
+        response.append(gather)
+        response.redirect(path, method="POST")
 
 
 def speech_seconds(sentence: str, language: str) -> int:
-    """About how long a sentence takes to say: Mandarin 4 characters a second, English 14."""
-    return math.ceil(len(sentence) / (14 if language == "en" else 4))
+    """About how long a sentence takes to say, in whole seconds (dialogs.speech's rates,
+    the ones the lint's speech budget counts with)."""
+    return math.ceil(speech.seconds(sentence, language))
+
+
+def closed_prompts(config: Mapping[str, Any], language: str) -> list[Say]:
+    """"We are closed" with the operators' hours in words, then the after-hours choices."""
+    hours = speech.hours_words(str(config.get("OPERATOR_HOURS") or ""), language)
+    intro = Say("closed.intro", {"hours": hours}) if hours else Say("closed.intro.unknown")
+    return [intro, Say("closed.options")]
 
 
 def _hints(words: Iterable[str]) -> str | None:

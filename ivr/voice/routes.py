@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from dialogs.dialing import DIAL_ATTEMPTS, after_dial
-from dialogs.outputs import Output, Target
+from dialogs.dialing import DIAL_ATTEMPTS, URGENT_QUEUE, after_dial, unanswered_emergency
+from dialogs.outputs import Connect, Output, Target
 from ivr.conversations import handoff, turns
-from ivr.core import db
+from ivr.core import db, logs
+from ivr.core.models import Conversation
 from ivr.providers.voice import voice_provider
 from ivr.voice import calls, spool
 from ivr.voice.render import VoiceRenderer, apology_response
@@ -22,6 +24,7 @@ from ivr.webhooks.forms import (
     field,
     int_arg,
     int_field,
+    number_field,
     sequence_number,
 )
 from ivr.webhooks.signature import twilio_only
@@ -29,6 +32,8 @@ from ivr.webhooks.signature import twilio_only
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 CHANNEL = "voice"
+# Twilio's final call statuses: the call is over.
+ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -58,7 +63,7 @@ def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
 def _hand_off(outputs: list[Output]) -> str:
     """How this call reaches a person if the turn asked for one (see handoff.for_turn)."""
     return handoff.for_turn(db.session(), current_app.config, outputs,
-                            field("CallSid") or "anonymous", field("From", 32))
+                            field("CallSid") or "anonymous", number_field())
 
 
 def _record_call(status: str) -> str:
@@ -66,7 +71,7 @@ def _record_call(status: str) -> str:
     call_sid = field("CallSid")
     if call_sid:
         session = db.session()
-        calls.record(session, call_sid, status, from_number=field("From", 32),
+        calls.record(session, call_sid, status, from_number=number_field(),
                      to_number=field("To", 32), timezone=current_app.config["TIMEZONE"],
                      duration_s=int_field("CallDuration"),
                      sequence_number=sequence_number())
@@ -80,9 +85,11 @@ def incoming() -> Response:
     call_sid = _record_call(field("CallStatus", 16) or "ringing")
     session = db.session()
     turn = turns.begin(session, current_app.config, CHANNEL,
-                       call_sid or "anonymous", field("From", 32))
+                       call_sid or "anonymous", number_field())
     mode = _hand_off(turn.outputs)
     session.commit()
+    logs.event(log, "call.started", call_sid=call_sid, caller=number_field(),
+               known=turn.state.caller.known, handoff=mode)
     return speak(turn.outputs, turn.language, turn.state.elderly, mode)
 
 
@@ -94,7 +101,7 @@ def turn() -> Response:
     number = request.args.get("t", "")
     result = turns.take_turn(
         session, current_app.config, CHANNEL, field("CallSid") or "anonymous",
-        field("From", 32), int(number) if number.isdigit() and len(number) < 6 else None,
+        number_field(), int(number) if number.isdigit() and len(number) < 6 else None,
         caller_event(), reader=db.turn_reader())
     mode = _hand_off(result.outputs)
     session.commit()
@@ -104,15 +111,30 @@ def turn() -> Response:
 @bp.post("/dial-done")
 @twilio_only
 def dial_done() -> Response:
-    """A <Dial> ended: finish, try again or hand over to a person, then apologise."""
-    targets: dict[str, Target] = {"emergency": "emergency", "provider": "provider"}
-    target = targets.get(request.args.get("target", ""), "duty")
+    """A <Dial> ended: finish, try again or hand over to a person; an emergency nobody
+    answered goes on to the duty officer, then first into the operators' queue."""
+    target, urgent = _dialled()
     outcome = dial_status()
+    session = db.session()
     if target != "provider" and field("CallSid"):
-        handoff.direct_dial_ended(db.session(), field("CallSid"), outcome,
+        handoff.direct_dial_ended(session, field("CallSid"), outcome,
                                   int_field("DialCallDuration") or 0)
-        db.session().commit()
-    return speak(after_dial(target, int_arg("try", 1, 9), outcome))
+    outputs = after_dial(target, int_arg("try", 1, 9), outcome, urgent)
+    mode = "duty"
+    if any(isinstance(o, Connect) and o.reason == URGENT_QUEUE for o in outputs):
+        handoff.enqueue(session, current_app.config, field("CallSid") or "anonymous",
+                        number_field(), "emergency")
+        mode = "queue"
+    session.commit()
+    return speak(outputs, handoff_mode=mode)
+
+
+def _dialled() -> tuple[Target, bool]:
+    """Whom the ended <Dial> called, and whether it carried an unanswered emergency."""
+    targets: dict[str, Target] = {"emergency": "emergency", "crisis": "crisis",
+                                  "provider": "provider"}
+    return targets.get(request.args.get("target", ""), "duty"), \
+        request.args.get("urgent") == "1"
 
 
 @bp.post("/status")
@@ -121,10 +143,15 @@ def status() -> Response:
     """Twilio's status callback: store it once; the status only moves forward. A caller who
     hung up while waiting in a hold loop (no queue verbs, so no queue action) is missed."""
     call_sid = _record_call(field("CallStatus", 16))
-    if call_sid and field("CallStatus", 16) in ("completed", "canceled", "no-answer", "busy",
-                                                "failed"):
-        handoff.call_ended(db.session(), call_sid, field("From", 32))
+    if call_sid and field("CallStatus", 16) in ENDED:
+        handoff.call_ended(db.session(), call_sid, number_field())
     db.session().commit()
+    if call_sid and field("CallStatus", 16) in ENDED:
+        outcome = db.session().scalar(select(Conversation.outcome).where(
+            Conversation.channel == CHANNEL, Conversation.key == call_sid))
+        logs.event(log, "call.ended", call_sid=call_sid, status=field("CallStatus", 16),
+                   duration_s=int_field("CallDuration"), outcome=outcome)
+        db.session().rollback()
     return twiml(VoiceResponse())
 
 
@@ -151,6 +178,10 @@ def on_error(error: Exception) -> Response | HTTPException:
         except OSError:
             log.exception("the outage spool could not be written either")
     if request.endpoint == "voice.dial_done":
+        target, urgent = _dialled()
+        if urgent or target in ("emergency", "crisis"):
+            # An emergency is never hung up on: the duty officer again, needing no database.
+            return speak(unanswered_emergency(target if target != "duty" else "emergency"))
         # The dial's own report failed: dialling again from here could loop forever.
         return speak(after_dial("duty", DIAL_ATTEMPTS, "failed"))
     return twiml(apology_response(current_app.config, url_for("voice.dial_done"),

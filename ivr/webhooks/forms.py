@@ -5,12 +5,19 @@ from __future__ import annotations
 from flask import current_app, request
 
 from dialogs.outputs import Event
+from directory import phones
 from ivr.providers.voice import voice_provider
 
 
 def field(name: str, limit: int = 64) -> str:
     """A form field as text, cut to `limit` characters, empty when absent."""
     return (request.form.get(name) or "")[:limit].strip()
+
+
+def number_field(name: str = "From") -> str:
+    """A phone number field in E.164 when it is dialable, else as sent (withheld: anonymous)."""
+    sent = field(name, 32)
+    return phones.parse(sent) or sent
 
 
 def int_field(name: str) -> int | None:

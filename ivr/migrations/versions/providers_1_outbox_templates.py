@@ -1,7 +1,7 @@
 """providers: an outbox message's template and parameters (for a template SMS gateway)
 
 Revision ID: providers_1
-Revises: 0008
+Revises: firsthour_1
 Create Date: 2026-12-01 22:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "providers_1"
-down_revision = "0008"
+down_revision = "firsthour_1"
 branch_labels = None
 depends_on = None
 
