@@ -76,6 +76,15 @@ def ensure_dev_settings(port: int) -> None:
     print(f"Wrote development settings to {ENV_FILE.name}")
 
 
+def sms_configured() -> bool:
+    """True when SMS_PROVIDER is set in the environment or in .env."""
+    if os.environ.get("SMS_PROVIDER"):
+        return True
+    lines = ENV_FILE.read_text(encoding="utf-8").splitlines() if ENV_FILE.exists() else []
+    return any(line.strip().startswith("SMS_PROVIDER=") and line.split("=", 1)[1].strip()
+               for line in lines)
+
+
 def flask(*args: str) -> list[str]:
     """The flask CLI of the venv, pointed at the app."""
     return [str(BIN / "flask"), "--app", "ivr", *args]
@@ -104,7 +113,10 @@ def serve(port: int) -> int:
         "or, without the server:  .venv/bin/flask --app ivr call\n",
         flush=True,
     )
-    worker = subprocess.Popen(flask("worker"), cwd=ROOT, env=env)
+    # Without an SMS provider of its own, the worker writes each message to its log (and marks
+    # it sent), so the texts a call produced show up in this terminal.
+    worker_env = env if sms_configured() else {**env, "SMS_PROVIDER": "log"}
+    worker = subprocess.Popen(flask("worker"), cwd=ROOT, env=worker_env)
     try:
         return subprocess.call(flask("run", "--host", HOST, "--port", str(port)), cwd=ROOT,
                                env=env)

@@ -104,7 +104,9 @@ class _Turn:
             hints = self.env.directory.hints(node.understand, within)
         self.out.append(Ask(tuple(prompts), expect, s.turn, choices, hints,  # type: ignore[arg-type]
                             ELDERLY_TIMEOUT_S if s.elderly else TIMEOUT_S, s.elderly,
-                            bool(s.history), tuple(after)))
+                            bool(s.history),
+                            emergency_key=self.dialog.emergency_key if node.kind == "menu" else "",
+                            after=tuple(after)))
 
     def pick_page(self, node: Node) -> tuple[list[tuple[str, str, dict[str, Any]]], bool]:
         """The entries of a pick node's current page (code, prompt, params) and whether the
@@ -555,6 +557,11 @@ def _answer(turn: _Turn, node: Node, event: Event) -> None:
 
 def _menu(turn: _Turn, node: Node, event: Event) -> None:
     said = normalize(event.speech)
+    if turn.dialog.emergency_key and event.digits == turn.dialog.emergency_key:
+        turn.state.slots["alarm"] = {"words": f"key {event.digits}", "node": node.name,
+                                     "kind": "other", "why": "emergency key"}
+        turn.run(turn.dialog.emergency)
+        return
     if node.shortcut and said and not event.digits and _shortcut(turn, node.shortcut, event):
         return
     for option in node.options:

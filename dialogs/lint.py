@@ -7,6 +7,7 @@ every prompt present in every language; no loop that never waits for the caller.
 
 from __future__ import annotations
 
+from dialogs.capabilities import KEYS_VARIANT, PROFILES, Capabilities, invites_speech
 from dialogs.commands import RESERVED_KEYS
 from dialogs.model import MAX_OPTIONS, MORE_KEY, WAITING, Dialog
 from dialogs.prompts import LANGUAGES, catalog
@@ -29,9 +30,34 @@ def lint(dialog: Dialog) -> list[str]:
     problems += _nodes(dialog)
     problems += _prompts(dialog)
     problems += _loops(dialog)
+    for capabilities in PROFILES.values():
+        problems += _profile(dialog, capabilities)
     if not problems:
         problems += _speech(dialog)
     return problems
+
+
+def _profile(dialog: Dialog, capabilities: Capabilities) -> list[str]:
+    """What a provider without some capability needs of the dialog."""
+    found: list[str] = []
+    if capabilities.speech_input:
+        return found
+    where = f"without speech input ({capabilities.name})"
+    key = dialog.emergency_key
+    menu_keys = {o.key for n in dialog.nodes.values() if n.kind == "menu" for o in n.options}
+    if not key or key in RESERVED_KEYS or key in menu_keys or len(key) != 1 \
+            or not key.isdigit():
+        found.append(f"{where}: emergency_key must be one digit, not reserved and not a menu "
+                     f"option (got {key!r})")
+    for lang in LANGUAGES:
+        for pid, sentence in catalog(lang).items():
+            if not pid.endswith(KEYS_VARIANT) and invites_speech(sentence) \
+                    and pid + KEYS_VARIANT not in catalog(lang):
+                found.append(f"{where}: prompt {pid} asks the caller to speak; it needs "
+                             f"{pid}{KEYS_VARIANT} in {lang}")
+    if "menu.emergency_key" not in catalog("zh-CN") or "menu.emergency_key" not in catalog("en"):
+        found.append(f"{where}: prompt menu.emergency_key is missing")
+    return found
 
 
 def _speech(dialog: Dialog) -> list[str]:

@@ -38,7 +38,8 @@ def parse(text: str, source: str = "<dialog>") -> Dialog:
     return Dialog(str(doc.get("name", source)), str(doc.get("start", "")),
                   str(doc.get("human", "")), nodes, ladders,
                   emergency=str(doc.get("emergency", "")), crisis=str(doc.get("crisis", "")),
-                  emergency_check=str(doc.get("emergency_check", "")), needs=needs)
+                  emergency_check=str(doc.get("emergency_check", "")), needs=needs,
+                  emergency_key=str(doc.get("emergency_key") or ""))
 
 
 def _node(name: str, raw: Any, problems: list[str]) -> Node:

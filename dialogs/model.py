@@ -87,6 +87,9 @@ class Dialog:
     emergency_check: str = ""
     # The keyed menu of needs, most asked first: (category code, prompt) pairs.
     needs: tuple[tuple[str, str], ...] = ()
+    # A key that dials the emergency transfer from any menu (offered aloud where the caller
+    # cannot say 救命: a line without speech input).
+    emergency_key: str = ""
 
     def node(self, name: str) -> Node:
         """The node called `name` (KeyError if the dialog has none)."""

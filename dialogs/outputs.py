@@ -59,6 +59,9 @@ class Ask:
     timeout_s: int = 5
     slow: bool = False
     can_go_back: bool = False
+    # The key that dials the emergency number here ("" when none): a channel that cannot
+    # hear 救命 announces it.
+    emergency_key: str = ""
     # Said after the choices: details a caller who knows what to press need not wait for,
     # and (once a call, or on request) the reserved keys.
     after: tuple[Say, ...] = ()

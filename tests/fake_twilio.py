@@ -1,4 +1,5 @@
-"""A fake of Twilio's REST API on loopback: records messages, can be told to fail for a while."""
+"""A fake of Twilio's REST API on loopback (Somleng serves the same API): records messages,
+can be told to fail for a while."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class FakeTwilio:
 
     def __init__(self) -> None:
         self.messages: list[dict[str, str]] = []
+        # (path, Authorization header) of each request taken: whose account sent it.
+        self.requests: list[tuple[str, str]] = []
         self.call_updates: list[dict[str, str]] = []
         self.fail_next = 0
         # Behaviours for the next requests, one each: "nonjson" (a 201 that is not JSON),
@@ -42,6 +45,7 @@ class FakeTwilio:
                         fake.fail_next -= 1
                     elif not act.startswith("4xx"):
                         fake.messages.append(form)
+                        fake.requests.append((self.path, self.headers.get("Authorization", "")))
                 if act.startswith("slow:"):
                     time.sleep(float(act[5:]))
                 elif act == "nonjson":

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ivr.core import migrate
+from ivr.providers.voice import PROVIDERS, voice_provider
 from ivr.tools.phone import FlaskTransport, HttpTransport, Phone, Transport
 
 db_cli = AppGroup("db", help="Create or migrate the database schema.")
@@ -57,14 +58,19 @@ class TerminalCaller:
 @click.option("--queue-outcome", default="wait", show_default=True,
               type=click.Choice(["wait", "hangup"]),
               help="A caller in the queue waits for an operator, or hangs up at once.")
+@click.option("--provider", default=None, type=click.Choice(["twilio", "somleng"]),
+              help="Follow the TwiML as this provider does (default: VOICE_PROVIDER).")
 @with_appcontext
 def call_command(from_number: str, url: str | None, dial_outcome: str,
-                 queue_outcome: str) -> None:
+                 queue_outcome: str, provider: str | None) -> None:
     """A phone call in the terminal: hear the line, answer with keys or words."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    token = app.config["TWILIO_AUTH_TOKEN"] or os.environ.get("TWILIO_AUTH_TOKEN", "")
+    profile = provider or app.config.get("VOICE_PROVIDER") or "twilio"
+    signer = PROVIDERS.get(profile, voice_provider(app.config))
+    token = signer.auth_token(app.config) or os.environ.get("TWILIO_AUTH_TOKEN", "")
     if not token:
-        raise click.ClickException("TWILIO_AUTH_TOKEN is needed to sign the call's requests")
+        raise click.ClickException("TWILIO_AUTH_TOKEN (or SOMLENG_AUTH_TOKEN) is needed to "
+                                   "sign the call's requests")
     transport: Transport
     if url:
         base, transport = url, HttpTransport()
@@ -72,8 +78,8 @@ def call_command(from_number: str, url: str | None, dial_outcome: str,
         base = app.config.get("PUBLIC_BASE_URL") or "http://localhost"
         transport = FlaskTransport(app)
     phone = Phone(transport, token, base, TerminalCaller(), from_number=from_number,
-                  dial_outcome=dial_outcome, queue_outcome=queue_outcome)
-    click.echo(f"Calling {base}/voice from {from_number} ...")
+                  dial_outcome=dial_outcome, queue_outcome=queue_outcome, profile=profile)
+    click.echo(f"Calling {base}/voice from {from_number} as {profile} ...")
     result = phone.run()
     click.echo(f"Call ended ({result.ended_by}); {result.requests} requests; "
                f"dialled: {', '.join(result.dialled) or 'nobody'}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
@@ -18,6 +20,10 @@ def worker_command(once: bool) -> None:
     """Send queued text messages (the Procfile's worker process)."""
     database = db.database()
     config = current_app.config
+    # The worker's log is its standard error: what it sent (or, with SMS_PROVIDER=log, the
+    # messages themselves) and what failed.
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="worker %(levelname)s %(message)s")
     if once:
         with database.sessions() as session:
             click.echo(f"sent {loop.run_once(session, config)}")

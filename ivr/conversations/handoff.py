@@ -224,6 +224,22 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
                        emergency=entry is not None and entry.priority == 0)
 
 
+def call_ended(session: Session, call_sid: str, phone: str) -> None:
+    """The call is over: a caller still waiting for a person hung up in the queue (a provider
+    without queue verbs sends no queue action, only this final status), or one offered the
+    options after the wait limit hung up without choosing: both are missed calls."""
+    entry = session.scalars(select(QueueEntry).where(QueueEntry.call_sid == call_sid)).first()
+    if entry is not None and entry.status == QueueStatus.TIMED_OUT:
+        entry.status = QueueStatus.WAITING
+    if entry is not None and entry.status in WAITING:
+        abandoned(session, entry, call_sid, phone)
+
+
+def waited_s(entry: QueueEntry) -> int:
+    """How long the caller has been in the queue."""
+    return int((utcnow() - aware(entry.enqueued_at)).total_seconds())
+
+
 def release_stale_offers(session: Session) -> int:
     """Operators whose caller went away are free again; how many."""
     offered = select(QueueEntry.operator_id).where(QueueEntry.status == QueueStatus.OFFERED,

@@ -304,9 +304,9 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
     # The language the caller chose in this call, else the one on file.
     language = str((row.state or {}).get("language") or resident.language or "zh-CN")
     if provider is not None:
-        outbox.enqueue(session, row.phone, text(
-            "sms.referral", language, need=referrals.category_name(need, language),
-            provider=provider.name, phone=local_display(provider.phone),
-            number=number), "referral_to_resident", referral.id)
+        values = {"need": referrals.category_name(need, language), "provider": provider.name,
+                  "phone": local_display(provider.phone), "number": number}
+        outbox.enqueue(session, row.phone, text("sms.referral", language, **values),
+                       "referral_to_resident", referral.id, params=values)
     return number
 

@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from directory import phones
 from directory.hours import Hours, HoursError
 
+VOICE_PROVIDERS = ("twilio", "somleng")
+SMS_PROVIDERS = ("twilio", "somleng", "aliyun", "log")
+
 
 class ConfigError(RuntimeError):
     """The configuration is missing a value or holds one that cannot work."""
@@ -60,6 +63,15 @@ def seconds(value: Any) -> int:
 def minutes(value: Any) -> int:
     """Whole minutes: 30, not 30m."""
     return _whole(value, "应为整数分钟 must be whole minutes")
+
+
+def seconds_up_to(high: int) -> Reader:
+    """Whole seconds, more than `high` read as `high` (a cap, not a mistake)."""
+
+    def read(value: Any) -> int:
+        return min(seconds(value), high)
+
+    return read
 
 
 def minutes_within(low: int, high: int) -> Reader:
@@ -231,6 +243,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TWILIO_SMS_FROM", text),
     Setting("TWILIO_MESSAGING_SERVICE_SID", text),
     Setting("TWILIO_API_BASE", url),
+    # Where the line runs (issue 17): the voice provider whose webhooks come in, and the SMS
+    # provider the worker sends through (`log`: development, messages to the log).
+    Setting("VOICE_PROVIDER", choice(*VOICE_PROVIDERS), "twilio"),
+    Setting("SMS_PROVIDER", choice(*SMS_PROVIDERS), "twilio"),
+    Setting("SOMLENG_AUTH_TOKEN", text),
+    Setting("SOMLENG_ACCOUNT_SID", text),
+    Setting("SOMLENG_API_BASE", url),
+    Setting("SOMLENG_SMS_FROM", text),
+    Setting("ALIYUN_ACCESS_KEY_ID", text),
+    Setting("ALIYUN_ACCESS_KEY_SECRET", text),
+    Setting("ALIYUN_SMS_SIGN_NAME", text),
+    Setting("ALIYUN_SMS_TEMPLATES", text),
+    Setting("ALIYUN_API_BASE", url),
+    # The wait for a person is a loop of short segments, so a free operator is noticed within
+    # one segment (at most 10 s), whatever the hold music.
+    Setting("HOLD_SEGMENT_S", seconds_up_to(10), 8),
     # An emergency task must be taken up by an operator within these minutes.
     Setting("EMERGENCY_TASK_MINUTES", minutes_within(1, 120), 5),
     Setting("REFERRAL_DEADLINE_DAYS", count, 2),
@@ -248,8 +276,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUEUE_WAIT_LIMIT_S", seconds, 120),
     # How often the console fetches the live part of its page again.
     Setting("OPERATOR_REFRESH_S", seconds, 5),
-    Setting("HOLD_MUSIC_URL", url,
-            "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"),
+    # A short clip (no longer than HOLD_SEGMENT_S) played in each segment of the wait; empty:
+    # a pause. A whole music track would keep a free operator waiting.
+    Setting("HOLD_MUSIC_URL", url, ""),
     # Put callers on file as elderly or disabled straight through to a person.
     Setting("ELDERLY_DIRECT_TO_HUMAN", flag, False),
     # /readyz: the oldest unsent text may wait this long, the worker's heartbeat be this old.
@@ -270,7 +299,7 @@ def resolve(raw: Mapping[str, Any], instance_path: str, *,
     for setting in SETTINGS:
         given = raw.get(setting.name)
         if given is None or (isinstance(given, str) and not given.strip()):
-            if setting.required and strict:
+            if setting.required and strict and not _stands_in(setting.name, raw):
                 problems.append(f"{setting.name} 未设置 is not set")
             values[setting.name] = setting.default_for(values, instance_path)
             continue
@@ -279,7 +308,23 @@ def resolve(raw: Mapping[str, Any], instance_path: str, *,
         except Invalid as error:
             problems.append(f"{setting.name} {error}, got {given!r}")
             values[setting.name] = setting.default_for(values, instance_path)
+    if strict and values.get("SMS_PROVIDER") == "aliyun":
+        problems += [f"{name} 未设置 is not set" for name in _ALIYUN_REQUIRED
+                     if not values.get(name)]
     return values, problems
+
+
+# Sending through Aliyun needs its keys and the signature its templates are approved under.
+_ALIYUN_REQUIRED = ("ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME")
+
+
+def _stands_in(name: str, raw: Mapping[str, Any]) -> bool:
+    """Whether another setting stands in for a required one: Somleng's webhooks are signed with
+    its own token, so with VOICE_PROVIDER=somleng SOMLENG_AUTH_TOKEN may replace Twilio's."""
+    if name != "TWILIO_AUTH_TOKEN":
+        return False
+    voice = text(raw.get("VOICE_PROVIDER")).strip().lower()
+    return voice == "somleng" and bool(text(raw.get("SOMLENG_AUTH_TOKEN")).strip())
 
 
 def failure(problems: list[str]) -> ConfigError:

@@ -307,6 +307,10 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str] = mapped_column(String(256), default="")
     provider_sid: Mapped[str] = mapped_column(String(64), default="")
+    # For a template gateway (Aliyun): the template (a purpose, or a registered code) and
+    # its parameters; providers that take free text send `body`.
+    template_code: Mapped[str] = mapped_column(String(64), default="")
+    template_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
     referral: Mapped[Referral | None] = relationship()
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -140,6 +140,9 @@ def _live_context() -> dict[str, Any]:
         QueueEntry.wrap_up_s.is_(None)).order_by(QueueEntry.enqueued_at.desc())).first()
     on_duty = session.scalars(select(User).where(User.role == "operator",
                                                  User.status != OperatorStatus.OFF)).all()
+    # Who is being put through (the whisper's facts, for providers that play no whisper).
+    coming = screen.caller_summary(session, mine.conversation_id) \
+        if mine is not None and mine.status == QueueStatus.OFFERED else None
     queue, callbacks, texts = (screen.queue_rows(session), screen.callback_rows(session),
                                screen.text_rows(session))
     # Audited once per login session and resident: the live part reloads every few seconds.
@@ -150,6 +153,7 @@ def _live_context() -> dict[str, Any]:
     flask_session["console_audited"] = sorted(seen | {r["resident"].id for r in shown})[-200:]
     session.commit()
     return {"me": me(), "on_duty": on_duty, "queue": queue, "mine": mine,
+            "coming": coming,
             "callbacks": callbacks, "texts": texts, "authors": screen.author_names(session),
             "status_form": StatusForm(), "take_form": TakeForm(), "done_form": DoneForm(),
             "reply_form": ReplyForm(),

@@ -19,7 +19,8 @@ from ivr.core import display
 from ivr.core.models import QueueEntry, User
 from ivr.core.statuses import OperatorStatus, QueueStatus
 from ivr.operators import screen
-from ivr.residents.outbox import twilio_client
+from ivr.providers.sms import rest_client
+from ivr.providers.voice import voice_provider
 
 LIVE = (QueueStatus.OFFERED, QueueStatus.CONNECTED)
 
@@ -91,7 +92,7 @@ def transfer(session: Session, config: Any, entry: QueueEntry, target: Target,
     if entry.status not in LIVE or not entry.call_sid:
         raise TransferError("这通电话已经结束，无法转接 The call has ended")
     try:
-        (client or twilio_client(config)).calls(entry.call_sid).update(
+        (client or rest_client(config, voice_provider(config).name)).calls(entry.call_sid).update(
             twiml=twiml(target, config))
     except (TwilioException, OSError) as error:
         raise TransferError("转接失败，请再试一次 The transfer failed, please try again") from error

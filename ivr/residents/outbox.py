@@ -1,26 +1,24 @@
 """The outbox: messages written in the same transaction as what caused them, sent after the
-commit by the worker (`flask --app ivr worker`, `ivr/worker/`) through Twilio's REST API, with
-retries. A message that left is announced with `signals.message_sent`."""
+commit by the worker (`flask --app ivr worker`, `ivr/worker/`) through the SMS provider that
+SMS_PROVIDER names (`ivr.providers.sms`), with retries. A row carries the words and, for a
+template gateway (Aliyun), the template's name and parameters. A message that left is announced
+with `signals.message_sent`."""
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.http.response import Response as TwilioResponse
-from twilio.rest import Client
 
 from directory.orm import utcnow
 from ivr.core import logs, metrics, signals
 from ivr.core.models import OutboxMessage
 from ivr.core.statuses import OutboxStatus
+from ivr.providers.sms import SendError, Sms, SmsSender, sms_sender
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -30,10 +28,17 @@ SMS_LIMIT = 600
 
 
 def enqueue(session: Session, to: str, body: str, purpose: str,
-            referral_id: int | None = None) -> OutboxMessage:
-    """Queue one text message; it leaves only if the surrounding transaction commits."""
+            referral_id: int | None = None, *, template: str = "",
+            params: dict[str, Any] | None = None) -> OutboxMessage:
+    """Queue one text message; it leaves only if the surrounding transaction commits.
+
+    `template` and `params` are what a template gateway sends instead of the body (the
+    template defaults to the purpose, mapped to a registered code by ALIYUN_SMS_TEMPLATES)."""
+    values = {k: str(v)[:SMS_LIMIT] for k, v in (params or {}).items()}
     message = OutboxMessage(to_number=to, body=body[:SMS_LIMIT], purpose=purpose,
-                            referral_id=referral_id, next_attempt_at=utcnow())
+                            referral_id=referral_id, next_attempt_at=utcnow(),
+                            template_code=template or purpose,
+                            template_params=values or {"content": body[:SMS_LIMIT]})
     session.add(message)
     return message
 
@@ -41,51 +46,6 @@ def enqueue(session: Session, to: str, body: str, purpose: str,
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try: 10 s, 20 s, 40 s ... at most an hour."""
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 3600))
-
-
-class DeadlineHttpClient(TwilioHttpClient):  # type: ignore[misc]
-    """Twilio's HTTP client with a deadline on the whole request, not only on each read (a
-    server that drips its answer a byte at a time never trips a read timeout), and another
-    base URL when one is set (a fake API in tests, a proxy)."""
-
-    def __init__(self, base_url: str = "", *, connect_s: float = 3.0, read_s: float = 5.0,
-                 deadline_s: float = 10.0) -> None:
-        super().__init__(timeout=read_s)
-        self.base_url = base_url.rstrip("/")
-        self.connect_s, self.read_s, self.deadline_s = connect_s, read_s, deadline_s
-
-    def request(self, method: str, url: str, params: Any = None, data: Any = None,
-                headers: Any = None, auth: Any = None, timeout: float | None = None,
-                allow_redirects: bool = False) -> TwilioResponse:
-        """Send one API request; TimeoutError once the whole deadline has passed."""
-        if self.base_url and url.startswith("https://api.twilio.com"):
-            url = self.base_url + url[len("https://api.twilio.com"):]
-        started = time.monotonic()
-        session = self.session or requests.Session()
-        prepared = session.prepare_request(requests.Request(
-            method=method.upper(), url=url, params=params, data=data, headers=headers,
-            auth=auth))
-        answer = session.send(prepared, allow_redirects=allow_redirects, stream=True,
-                              timeout=(self.connect_s, self.read_s))
-        try:
-            body = bytearray()
-            # Read as it comes (urllib3 waits to fill a larger chunk), checking the clock.
-            for chunk in answer.iter_content(chunk_size=1):
-                body += chunk
-                if time.monotonic() - started > self.deadline_s:
-                    raise TimeoutError(f"no whole answer within {self.deadline_s:g} s")
-        finally:
-            answer.close()
-        text = body.decode(answer.encoding or "utf-8", errors="replace")
-        return TwilioResponse(int(answer.status_code), text, answer.headers)
-
-
-def twilio_client(config: Any) -> Client:
-    """A Twilio REST client with a deadline per send, pointed at TWILIO_API_BASE when set."""
-    http = DeadlineHttpClient(config.get("TWILIO_API_BASE") or "",
-                              deadline_s=float(config.get("SMS_SEND_DEADLINE_S") or 10))
-    return Client(config.get("TWILIO_ACCOUNT_SID") or "AC" + "0" * 32,
-                  config.get("TWILIO_AUTH_TOKEN") or "", http_client=http)
 
 
 def claim(session: Session, now: datetime) -> OutboxMessage | None:
@@ -111,26 +71,24 @@ def claim(session: Session, now: datetime) -> OutboxMessage | None:
     return message
 
 
-def send_due(session: Session, config: Any, client: Client | None = None,
+def send_due(session: Session, config: Any, sender: SmsSender | None = None,
              limit: int = 20) -> int:
     """Send up to `limit` messages due now, one claimed at a time; return how many left.
     Failures wait and try again; a permanent refusal (an invalid or unsubscribed number)
     fails at once with its reason."""
-    client = client or twilio_client(config)
+    sender = sender or sms_sender(config)
     sent = 0
     for _ in range(limit):
         message = claim(session, utcnow())
         if message is None:
             break
         try:
-            result = client.messages.create(
-                to=message.to_number, body=message.body,
-                **_sender(config), **_callback(config, message))
+            provider_id = sender.send(as_sms(message, _callback(config, message)))
         except Exception as error:  # every failure is one try: none may stall the outbox
             _failed(message, error)
         else:
             message.status, message.sent_at = OutboxStatus.SENT, utcnow()
-            message.provider_sid = str(getattr(result, "sid", "") or "")[:64]
+            message.provider_sid = provider_id[:64]
             sent += 1
             metrics.SMS.labels(result="sent").inc()
             logs.event(log, "sms.sent", sms=message.id, purpose=message.purpose,
@@ -141,30 +99,35 @@ def send_due(session: Session, config: Any, client: Client | None = None,
     return sent
 
 
-def _sender(config: Any) -> dict[str, str]:
-    service = config.get("TWILIO_MESSAGING_SERVICE_SID") or ""
-    if service:
-        return {"messaging_service_sid": service}
-    return {"from_": config.get("TWILIO_SMS_FROM") or config.get("SERVICE_NUMBER") or ""}
+def as_sms(message: OutboxMessage, status_callback: str = "") -> Sms:
+    """What a sender needs of an outbox row."""
+    params = message.template_params if isinstance(message.template_params, dict) else {}
+    return Sms(to=message.to_number, body=message.body, purpose=message.purpose,
+               template=message.template_code or "",
+               params={str(k): str(v) for k, v in params.items()},
+               status_callback=status_callback)
 
 
-def _callback(config: Any, message: OutboxMessage) -> dict[str, str]:
+def _callback(config: Any, message: OutboxMessage) -> str:
     """Where the provider reports delivery (`POST /sms/status`), naming the message."""
     base = config.get("PUBLIC_BASE_URL") or ""
-    return {"status_callback": f"{base}/sms/status?m={message.id}"} if base else {}
+    return f"{base}/sms/status?m={message.id}" if base else ""
 
 
 def permanent(error: Exception) -> bool:
     """A refusal that no retry changes: a 4xx from the API other than 408 and 429."""
-    status = getattr(error, "status", None)
-    return (isinstance(error, TwilioRestException) and isinstance(status, int)
+    cause = error.__cause__ if isinstance(error, SendError) and error.__cause__ else error
+    status = getattr(cause, "status", None)
+    return (isinstance(cause, TwilioRestException) and isinstance(status, int)
             and 400 <= status < 500 and status not in (408, 429))
 
 
 def _failed(message: OutboxMessage, error: Exception) -> None:
-    code = getattr(error, "code", None)
-    reason = getattr(error, "msg", None) or str(error)
-    message.last_error = (f"{type(error).__name__}{f' {code}' if code else ''}: "
+    # A sender wraps what the provider said; the cause tells a refusal from a hiccup.
+    cause = error.__cause__ if isinstance(error, SendError) and error.__cause__ else error
+    code = getattr(cause, "code", None)
+    reason = getattr(cause, "msg", None) or str(error)
+    message.last_error = (f"{type(cause).__name__}{f' {code}' if code else ''}: "
                           f"{reason}")[:256]
     if permanent(error) or message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.FAILED

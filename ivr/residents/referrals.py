@@ -81,11 +81,16 @@ def _notify_provider(session: Session, referral: Referral, provider: Provider,
                      resident: Resident) -> None:
     need = session.get(Category, referral.category)
     number = short_number(referral.id)
-    body = (f"合肥社会服务热线转介{number}：{display_name(session, referral.division_code)}"
-            f"居民需要{need.zh if need else referral.category}服务，电话{resident.phone}，"
-            f"请在{referral.deadline.month}月{referral.deadline.day}日前处理。"
+    place = display_name(session, referral.division_code)
+    category = need.zh if need else referral.category
+    deadline = f"{referral.deadline.month}月{referral.deadline.day}日"
+    body = (f"合肥社会服务热线转介{number}：{place}"
+            f"居民需要{category}服务，电话{resident.phone}，"
+            f"请在{deadline}前处理。"
             f"回复“1 {number}”接单，“2 {number}”完成，“3 {number}”无法提供。")
-    outbox.enqueue(session, provider.phone, body, "referral_to_provider", referral.id)
+    outbox.enqueue(session, provider.phone, body, "referral_to_provider", referral.id,
+                   params={"number": number, "place": place, "need": category,
+                           "phone": resident.phone, "deadline": deadline})
 
 
 def move(session: Session, referral: Referral, status: str, *, actor: str,
@@ -216,9 +221,9 @@ def ask_follow_up(session: Session, referral: Referral) -> None:
         return
     need = session.get(Category, referral.category)
     language = request_language(session, referral, resident)
-    body = text("sms.follow_up", language, need=category_name(need, language),
-                number=short_number(referral.id))
-    outbox.enqueue(session, resident.phone, body, "follow_up", referral.id)
+    values = {"need": category_name(need, language), "number": short_number(referral.id)}
+    body = text("sms.follow_up", language, **values)
+    outbox.enqueue(session, resident.phone, body, "follow_up", referral.id, params=values)
     referral.follow_up_sent_at = utcnow()
 
 

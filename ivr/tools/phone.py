@@ -1,6 +1,10 @@
 """A phone call without a phone: follows TwiML exactly as Twilio does and signs every request.
 
 Used by the terminal phone (`flask --app ivr call`), the tests and the load benchmarks.
+With `profile="somleng"` it follows TwiML as somleng-switch does instead: only the elements
+its ExecuteTwiML knows (any other stops the call, which is hung up), <Gather> returns only
+Digits, <Number url> is dialled as a plain number, <Say> is read as plain text, and the one
+status callback at the end carries SequenceNumber 0.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from twilio.request_validator import RequestValidator
+
+from dialogs.capabilities import profile as capabilities_of
 
 # Twilio gives up on a call that keeps redirecting; so do we.
 MAX_REQUESTS = 60
@@ -101,6 +107,7 @@ class CallResult:
     ended_by: str = ""
     errors: list[str] = field(default_factory=list)
     documents: list[ET.Element] = field(default_factory=list)
+    hold_rounds: int = 0
 
 
 @dataclass
@@ -117,6 +124,12 @@ class Phone:
     queue_outcome: str = "wait"
     call_sid: str = field(default_factory=lambda: "CA" + uuid.uuid4().hex)
     send_status: bool = True
+    profile: str = "twilio"
+
+    @property
+    def somleng(self) -> bool:
+        """True when following TwiML as somleng-switch does."""
+        return self.profile == "somleng"
 
     def run(self) -> CallResult:
         """Place the call and follow the TwiML until it ends."""
@@ -132,8 +145,11 @@ class Phone:
         if not result.ended_by:
             result.ended_by = "limit" if result.requests >= MAX_REQUESTS else "end"
         if self.send_status:
-            self._request(result, self.base_url.rstrip("/") + "/voice/status",
-                          {"CallStatus": "completed", "CallDuration": "60"}, parse=False)
+            final = {"CallStatus": "completed", "CallDuration": "60"}
+            if self.somleng:
+                final["SequenceNumber"] = "0"
+            self._request(result, self.base_url.rstrip("/") + "/voice/status", final,
+                          parse=False)
         return result
 
     # --- requests -----------------------------------------------------------------------------
@@ -176,7 +192,14 @@ class Phone:
     def _play(self, result: CallResult, url: str,
               doc: ET.Element) -> tuple[str, dict[str, str]] | None:
         """Run the verbs of one document; return the next request, or None when the call ends."""
+        known = capabilities_of(self.profile).elements
         for verb in doc:
+            if self.somleng and verb.tag not in known:
+                # somleng-switch raises on an unknown element: the call stops and hangs up.
+                result.errors.append(f"{url}: <{verb.tag}> is not supported by Somleng")
+                result.ended_by = "unsupported-verb"
+                self.caller.hear(f"[Somleng cannot run <{verb.tag}>: the line hangs up]")
+                return None
             handler = getattr(self, f"_verb_{verb.tag.lower()}", None)
             if handler is None:
                 self.caller.hear(f"[{verb.tag}]")
@@ -205,9 +228,18 @@ class Phone:
 
     _verb_reject = _verb_hangup
 
-    def _verb_redirect(self, _result: CallResult, url: str,
-                       verb: ET.Element) -> tuple[str, dict[str, str]]:
-        return urllib.parse.urljoin(url, (verb.text or "").strip() or url), {}
+    def _verb_redirect(self, result: CallResult, url: str,
+                       verb: ET.Element) -> tuple[str, dict[str, str]] | str:
+        target = urllib.parse.urljoin(url, (verb.text or "").strip() or url)
+        if "/queue/hold" in urllib.parse.urlsplit(target).path:
+            # The line's own hold loop (a provider without queue verbs): a caller who does
+            # not wait hangs up at once, a patient one after as many rounds as in a queue.
+            result.hold_rounds += 1
+            if self.queue_outcome == "hangup" or result.hold_rounds > QUEUE_ROUNDS * 4:
+                result.ended_by = "caller-hung-up-in-queue"
+                self.caller.hear("[the caller hangs up while waiting]")
+                return "hangup"
+        return target, {}
 
     def _verb_gather(self, result: CallResult, url: str,
                      verb: ET.Element) -> tuple[str, dict[str, str]] | str | None:
@@ -216,7 +248,7 @@ class Phone:
                 self.caller.hear(_spoken(child))
             elif child.tag == "Play":
                 self.caller.hear(f"[music {child.text or ''}]")
-        modes = (verb.get("input") or "dtmf").split()
+        modes = ["dtmf"] if self.somleng else (verb.get("input") or "dtmf").split()
         typed = self.caller.answer(f"[listening: {' / '.join(modes)}]")
         if typed is None:
             result.ended_by = "caller-hung-up"
@@ -235,7 +267,8 @@ class Phone:
         if not numbers and (verb.text or "").strip():
             numbers = [(verb.text or "").strip()]
         for number_el in (n for n in verb if n.tag == "Number" and n.get("url")):
-            self._whisper(result, url, number_el.get("url", ""))
+            if not self.somleng:  # Somleng dials the number and ignores its url
+                self._whisper(result, url, number_el.get("url", ""))
         result.dialled.extend(numbers)
         self.caller.hear(f"[dialling {', '.join(numbers)}: {self.dial_outcome}]")
         action = verb.get("action")

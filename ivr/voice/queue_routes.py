@@ -1,12 +1,20 @@
-"""The queue for a person: waiting music and place in line, the operator's whisper and accept
-key, voice messages and call backs when nobody can answer."""
+"""The queue for a person: place in line between short segments of waiting, the operator's
+whisper and accept key, voice messages and call backs when nobody can answer.
+
+The wait is a loop of short segments (at most HOLD_SEGMENT_S, 10 s) whatever the provider, so
+a free operator is noticed within one segment: in Twilio's <Enqueue> the wait URL's TwiML ends
+and is asked for again; without queue verbs (Somleng) the call itself <Redirect>s to
+/voice/queue/hold, which dials the operator when one is free.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Response, current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from dialogs.dialing import unanswered_emergency
 from dialogs.outputs import Say
@@ -18,13 +26,13 @@ from ivr.core.models import Conversation, QueueEntry, User
 from ivr.core.statuses import Outcome, QueueStatus
 from ivr.residents import callbacks
 from ivr.voice.render import VoiceRenderer
-from ivr.voice.routes import bp, twiml
-from ivr.webhooks.forms import field, int_field, number_field
+from ivr.voice.routes import bp, renderer_for, twiml
+from ivr.webhooks.forms import dial_status, field, int_arg, int_field, number_field
 from ivr.webhooks.signature import twilio_only
 
 QUEUE = "operators"
-# About how long one round of the hold music lasts: the wait URL is asked again after each.
-HOLD_ROUND_S = 30
+# The place in line is said on every third segment; the others only wait.
+SAY_PLACE_EVERY = 3
 WORDINGS = 3
 
 
@@ -38,9 +46,8 @@ def queue_prompt(place: int, minutes: int, rounds: int) -> Say:
 
 
 def renderer() -> VoiceRenderer:
-    """The renderer with this line's URLs."""
-    return VoiceRenderer(current_app.config, turn_path=url_for("voice.turn"),
-                         dial_done_path=url_for("voice.dial_done"))
+    """The renderer with this line's URLs, for the configured voice provider."""
+    return renderer_for()
 
 
 def _entry() -> QueueEntry | None:
@@ -49,44 +56,89 @@ def _entry() -> QueueEntry | None:
 
 
 def enqueue_twiml(response: VoiceResponse) -> None:
-    """<Enqueue> into the operators' queue, with our wait and action URLs."""
+    """Into the operators' queue: <Enqueue>, or the hold loop without queue verbs."""
     response.append(renderer().enqueue())
 
 
 def options_twiml(response: VoiceResponse, prompt: str) -> None:
     """1 a voice message, 2 a call back, 0 a person (keep waiting, or the duty officer)."""
-    gather = Gather(input="dtmf", num_digits=1, timeout=8,
-                    action=url_for("voice.queue_options", after=prompt), method="POST")
-    gather.append(renderer().say(Say(prompt)))
-    response.append(gather)
-    response.redirect(url_for("voice.queue_options", after=prompt), method="POST")
+    renderer().options(response, prompt, url_for("voice.queue_options", after=prompt))
+
+
+def _segment(session: Session, entry: QueueEntry, response: VoiceResponse, again: str,
+             number: int) -> None:
+    """One segment of the wait: the place in line on every third, then a short wait."""
+    prompt = None
+    if number % SAY_PLACE_EVERY == 0:
+        place = handoff.position(session, entry)
+        minutes = max(1, round(handoff.expected_wait_s(session, place) / 60))
+        prompt = queue_prompt(place, minutes, number // SAY_PLACE_EVERY)
+    config = current_app.config
+    renderer().hold_segment(response, prompt, again, int(config.get("HOLD_SEGMENT_S") or 8),
+                            str(config.get("HOLD_MUSIC_URL") or ""))
 
 
 @bp.post("/queue/wait")
 @twilio_only
 def queue_wait() -> Response:
-    """Played while the caller waits: place in line, expected wait, music; or leave to connect."""
+    """Twilio's wait URL, one short segment at a time: leave the queue for a free operator or
+    the options after the limit; else the place in line and a short wait."""
     session = db.session()
     entry = _entry()
     response = VoiceResponse()
     if entry is None:
-        response.leave()
+        renderer().leave(response)
         return twiml(response)
-    limit = int(current_app.config.get("QUEUE_WAIT_LIMIT_S") or 120)
+    limit = int(current_app.config.get("QUEUE_WAIT_LIMIT_S", 120))
     operator = handoff.offer_next(session, entry)
     if operator is not None:
-        response.leave()
+        renderer().leave(response)
     elif (int_field("QueueTime") or 0) >= limit:
         entry.status = QueueStatus.TIMED_OUT
-        response.leave()
+        renderer().leave(response)
     else:
-        place = handoff.position(session, entry)
-        minutes = max(1, round(handoff.expected_wait_s(session, place) / 60))
-        rounds = (int_field("QueueTime") or 0) // HOLD_ROUND_S
-        response.append(renderer().say(queue_prompt(place, minutes, rounds)))
-        response.play(current_app.config["HOLD_MUSIC_URL"])
+        number = int_arg("n", 0, 999)
+        _segment(session, entry, response, url_for("voice.queue_wait", n=number + 1), number)
     session.commit()
     return twiml(response)
+
+
+@bp.post("/queue/hold")
+@twilio_only
+def queue_hold() -> Response:
+    """The hold loop where the provider has no queue verbs: dial a free operator, offer the
+    options after the limit, else one more short segment and back here."""
+    session = db.session()
+    entry = _entry()
+    response = VoiceResponse()
+    if entry is None or entry.status not in handoff.WAITING:
+        response.append(renderer().connect_duty())
+        session.commit()
+        return twiml(response)
+    limit = int(current_app.config.get("QUEUE_WAIT_LIMIT_S", 120))
+    operator = handoff.offer_next(session, entry)
+    if operator is not None:
+        response.append(_dial_operator(entry, operator))
+    elif handoff.waited_s(entry) >= limit and entry.priority == 0:
+        # As after <Enqueue>: an emergency is never offered a message or a call back, but the
+        # duty officer again, then back to the head of the queue, until a person answers.
+        entry.status = QueueStatus.TIMED_OUT
+        response = renderer().render(unanswered_emergency())
+    elif handoff.waited_s(entry) >= limit:
+        entry.status = QueueStatus.TIMED_OUT
+        options_twiml(response, "queue.timeout")
+    else:
+        number = int_arg("n", 0, 999)
+        _segment(session, entry, response, url_for("voice.queue_hold", n=number + 1), number)
+    session.commit()
+    return twiml(response)
+
+
+def _dial_operator(entry: QueueEntry, operator: User | None) -> Any:
+    """The dial to the operator who was offered this caller."""
+    return renderer().dial_operator(
+        operator.phone if operator and operator.phone else current_app.config["DUTY_NUMBER"],
+        url_for("voice.queue_dialled"), url_for("voice.operator_whisper", entry=entry.id))
 
 
 @bp.post("/queue/done")
@@ -102,10 +154,7 @@ def queue_done() -> Response:
         if entry is None and result not in ("hangup",):
             response.append(renderer().connect_duty())
     elif entry.status == QueueStatus.OFFERED and entry.operator_id:
-        operator = session.get(User, entry.operator_id)
-        dial = response.dial(action=url_for("voice.queue_dialled"), method="POST", timeout=20)
-        dial.number(operator.phone if operator else current_app.config["DUTY_NUMBER"],
-                    url=url_for("voice.operator_whisper", entry=entry.id), method="POST")
+        response.append(_dial_operator(entry, session.get(User, entry.operator_id)))
     elif entry.status == QueueStatus.TIMED_OUT and entry.priority == 0:
         # An emergency is not offered a message or a call back: the duty officer again, then
         # back to the head of the queue, until a person answers.
@@ -125,7 +174,13 @@ def queue_dialled() -> Response:
     session = db.session()
     entry = _entry()
     response = VoiceResponse()
-    status = field("DialCallStatus", 16)
+    status = dial_status()
+    talked = int_field("DialCallDuration") or 0
+    if entry is not None and status == "completed" and talked > 0 \
+            and entry.status == QueueStatus.OFFERED \
+            and not renderer().capabilities.whisper_url:
+        # No whisper, so no accept key: the operator answering is the accept.
+        handoff.connected(session, entry)
     if entry is not None and status == "completed" and entry.status == QueueStatus.CONNECTED:
         handoff.finished(session, entry, int_field("DialCallDuration") or 0)
         response.append(renderer().say(Say("goodbye")))
@@ -147,8 +202,8 @@ def operator_whisper() -> Response:
     entry = session.get(QueueEntry, int(request.args.get("entry", "0") or 0)) \
         if request.args.get("entry", "").isdigit() else None
     response = VoiceResponse()
-    gather = Gather(input="dtmf", num_digits=1, timeout=6, method="POST",
-                    action=url_for("voice.operator_accept", entry=entry.id if entry else 0))
+    gather = renderer().keys_gather(
+        url_for("voice.operator_accept", entry=entry.id if entry else 0), 6)
     for prompt in whisper(entry):
         gather.append(renderer().say(prompt))
     response.append(gather)

@@ -15,9 +15,18 @@ from dialogs.outputs import Connect, Output, Target
 from ivr.conversations import handoff, turns
 from ivr.core import db, logs
 from ivr.core.models import Conversation
+from ivr.providers.voice import voice_provider
 from ivr.voice import calls, spool
 from ivr.voice.render import VoiceRenderer, apology_response
-from ivr.webhooks.forms import caller_event, field, int_arg, int_field, number_field
+from ivr.webhooks.forms import (
+    caller_event,
+    dial_status,
+    field,
+    int_arg,
+    int_field,
+    number_field,
+    sequence_number,
+)
 from ivr.webhooks.signature import twilio_only
 
 log = logging.getLogger(__name__)
@@ -32,16 +41,23 @@ def twiml(response: VoiceResponse) -> Response:
     return Response(str(response), status=200, mimetype="application/xml")
 
 
-def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
-          handoff_mode: str = "duty") -> Response:
-    """Render a dialog turn's outputs as this line's TwiML."""
-    renderer = VoiceRenderer(
+def renderer_for(language: str = "zh-CN", slow: bool = False,
+                 handoff_mode: str = "duty") -> VoiceRenderer:
+    """The renderer of this line's TwiML for the configured voice provider."""
+    return VoiceRenderer(
         current_app.config, turn_path=url_for("voice.turn"),
         dial_done_path=url_for("voice.dial_done"), language=language, slow=slow,
         handoff=handoff_mode,
         queue_paths={"wait": url_for("voice.queue_wait"), "done": url_for("voice.queue_done"),
-                     "options": url_for("voice.queue_options")})
-    return twiml(renderer.render(outputs))
+                     "options": url_for("voice.queue_options"),
+                     "hold": url_for("voice.queue_hold")},
+        capabilities=voice_provider(current_app.config).capabilities)
+
+
+def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
+          handoff_mode: str = "duty") -> Response:
+    """Render a dialog turn's outputs as this line's TwiML."""
+    return twiml(renderer_for(language, slow, handoff_mode).render(outputs))
 
 
 def _hand_off(outputs: list[Output]) -> str:
@@ -58,7 +74,7 @@ def _record_call(status: str) -> str:
         calls.record(session, call_sid, status, from_number=number_field(),
                      to_number=field("To", 32), timezone=current_app.config["TIMEZONE"],
                      duration_s=int_field("CallDuration"),
-                     sequence_number=int_field("SequenceNumber"))
+                     sequence_number=sequence_number())
     return call_sid
 
 
@@ -98,16 +114,16 @@ def dial_done() -> Response:
     """A <Dial> ended: finish, try again or hand over to a person; an emergency nobody
     answered goes on to the duty officer, then first into the operators' queue."""
     target, urgent = _dialled()
-    dial_status = field("DialCallStatus", 16)
+    outcome = dial_status()
     session = db.session()
     if target != "provider" and field("CallSid"):
-        handoff.direct_dial_ended(session, field("CallSid"), dial_status,
+        handoff.direct_dial_ended(session, field("CallSid"), outcome,
                                   int_field("DialCallDuration") or 0)
-    outputs = after_dial(target, int_arg("try", 1, 9), dial_status, urgent)
+    outputs = after_dial(target, int_arg("try", 1, 9), outcome, urgent)
     mode = "duty"
     if any(isinstance(o, Connect) and o.reason == URGENT_QUEUE for o in outputs):
         handoff.enqueue(session, current_app.config, field("CallSid") or "anonymous",
-                        field("From", 32), "emergency")
+                        number_field(), "emergency")
         mode = "queue"
     session.commit()
     return speak(outputs, handoff_mode=mode)
@@ -124,8 +140,11 @@ def _dialled() -> tuple[Target, bool]:
 @bp.post("/status")
 @twilio_only
 def status() -> Response:
-    """Twilio's status callback: store it once; the status only moves forward."""
+    """Twilio's status callback: store it once; the status only moves forward. A caller who
+    hung up while waiting in a hold loop (no queue verbs, so no queue action) is missed."""
     call_sid = _record_call(field("CallStatus", 16))
+    if call_sid and field("CallStatus", 16) in ENDED:
+        handoff.call_ended(db.session(), call_sid, number_field())
     db.session().commit()
     if call_sid and field("CallStatus", 16) in ENDED:
         outcome = db.session().scalar(select(Conversation.outcome).where(
@@ -140,7 +159,8 @@ def status() -> Response:
 @twilio_only
 def fallback() -> Response:
     """Twilio's Fallback URL: needs nothing but configuration."""
-    return twiml(apology_response(current_app.config, url_for("voice.dial_done")))
+    return twiml(apology_response(current_app.config, url_for("voice.dial_done"),
+                                  voice_provider(current_app.config).capabilities))
 
 
 @bp.errorhandler(Exception)
@@ -164,4 +184,5 @@ def on_error(error: Exception) -> Response | HTTPException:
             return speak(unanswered_emergency(target if target != "duty" else "emergency"))
         # The dial's own report failed: dialling again from here could loop forever.
         return speak(after_dial("duty", DIAL_ATTEMPTS, "failed"))
-    return twiml(apology_response(current_app.config, url_for("voice.dial_done")))
+    return twiml(apology_response(current_app.config, url_for("voice.dial_done"),
+                                  voice_provider(current_app.config).capabilities))

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import request
+from flask import current_app, request
 
 from dialogs.outputs import Event
 from directory import phones
-
-# Nobody says more than this in one turn; the rest of a runaway transcript is noise.
-MAX_SPEECH_CHARS = 500
-_DIGITS = re.compile(r"[^0-9*#]")
+from ivr.providers.voice import voice_provider
 
 
 def field(name: str, limit: int = 64) -> str:
@@ -38,12 +33,15 @@ def int_arg(name: str, low: int = 0, high: int = 9) -> int:
 
 
 def caller_event() -> Event:
-    """The caller's turn: keys and recognised words, cleaned."""
-    digits = _DIGITS.sub("", field("Digits", 32))
-    speech = field("SpeechResult", MAX_SPEECH_CHARS)
-    confidence_text = field("Confidence", 12)
-    try:
-        confidence: float | None = float(confidence_text) if confidence_text else None
-    except ValueError:
-        confidence = None
-    return Event(digits=digits, speech=speech, confidence=confidence)
+    """The caller's turn: keys and recognised words, cleaned, as the voice provider sends it."""
+    return voice_provider(current_app.config).read(request.form)
+
+
+def dial_status() -> str:
+    """How the last <Dial> ended, in Twilio's words whatever the provider."""
+    return voice_provider(current_app.config).dial_status(request.form)
+
+
+def sequence_number() -> int | None:
+    """The status callback's number, where the provider numbers them."""
+    return voice_provider(current_app.config).sequence_number(request.form)

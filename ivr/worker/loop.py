@@ -12,9 +12,9 @@ import time
 from typing import Any
 
 from sqlalchemy.orm import Session
-from twilio.rest import Client
 
 from ivr.core import health, logs, metrics
+from ivr.providers.sms import SmsSender, sms_sender
 from ivr.residents import outbox
 from ivr.voice import spool
 from ivr.worker import jobs
@@ -27,12 +27,12 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_once(session: Session, config: Any, client: Client | None = None) -> int:
+def run_once(session: Session, config: Any, sender: SmsSender | None = None) -> int:
     """One round: the spool first (so replayed contacts exist), the jobs that are due, then
     the outbox (so a job's SMS leaves in the same round)."""
     replayed = _job("spool", lambda: spool.replay(session, config))
     _job("jobs", lambda: sum(jobs.run_due(session, config).values()))
-    sent = _job("outbox", lambda: outbox.send_due(session, config, client))
+    sent = _job("outbox", lambda: outbox.send_due(session, config, sender))
     health.beat(session, worker_name())
     session.commit()
     if replayed or sent:
@@ -53,12 +53,12 @@ def _job(name: str, work: Any) -> int:
 
 def run_forever(make_session: Any, config: Any, *, idle_s: float = 2.0) -> None:
     """Send what is due, sleep a little, again."""
-    client = outbox.twilio_client(config)
-    logs.event(log, "worker.started", worker=worker_name())
+    sender = sms_sender(config)
+    logs.event(log, "worker.started", worker=worker_name(), sms_provider=sender.name)
     while True:
         with make_session() as session:
             try:
-                sent = run_once(session, config, client)
+                sent = run_once(session, config, sender)
             except Exception:  # keep the worker alive; the message stays queued
                 log.exception("worker round failed", extra={"event": "job.failed"})
                 session.rollback()
