@@ -212,20 +212,6 @@ def test_station_records_activities_and_projects(app: Flask, demo: Database) -> 
     assert bad.status_code == 400
 
 
-def test_the_audit_log_cannot_be_altered(demo: Database) -> None:
-    from sqlalchemy.exc import DBAPIError
-
-    with demo.sessions() as s:
-        s.add(AuditEntry(actor="t", role="cli", action="view", resident_id=1, fields=[]))
-        s.commit()
-        with pytest.raises(DBAPIError):
-            s.execute(text("UPDATE audit_log SET actor = 'someone else'"))
-        s.rollback()
-        with pytest.raises(DBAPIError):
-            s.execute(text("DELETE FROM audit_log"))
-        s.rollback()
-
-
 def test_cli_residents_import_names_the_bad_line(app: Flask, demo: Database,
                                                  tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
