@@ -181,6 +181,11 @@ def test_a_station_sees_its_own_area_and_nothing_else(app: Flask, demo: Database
         mine = Resident(phone="+8613911112222", name="本村居民", division_code="340111400001",
                         groups=["elderly", "disabled"], needs=["meal", "medical"])
         s.add(mine)
+        s.flush()
+        # A station sees a file only while it holds an open referral for that resident.
+        s.add(Referral(resident_id=mine.id, category="meal", division_code="340111400001",
+                       provider_id=station, level="village_station",
+                       deadline=utcnow().date(), local_date=utcnow().date()))
         s.commit()
         other_ids, mine_id = [r.id for r in others], mine.id
     client = app.test_client()

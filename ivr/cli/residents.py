@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from ivr.core import db
-from ivr.residents import records
+from ivr.residents import access, records
 
 residents_cli = AppGroup("residents", help="Residents' electronic files.")
 
@@ -40,7 +40,7 @@ def residents_show(phone: str, as_json: bool, reason: str) -> None:
     resident = records.find(session, phone)
     if resident is None:
         raise click.ClickException("no resident with that phone number")
-    data = records.show(session, resident, actor="cli", role="cli", reason=reason)
+    data = access.file_view(session, resident, access.Viewer("cli", "cli"), reason=reason)
     session.commit()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -29,11 +29,13 @@ CHAIN_LOCK = 0x6175646974  # "audit"
 
 
 def record(session: Session, *, actor: str, role: str, action: str,
-           resident_id: int | None, fields: Iterable[str] = (), reason: str = "") -> None:
+           resident_id: int | None, fields: Iterable[str] = (), reason: str = "",
+           sensitivity: str = "none") -> None:
     """Append one audit row, chained to the last, in the caller's transaction."""
     values: dict[str, Any] = {
         "at": utcnow(), "actor": actor[:64], "role": role[:16], "action": action[:16],
-        "resident_id": resident_id, "fields": sorted(set(fields)), "reason": reason[:200]}
+        "resident_id": resident_id, "fields": sorted(set(fields)), "reason": reason[:200],
+        "sensitivity": sensitivity}
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
     previous = session.scalar(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc())
@@ -52,7 +54,7 @@ def digest(previous: str, values: dict[str, Any]) -> str:
     content = {"prev": previous, "at": _utc(at), "actor": values["actor"],
                "role": values["role"], "action": values["action"],
                "resident_id": values["resident_id"], "fields": list(values["fields"] or []),
-               "reason": values["reason"]}
+               "reason": values["reason"], "sensitivity": values.get("sensitivity") or "none"}
     blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -84,7 +86,8 @@ def verify(session: Session) -> Verdict:
                            "(a row was removed or inserted)")
         values: dict[str, Any] = {
             "at": row.at, "actor": row.actor, "role": row.role, "action": row.action,
-            "resident_id": row.resident_id, "fields": row.fields, "reason": row.reason}
+            "resident_id": row.resident_id, "fields": row.fields, "reason": row.reason,
+            "sensitivity": row.sensitivity}
         if digest(previous, values) != row.row_hash:
             return Verdict(count, row.id, "its content does not match its hash (changed)")
         previous = row.row_hash

@@ -244,6 +244,9 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(16))  # view | export | change | refused
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(String(200), default="")
+    # What the fields shown were: none, personal (name, number, place) or sensitive (PIPL
+    # art. 28: health and disability details, transcripts, notes, recordings).
+    sensitivity: Mapped[str] = mapped_column(String(16), default="none")
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     row_hash: Mapped[str] = mapped_column(String(64), default="")
 

@@ -26,7 +26,7 @@ from ivr.conversations import handoff
 from ivr.core import clock, db
 from ivr.core.models import CallbackTask, Conversation, QueueEntry, Resident, TextMessage, User
 from ivr.core.statuses import CallbackStatus, OperatorStatus, Outcome, QueueStatus
-from ivr.residents import records, referrals
+from ivr.residents import access, records, referrals
 from ivr.text import channel as text_channel
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
@@ -68,6 +68,11 @@ class ReplyForm(FlaskForm):  # type: ignore[misc]
     body = TextAreaField("回复 Reply", validators=[DataRequired(), Length(max=600)])
 
 
+def _viewer() -> access.Viewer:
+    """The operator as the audit log names them."""
+    return access.Viewer(f"operator:{current_user.id}", "operator")
+
+
 def me() -> User:
     """The operator's own row."""
     row = db.session().get(User, int(current_user.id))
@@ -88,10 +93,12 @@ def index() -> str:
         QueueEntry.wrap_up_s.is_(None)).order_by(QueueEntry.enqueued_at.desc())).first()
     on_duty = session.scalars(select(User).where(User.role == "operator",
                                                  User.status != OperatorStatus.OFF)).all()
+    # Built before the commit: every name, number and message shown writes its audit row.
+    queue, callbacks, texts = _queue_rows(), _callbacks(), _text_conversations()
     session.commit()
     return render_template("operator/index.html", me=me(), on_duty=on_duty,
-                           queue=_queue_rows(), mine=mine, callbacks=_callbacks(),
-                           texts=_text_conversations(), status_form=StatusForm(),
+                           queue=queue, mine=mine, callbacks=callbacks,
+                           texts=texts, status_form=StatusForm(),
                            take_form=TakeForm(), done_form=DoneForm(), reply_form=ReplyForm())
 
 
@@ -107,8 +114,10 @@ def _text_conversations() -> list[dict[str, Any]]:
     for row in rows:
         messages = session.scalars(select(TextMessage).where(
             TextMessage.conversation_id == row.id).order_by(TextMessage.id)).all()
-        out.append({"conversation": row, "messages": messages[-6:],
-                    **_caller_summary(row.id)})
+        summary = _caller_summary(row.id, "text conversation on the console")
+        access.note_view(session, row.resident_id, _viewer(), fields=["messages"],
+                         reason=f"text conversation {row.id} on the console")
+        out.append({"conversation": row, "messages": messages[-6:], **summary})
     return out
 
 
@@ -135,17 +144,23 @@ def _queue_rows() -> list[dict[str, Any]]:
     for position, entry in enumerate(handoff.waiting(session), start=1):
         # "position", not "place": the caller summary's "place" is where they live.
         rows.append({"position": position, "entry": entry,
-                     **_caller_summary(entry.conversation_id),
+                     **_caller_summary(entry.conversation_id, "live queue on the console"),
                      "waited_s": int((now - handoff.aware(entry.enqueued_at)).total_seconds())})
     return rows
 
 
-def _caller_summary(conversation_id: int | None) -> dict[str, Any]:
+def _caller_summary(conversation_id: int | None, reason: str) -> dict[str, Any]:
+    """Who is calling and what about, as a queue row shows it (the view is audited)."""
     session = db.session()
     known = handoff.facts(session, session.get(Conversation, conversation_id)
                           if conversation_id else None)
     category = session.get(Category, known.need) if known.need else None
     resident = known.resident
+    if resident is not None:
+        access.note_view(session, resident.id, _viewer(), reason=reason,
+                         fields=[f for f, v in (("name", resident.name), ("division", known.place),
+                                                ("needs", known.need)) if v],
+                         health=known.need in access.SENSITIVE_NEEDS)
     return {"name": resident.name if resident and resident.name else "未登记 Unknown",
             "place": records.display_name(session, known.place),
             "need": category.zh if category else "", "elderly": known.elderly,
@@ -157,8 +172,13 @@ def _callbacks() -> list[dict[str, Any]]:
     rows = list(session.scalars(
         select(CallbackTask).where(CallbackTask.status == CallbackStatus.OPEN).order_by(
             case((CallbackTask.category == "emergency", 0), else_=1), CallbackTask.created_at)))
-    resident_groups = {r.phone: r.groups or [] for r in session.scalars(
+    files = {r.phone: r for r in session.scalars(
         select(Resident).where(Resident.phone.in_({t.phone for t in rows})))}
+    resident_groups = {phone: r.groups or [] for phone, r in files.items()}
+    for task in rows:  # each number shown is a view of that resident's file
+        known = files.get(task.phone)
+        access.note_view(session, known.id if known else None, _viewer(), fields=["phone"],
+                         reason=f"callback task {task.id} on the console")
     now = utcnow()
     out = []
     for task in rows:
@@ -218,7 +238,7 @@ def call(entry_id: int) -> str | Response:
     form = WrapUpForm()
     form.category.choices = [SelectChoice("", "—")] + [
         SelectChoice(c.code, f"{c.zh} {c.en}") for c in session.scalars(select(Category))]
-    summary = _caller_summary(entry.conversation_id)
+    summary = _caller_summary(entry.conversation_id, f"screen pop, queue entry {entry.id}")
     suggestion = _suggestion(conversation)
     if form.validate_on_submit():
         _wrap_up(entry, conversation, resident, form, suggestion)
@@ -228,8 +248,8 @@ def call(entry_id: int) -> str | Response:
     if not form.is_submitted() and conversation is not None:
         form.category.data = conversation.category or (conversation.state or {}).get(
             "slots", {}).get("need") or ""
-    file = records.show(session, resident, actor=f"operator:{current_user.id}", role="operator",
-                        reason=f"screen pop, queue entry {entry.id}") if resident else None
+    file = access.file_view(session, resident, _viewer(),
+                            reason=f"screen pop, queue entry {entry.id}") if resident else None
     session.commit()
     return render_template("operator/call.html", entry=entry, file=file, summary=summary,
                            transcript=_transcript(conversation), suggestion=suggestion,

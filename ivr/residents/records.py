@@ -16,15 +16,11 @@ from directory.models import Category, Division
 from directory.names import spoken
 from directory.orm import utcnow
 from ivr.core import audit
-from ivr.core.models import Conversation, Referral, Resident
+from ivr.core.models import Resident
 
 CSV_HEADER = ["phone", "name", "division", "groups", "needs", "birth_year", "notes"]
 GROUPS = ("elderly", "disabled", "other")
 PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-# Health and disability details: only for roles allowed to see them (PIPL sensitive data).
-SENSITIVE_GROUPS = frozenset({"disabled"})
-SENSITIVE_NEEDS = frozenset({"medical", "rehab", "devices"})
-FULL_ACCESS_ROLES = frozenset({"admin", "operator", "cli"})
 
 
 class ResidentsImportError(ValueError):
@@ -142,62 +138,6 @@ def open_provisional(session: Session, phone: str, *, actor: str) -> Resident:
     return resident
 
 
-def show(session: Session, resident: Resident, *, actor: str, role: str,
-         reason: str) -> dict[str, Any]:
-    """The whole file as JSON, sensitive fields only for roles allowed to see them; audited."""
-    full = role in FULL_ACCESS_ROLES or resident.consent_share
-    groups = [g for g in resident.groups or [] if full or g not in SENSITIVE_GROUPS]
-    needs = [n for n in resident.needs or [] if full or n not in SENSITIVE_NEEDS]
-    division = session.get(Division, resident.division_code) if resident.division_code else None
-    contacts = session.scalars(select(Conversation).where(Conversation.resident_id == resident.id)
-                               .order_by(Conversation.started_at)).all()
-    referrals = session.scalars(select(Referral).where(Referral.resident_id == resident.id)
-                                .order_by(Referral.created_at)).all()
-    fields = ["phone", "name", "division", "groups", "needs", "contacts", "referrals"]
-    audit.record(session, actor=actor, role=role, action="view", resident_id=resident.id,
-                 fields=fields if full else [f for f in fields if f not in ("groups", "needs")]
-                 + ["groups(non-sensitive)", "needs(non-sensitive)"], reason=reason)
-    return {
-        "phone": resident.phone,
-        "name": resident.name,
-        "division": resident.division_code,
-        "division_name": division.name if division else None,
-        "groups": groups,
-        "needs": needs,
-        "birth_year": resident.birth_year,
-        "notes": resident.notes if full else "",
-        "provisional": resident.provisional,
-        "consent_share": resident.consent_share,
-        "greet_by_name": resident.greet_by_name,
-        "last_contact_at": _iso(resident.last_contact_at),
-        "updated_at": _iso(resident.updated_at),
-        "updated_by": resident.updated_by,
-        "contacts": [_contact(c) for c in contacts],
-        "referrals": [_referral(r) for r in referrals],
-    }
-
-
-def _contact(row: Conversation) -> dict[str, Any]:
-    state = row.state or {}
-    return {
-        "id": row.id, "channel": row.channel, "started_at": _iso(row.started_at),
-        "ended_at": _iso(row.updated_at), "outcome": row.outcome, "category": row.category,
-        "division": row.division_code, "emergency": row.emergency,
-        "handed_off": row.handed_off, "path": state.get("path", []),
-        "understood": state.get("understood", []), "operator_notes": row.operator_notes,
-        "recording_url": row.recording_url or None,
-    }
-
-
-def _referral(row: Referral) -> dict[str, Any]:
-    return {
-        "id": row.id, "number": short_number(row.id), "category": row.category,
-        "provider": row.provider_id, "level": row.level, "status": row.status,
-        "deadline": row.deadline.isoformat(), "created_at": _iso(row.created_at),
-        "completed_at": _iso(row.completed_at), "follow_up": row.follow_up_answer,
-    }
-
-
 def short_number(referral_id: int) -> str:
     """The number a provider quotes in an SMS reply (R + id)."""
     return f"R{referral_id}"
@@ -211,6 +151,3 @@ def display_name(session: Session, code: str | None) -> str:
     parts = spoken(division.name)
     return parts.core + parts.kind
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None

@@ -18,9 +18,9 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 
 from directory.models import Category, Provider
 from ivr.accounts.logins import role_required
-from ivr.core import audit, db
+from ivr.core import db
 from ivr.core.models import Referral, ServiceRecord
-from ivr.residents import records, referrals
+from ivr.residents import access, records, referrals
 from ivr.stations import work
 
 bp = Blueprint("station", __name__, url_prefix="/station")
@@ -66,11 +66,13 @@ def index() -> str:
         .order_by(ServiceRecord.held_on.desc()).limit(20)).all()
     rows = [_row(session, r) for r in held]
     # Whom to serve is part of the resident's file: every name and number shown is audited.
+    viewer = access.Viewer(_actor(platform), "station", platform.id)
     for row in rows:
         if row["phone"]:
-            audit.record(session, actor=_actor(platform), role="station", action="view",
-                         resident_id=row["referral"].resident_id, fields=["name", "phone"],
-                         reason=f"open referral {row['number']} on the station page")
+            access.note_view(session, row["referral"].resident_id, viewer,
+                             fields=["name", "phone", "division", "referrals"],
+                             reason=f"open referral {row['number']} on the station page",
+                             health=row["referral"].category in access.SENSITIVE_NEEDS)
     session.commit()
     return render_template("station/index.html", platform=platform, rows=rows, records=records,
                            move_form=MoveForm(), record_form=RecordForm(),

@@ -22,6 +22,8 @@ def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     _drop_old_triggers(postgres)
     with op.batch_alter_table("audit_log") as batch:
+        batch.add_column(sa.Column("sensitivity", sa.String(16), nullable=False,
+                                   server_default="none"))
         batch.add_column(sa.Column("prev_hash", sa.String(64), nullable=False, server_default=""))
         batch.add_column(sa.Column("row_hash", sa.String(64), nullable=False, server_default=""))
     _chain_existing_rows()
@@ -86,7 +88,8 @@ def _chain_existing_rows() -> None:
                    sa.column("at", sa.DateTime(timezone=True)), sa.column("actor", sa.String()),
                    sa.column("role", sa.String()), sa.column("resident_id", sa.Integer()),
                    sa.column("action", sa.String()), sa.column("fields", sa.JSON()),
-                   sa.column("reason", sa.String()), sa.column("prev_hash", sa.String()),
+                   sa.column("reason", sa.String()), sa.column("sensitivity", sa.String()),
+                   sa.column("prev_hash", sa.String()),
                    sa.column("row_hash", sa.String()))
     bind = op.get_bind()
     previous = GENESIS
@@ -106,6 +109,7 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_column("row_hash")
         batch.drop_column("prev_hash")
+        batch.drop_column("sensitivity")
     if postgres:
         op.execute("""
             CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$
