@@ -148,3 +148,39 @@ def test_the_command_line_show_is_audited_as_sensitive(app: Flask, demo: Databas
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["notes"] == "糖尿病，独居"
     assert _audits(demo, resident_id, "cli")[-1].sensitivity == "sensitive"
+
+
+def test_the_console_audits_every_name_number_and_message_it_shows(app: Flask,
+                                                                    demo: Database) -> None:
+    from ivr.accounts.logins import create_user
+    from ivr.core.models import CallbackTask
+
+    from .test_station_pages import HTTPS
+
+    resident_id = _file(demo, False)
+    with demo.sessions() as s:
+        s.add(create_user("op-audit", "operator-password", "operator", name="小李"))
+        text = s.scalars(select(Conversation).where(Conversation.channel == "sms",
+                                                    Conversation.resident_id == resident_id)
+                         ).one()
+        text.handed_off = True
+        s.add(CallbackTask(phone=PHONE, reason="asked"))
+        s.commit()
+    client = app.test_client()
+    page = client.get("/login", base_url=HTTPS).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token
+    client.post("/login", base_url=HTTPS, headers={"Referer": f"{HTTPS}/login"}, data={
+        "username": "op-audit", "password": "operator-password", "csrf_token": token.group(1)})
+    home = client.get("/operator/", base_url=HTTPS)
+    assert home.status_code == 200
+    assert "我想要送饭" in home.get_data(as_text=True)
+    with demo.sessions() as s:
+        actor = s.scalar(select(AuditEntry.actor).where(
+            AuditEntry.resident_id == resident_id, AuditEntry.actor.like("operator:%")))
+    rows = _audits(demo, resident_id, str(actor))
+    reasons = {r.reason.split(" ")[0] + " " + r.reason.split(" ")[1]: r for r in rows}
+    assert {"callback task", "text conversation"} <= set(reasons), reasons
+    messages = [r for r in rows if "messages" in r.fields]
+    assert messages and messages[0].sensitivity == "sensitive"
+    assert any(r.fields == ["phone"] and r.sensitivity == "personal" for r in rows)
