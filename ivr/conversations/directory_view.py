@@ -16,6 +16,7 @@ from directory.names import spoken
 from directory.understanding import NeedMatcher, PlaceMatcher, Understood
 from ivr.core import clock
 from ivr.core.models import Referral, Resident
+from ivr.residents import checks
 from ivr.residents.referrals import OPEN
 
 MAX_HINT_WORDS = 60
@@ -104,6 +105,13 @@ class DbDirectory:
             .where(Resident.phone == self.phone, Referral.status.in_(OPEN))
             .order_by(Referral.created_at.desc()))
         return [OpenRequest(need, provider, state) for need, provider, state in rows]
+
+    def check_caller(self, kind: str, entry: str) -> bool:
+        """Whether the keys match the PIN or ID ending on the file of the calling number."""
+        resident = self.session.scalars(select(Resident).where(
+            Resident.phone == self.phone)).first() if self.phone else None
+        return resident is not None and not resident.provisional and checks.verify(
+            resident, kind, entry, str(self.config.get("SECRET_KEY") or ""))
 
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         """Words the recognizer should expect: category words, or nearby place names."""

@@ -62,6 +62,8 @@ def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, An
         # Put callers on file as elderly or disabled straight through to a person.
         "ELDERLY_DIRECT_TO_HUMAN": environ.get("ELDERLY_DIRECT_TO_HUMAN", "0").lower()
         in ("1", "true", "yes", "on"),
+        # Caller ID is a hint: how a caller proves a file is theirs (pin, id4 or off).
+        "CALLER_CHECK": environ.get("CALLER_CHECK", "pin").strip().lower() or "pin",
     }
 
 
@@ -74,6 +76,9 @@ def check(config: Mapping[str, Any], *, strict: bool) -> None:
         value = config.get(name) or ""
         if value and not _PHONE.match(value):
             problems.append(f"{name} must be a phone number such as +8655112345 (got {value!r})")
+    if str(config.get("CALLER_CHECK") or "pin") not in ("pin", "id4", "off"):
+        problems.append("CALLER_CHECK must be pin, id4 or off "
+                        f"(got {config.get('CALLER_CHECK')!r})")
     try:
         ZoneInfo(str(config.get("TIMEZONE")))
     except (ZoneInfoNotFoundError, ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -124,6 +125,22 @@ def find(session: Session, phone: str) -> Resident | None:
 def provisional(session: Session, phone: str, *, actor: str) -> Resident:
     """The file for `phone`, opened as provisional when the number is new."""
     return find(session, phone) or open_provisional(session, phone, actor=actor)
+
+
+# What carriers and Twilio send for a withheld number: "anonymous", "restricted",
+# "blocked", "unavailable" spelled on the keypad. They look like numbers and name nobody.
+WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696"})
+
+
+def usable_phone(phone: str) -> bool:
+    """Whether `phone` names one line (E.164, not a withheld-number stand-in)."""
+    return bool(PHONE.match(phone)) and phone not in WITHHELD
+
+
+def withheld_key(channel: str, key: str) -> str:
+    """The stand-in for the number of a contact that came without a usable one: unique to
+    that contact, never a phone number (so nothing is ever texted to it)."""
+    return "withheld:" + hashlib.sha256(f"{channel}:{key}".encode()).hexdigest()[:20]
 
 
 def open_provisional(session: Session, phone: str, *, actor: str) -> Resident:

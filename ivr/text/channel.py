@@ -37,11 +37,18 @@ def is_fresh(row: Conversation | None) -> bool:
 
 
 def event_of(body: str) -> Event:
-    """A lone digit is a key; anything else is words."""
+    """A lone digit is a key; four keys or more are an entry (the caller check); anything
+    else is words."""
     text = body.strip()
     if text and all(c in "0123456789*#" for c in text):
-        return Event(digits=text[:1])
+        keys = text.rstrip("#")
+        return Event(digits=keys[:8] if len(keys) >= 4 else text[:1])
     return Event(speech=text)
+
+
+def kept(body: str) -> str:
+    """What the transcript keeps of a message: an entry of keys (a PIN, an ID ending) never."""
+    return "[按键已隐藏 keys hidden]" if len(event_of(body).digits) >= 4 else body
 
 
 def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
@@ -51,7 +58,7 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
         session, channel, key_prefix=owner)
     if row is not None and row.handed_off and not is_fresh(row):
         # An operator has the conversation: the message waits for them, the line stays quiet.
-        log(session, row, "in", "resident", body)
+        log(session, row, "in", "resident", kept(body))
         row.updated_at = utcnow()
         return row, []
     if is_fresh(row):
@@ -75,7 +82,7 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
             callbacks.book(session, phone=phone, call_sid=key, reason=f"text_{output.reason}",
                            emergency=output.target == "emergency")
     lines = render(result.outputs, result.language, config.get("EMERGENCY_NUMBER") or "120")
-    log(session, current, "in", "resident", body)
+    log(session, current, "in", "resident", kept(body))
     log(session, current, "out", "line", "\n".join(lines))
     return current, lines
 
