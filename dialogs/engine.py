@@ -20,8 +20,9 @@ from dialogs.prompts import text
 from dialogs.services import Environment
 from dialogs.state import Caller, State
 from directory.emergency import Alarm
+from directory.names import spoken
 from directory.phones import local_display
-from directory.understanding import Understood
+from directory.understanding import Understood, tied
 
 # Longest run of nodes that do not wait; a dialog that needs more has a loop (the lint
 # refuses those, this is the last guard).
@@ -106,6 +107,10 @@ class _Turn:
         page ends with the key that leads on to the next one."""
         pick = self.state.slots.setdefault("pick", {"parent": None, "page": 0})
         entries: list[tuple[str, str, dict[str, Any]]]
+        if self.is_tie_choice(node):
+            # The places that sound alike, each with its district; the last key: none of them.
+            return [(code, "place.tied_choice", {"choice": self.tied_name(code)})
+                    for code in self.state.slots["tied_place"]], True
         if node.understand == "need":
             entries = [(code, prompt, {}) for code, prompt in self.dialog.needs]
         else:
@@ -117,6 +122,15 @@ class _Turn:
         if len(rest) <= MAX_OPTIONS:
             return rest, False
         return rest[:MAX_OPTIONS - 1], True
+
+    def is_tie_choice(self, node: Node) -> bool:
+        """Whether this pick node chooses between places that sound alike, right now."""
+        return bool(self.state.slots.get("tied_place")) and any(
+            n.ties == node.name for n in self.dialog.nodes.values())
+
+    def tied_name(self, code: str) -> str:
+        """A place with its district (蜀山区光明社区), so places of one name can be told apart."""
+        return self.env.directory.place_name(code)
 
     def choice_name(self, code: str) -> str:
         """A district's name as the keyed list says it, in the conversation's language."""
@@ -132,6 +146,8 @@ class _Turn:
         lead = node.deeper if pick.get("parent") and node.deeper else None
         if lead:
             params["place"] = self.choice_name(pick["parent"])
+        if self.is_tie_choice(node):
+            params["place"] = self.state.slots.get("tied_name", "")
         heads = [lead] if lead else list(node.prompts if full else node.prompts[-1:])
         if pick.get("page"):
             heads = []  # the next page: only its entries
@@ -153,6 +169,10 @@ class _Turn:
             if node.kind == "question" and node.keys and self.state.elderly \
                     and self.state.node != name:
                 name = node.keys  # the elderly profile: the keyed menu comes first
+                continue
+            if node.kind == "confirm" and node.ties and self.state.slots.get("tied_place") \
+                    and self.state.slots.get("pending_place"):
+                name = node.ties  # places that sound exactly alike: the caller chooses
                 continue
             if node.kind in WAITING:
                 self._enter(node)
@@ -687,6 +707,14 @@ def _fill(turn: _Turn, node: Node, event: Event, *, correcting: bool = False,
         if not mine and slots.get(kind) and not fixed:
             continue  # a slot already filled is not changed by a passing mention
         slots.pop(f"pending_{kind}", None)
+        if kind == "place":
+            ties = [c.code for c in tied(result)] if not sure else []
+            if len(ties) > 1:
+                slots["tied_place"] = ties
+                heard = spoken(best.name)
+                slots["tied_name"] = heard.core + heard.kind  # 光明社区, as the caller said it
+            else:
+                slots.pop("tied_place", None)
         if sure:
             slots[kind] = best.code
         else:
@@ -709,6 +737,9 @@ def _pick(turn: _Turn, node: Node, event: Event) -> None:
         return
     entries, more = turn.pick_page(node)
     pick = s.slots["pick"]
+    if turn.is_tie_choice(node):
+        _tie_choice(turn, node, event, entries)
+        return
     if more and event.digits == MORE_KEY:
         pick["page"] += 1
         turn.ask(node)
@@ -757,6 +788,25 @@ def _secret(turn: _Turn, node: Node, event: Event) -> None:
     s.slots["checked"] = True
     turn.say("check.failed")
     turn.run(node.otherwise)  # type: ignore[arg-type]
+
+
+def _tie_choice(turn: _Turn, node: Node, event: Event,
+                entries: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """A key chose one of the places that sound alike, or none of them (the keyed list)."""
+    slots = turn.state.slots
+    # At most three places are listed (understanding.tied), so 4 always means none of them.
+    if event.digits == MORE_KEY:
+        slots.pop("tied_place", None)
+        slots.pop("pending_place", None)
+        turn.run(node.keys)  # type: ignore[arg-type]
+        return
+    if not event.digits.isdigit() or not 1 <= int(event.digits) <= len(entries):
+        turn.failure("nomatch")
+        return
+    slots["place"] = entries[int(event.digits) - 1][0]
+    slots.pop("tied_place", None)
+    slots.pop("pending_place", None)
+    turn.run(node.next)  # type: ignore[arg-type]
 
 
 def _when(iso: str | None, language: str) -> str:

@@ -13,7 +13,7 @@ from dialogs.model import Dialog, Node, Option
 FLOWS = Path(__file__).with_name("flows")
 NODE_FIELDS = {"kind", "prompts", "help", "next", "options", "understand", "confirm", "if_yes",
                "if_no", "when", "then", "otherwise", "action", "target", "reason", "shortcut",
-               "keys", "more", "deeper"}
+               "keys", "more", "deeper", "ties"}
 
 
 class DialogError(ValueError):

@@ -58,11 +58,14 @@ class Node:
     # level of a list of places (the townships of the district chosen).
     more: str | None = None
     deeper: str | None = None
+    # A place confirmation: the pick node where the caller chooses between places that sound
+    # exactly alike (光明社区 in three districts) instead of confirming the first of them.
+    ties: str | None = None
 
     def exits(self) -> list[str]:
         """Every node this one can lead to (global commands aside)."""
         found = [self.next, self.confirm, self.if_yes, self.if_no, self.then, self.otherwise,
-                 self.shortcut, self.keys]
+                 self.shortcut, self.keys, self.ties]
         found += [o.next for o in self.options]
         return [n for n in found if n]
 

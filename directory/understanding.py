@@ -173,6 +173,16 @@ def _capped(hit: Hit, said: Sounds) -> Hit:
     return Hit(hit.entry, hit.score, hit.start, hit.end, hit.whole, sure=False)
 
 
+def tied(result: Understood, limit: int = 3) -> list[Candidate]:
+    """Answers that fit the words exactly as well as the best one (光明社区 in three districts):
+    the caller chooses among them instead of confirming a guess."""
+    best = result.best
+    if best is None or result.decision != "confirm":
+        return []
+    same = [a for a in result.alternatives if best.score - a.score < TWIN]
+    return [best, *same][:limit] if same else []
+
+
 def _drop_shadowed(hits: dict[int, Hit]) -> dict[int, Hit]:
     """Drop names heard only as part of a longer name (石集 inside 滨湖世纪社区)."""
     strong = [h for h in hits.values() if h.score >= ACCEPT]
@@ -183,53 +193,6 @@ def _drop_shadowed(hits: dict[int, Hit]) -> dict[int, Hit]:
     }
 
 
-@dataclass(frozen=True)
-class CategoryRow:
-    """What the need matcher uses of a category."""
-
-    code: str
-    zh: str
-    keywords: tuple[str, ...]
-
-
-EMERGENCY = "emergency"
-
-
-class NeedMatcher:
-    """Finds the service category that everyday words name (做饭 -> meal, 洗澡 -> bathing)."""
-
-    def __init__(self, rows: Iterable[CategoryRow]) -> None:
-        self.codes: list[str] = []
-        self.names: list[str] = []
-        self.index = PhoneticIndex()
-        for row in rows:
-            entry = len(self.codes)
-            self.codes.append(row.code)
-            self.names.append(row.zh)
-            for word in (row.zh, *row.keywords):
-                heard = sounds(word)
-                self.index.add(entry, heard.symbols, heard.chars)
-
-    def find(self, text: str) -> Understood:
-        """The category named in `text`; an emergency wins whatever else was said."""
-        said = sounds(text[:200])
-        hits = _drop_shadowed(self.index.search(said)) if said.symbols else {}
-        if not hits:
-            return Understood(None, "none")
-        ranked = sorted(hits, key=lambda e: (-hits[e].score, self.codes[e]))
-        emergency = next((e for e in ranked if self.codes[e] == EMERGENCY
-                          and hits[e].score >= ACCEPT), None)
-        best = emergency if emergency is not None else ranked[0]
-        rivals = [e for e in ranked if e != best]
-        margin = hits[best].score - (hits[rivals[0]].score if rivals else 0.0)
-        decision: Decision = "none"
-        if hits[best].score >= ACCEPT and (margin >= MARGIN or best == emergency):
-            decision = "accept"
-        elif hits[best].score >= CONFIRM:
-            decision = "confirm"
-        return Understood(
-            Candidate(self.codes[best], self.names[best], round(min(hits[best].score, 100), 1)),
-            decision,
-            [Candidate(self.codes[e], self.names[e], round(min(hits[e].score, 100), 1))
-             for e in rivals[:4]],
-        )
+# The need matcher lives in directory/needs.py; these names stay importable from here.
+from directory.needs import CategoryRow as CategoryRow  # noqa: E402
+from directory.needs import NeedMatcher as NeedMatcher  # noqa: E402

@@ -90,9 +90,9 @@ def test_web_chat_gives_the_provider_and_an_operator_answers(app: Flask,
         s.commit()
     with live_server(app) as base, chromium(bypass_csp=True) as page:
         page.goto(f"{base}/chat")
-        # 光明社区 is in three districts: the line asks which, the resident confirms.
+        # 光明社区 is in several districts: the line lists them, the resident chooses one.
         for words, expect in (("我想找人帮忙做饭", "请说出您住在哪个"),
-                              ("光明社区", "您说的是"), ("对", "可以为您提供助餐服务的是")):
+                              ("光明社区", "有好几个"), ("1", "可以为您提供助餐服务的是")):
             page.fill("#message", words)
             page.press("#message", "Enter")
             page.locator("#log").get_by_text(expect).first.wait_for()

@@ -16,7 +16,7 @@ from dialogs.prompts import text
 # Twilio caps <Gather hints> at 500 characters; a longer list is cut at a comma.
 MAX_HINTS = 500
 ENGLISH = ("en-US", "Polly.Joanna")
-_DIGIT_RUN = re.compile(r"[0-9][0-9\-]{5,}[0-9]")
+_DIGIT_RUN = re.compile(r"\d{3,}(?:[- ]\d{3,})+|\d{5,}")
 
 
 def say_kwargs(config: Mapping[str, Any], language: str) -> dict[str, str]:
@@ -33,9 +33,9 @@ def action_url(path: str, state: Mapping[str, Any]) -> str:
 
 
 def spoken(sentence: str) -> str:
-    """Read phone numbers digit by digit (0551-63100151 -> 0 5 5 1, 6 3 1 ...)."""
+    """Read phone numbers digit by digit in their groups (0551-6310 0151 -> 0 5 5 1, 6 3 1 0 …)."""
     return _DIGIT_RUN.sub(
-        lambda m: ", ".join(" ".join(part) for part in m.group().split("-")), sentence)
+        lambda m: ", ".join(" ".join(part) for part in re.split(r"[- ]", m.group())), sentence)
 
 
 class VoiceRenderer:
