@@ -60,9 +60,9 @@ def test_a_spoofed_number_hears_nothing_of_the_file_and_changes_nothing(
     with demo.sessions() as s:
         resident = s.get(Resident, resident_id)
         assert resident is not None and resident.division_code == "340111400001"
-        reads = s.scalars(select(AuditEntry).where(AuditEntry.id > FIRST[0],
-            AuditEntry.resident_id == resident_id,
-                                                   AuditEntry.role == "line")).all()
+        reads = s.scalars(select(AuditEntry).where(
+            AuditEntry.id > FIRST[0], AuditEntry.resident_id == resident_id,
+            AuditEntry.role == "line")).all()
     assert reads == []
 
 
@@ -73,9 +73,9 @@ def test_the_right_pin_greets_by_name_and_tells_the_requests_audited(
     assert "验证成功。王秀英您好" in heard
     assert "助餐" in heard  # status: the meal request in progress
     with demo.sessions() as s:
-        reads = s.scalars(select(AuditEntry).where(AuditEntry.id > FIRST[0],
-            AuditEntry.resident_id == resident_id,
-                                                   AuditEntry.role == "line")
+        reads = s.scalars(select(AuditEntry).where(
+            AuditEntry.id > FIRST[0], AuditEntry.resident_id == resident_id,
+            AuditEntry.role == "line")
                           .order_by(AuditEntry.id)).all()
         conversation = s.scalars(select(Conversation).where(
             Conversation.phone == NUMBER)).one()

@@ -117,3 +117,43 @@ def test_the_admin_page_exports_and_erases(app: Flask, demo: Database) -> None:
         assert resident is not None and resident.name == "" and resident.erased_at is not None
     after = client.get(url, base_url=HTTPS).get_data(as_text=True)
     assert "王秀英" not in after and 'id="erased"' in after
+
+
+def test_the_rights_page_in_the_browser(app: Flask, demo: Database) -> None:
+    import os
+    from pathlib import Path
+
+    import pytest
+
+    from .browser import chromium, live_server, require_browser
+
+    require_browser()
+    resident_id = _file(demo, False)
+    with demo.sessions() as s:
+        s.add(create_user("admin-browser", "admin-password", "admin", name="管理员"))
+        s.commit()
+    root = Path(__file__).resolve().parents[1]
+    axe = root / "node_modules" / "axe-core" / "axe.min.js"
+    with live_server(app) as base, chromium(bypass_csp=True) as page:
+        page.goto(f"{base}/login")
+        page.fill("#username", "admin-browser")
+        page.fill("#password", "admin-password")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/admin/")
+        page.goto(f"{base}/admin/residents/{resident_id}/rights")
+        assert "王秀英" in page.locator("#summary").inner_text()
+        if axe.exists():
+            page.add_script_tag(path=str(axe))
+            violations = page.evaluate("""async () => (await axe.run()).violations
+                .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
+            assert violations == []
+        elif not os.environ.get("AXE_MISSING_OK"):
+            pytest.fail("axe-core is missing: npm install axe-core (dev.py test and CI do)")
+        (root / "bench" / "out").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(root / "bench" / "out" / "resident_rights.png"), full_page=True)
+        page.fill("#confirm", PHONE)
+        page.click("#erase button[type=submit]")
+        page.wait_for_selector("#erased")
+        assert "王秀英" not in page.content()
+        page.screenshot(path=str(root / "bench" / "out" / "resident_rights_erased.png"),
+                        full_page=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -63,5 +65,9 @@ def resident_rights(resident_id: int) -> str | BaseResponse:
         return redirect(url_for("admin_rights.resident_rights", resident_id=resident.id))
     file = access.file_view(session, resident, viewer, reason="admin rights page")
     session.commit()
+    erased = resident.erased_at
+    # SQLite hands the UTC instant back without its zone.
+    erased_on = (erased if erased.tzinfo else erased.replace(tzinfo=UTC)).astimezone(
+        ZoneInfo(current_app.config["TIMEZONE"])).date() if erased else None
     return render_template("admin/resident_rights.html", resident=resident, file=file,
-                           form=form)
+                           form=form, erased_on=erased_on)
