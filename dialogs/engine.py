@@ -18,6 +18,7 @@ from dialogs.model import MAX_OPTIONS, MORE_KEY, WAITING, Dialog, Node
 from dialogs.outputs import Ask, Choice, Connect, Effect, Event, Hangup, Output, Say
 from dialogs.prompts import text
 from dialogs.services import Environment
+from dialogs.speech import when_words
 from dialogs.state import Caller, State
 from directory.emergency import Alarm
 from directory.names import spoken
@@ -71,7 +72,7 @@ class _Turn:
             "phone": local_display(route.get("phone") or ""),
             "level": route.get("level", ""),
             "closed": text(f"level.{route.get('closed_level', 'provider')}", lang),
-            "next_open": _when(route.get("next_open"), lang),
+            "next_open": _when(route.get("next_open"), self.env.now, lang),
         }
         return values
 
@@ -81,12 +82,21 @@ class _Turn:
         self.out.append(Say(prompt.format(**params) if "{" in prompt else prompt, params))
 
     def ask(self, node: Node, *, full: bool = True) -> None:
-        """Queue the question of a waiting node, with its choices and the global keys."""
+        """Queue the question of a waiting node, with its choices; the reserved keys and the
+        other language only the first time in a call (or again after a misunderstanding)."""
         s = self.state
         params = self.params()
+        # Asked again (tapered): a question's last sentence, a menu's choices alone.
+        again = node.prompts[-1:] if node.kind != "menu" else ()
         prompts = [Say(p.format(**params) if "{" in p else p, params)
-                   for p in (node.prompts if full else node.prompts[-1:])]
-        choices = tuple(Choice(o.key, o.prompt, f"{o.prompt}.label") for o in node.options
+                   for p in (node.prompts if full else again)]
+        after = [Say(p, params) for p in (*s.slots.pop("notes", ()), *node.after)]
+        if not s.keys_told:
+            s.keys_told = True
+            after.append(Say("global.keys.back" if s.history else "global.keys"))
+            other = "en" if s.language == "zh-CN" else "zh-CN"
+            after.append(Say("language.offer", voice=other))
+        choices = tuple(Choice(o.key, o.prompt, f"{o.prompt}.label", params) for o in node.options
                         if o.elderly or not s.elderly)
         expect = {"menu": "menu", "pick": "menu", "confirm": "yesno",
                   "secret": "secret"}.get(node.kind, "speech")
@@ -100,7 +110,7 @@ class _Turn:
             hints = self.env.directory.hints(node.understand, within)
         self.out.append(Ask(tuple(prompts), expect, s.turn, choices, hints,  # type: ignore[arg-type]
                             ELDERLY_TIMEOUT_S if s.elderly else TIMEOUT_S, s.elderly,
-                            bool(s.history)))
+                            bool(s.history), tuple(after)))
 
     def pick_page(self, node: Node) -> tuple[list[tuple[str, str, dict[str, Any]]], bool]:
         """The entries of a pick node's current page (code, prompt, params) and whether the
@@ -145,9 +155,9 @@ class _Turn:
         params = self.params()
         lead = node.deeper if pick.get("parent") and node.deeper else None
         if lead:
-            params["place"] = self.choice_name(pick["parent"])
+            params["district"] = self.choice_name(pick["parent"])
         if self.is_tie_choice(node):
-            params["place"] = self.state.slots.get("tied_name", "")
+            params["place"] = params["tied"] = self.state.slots.get("tied_name", "")
         heads = [lead] if lead else list(node.prompts if full else node.prompts[-1:])
         if pick.get("page"):
             heads = []  # the next page: only its entries
@@ -232,8 +242,6 @@ class _Turn:
             self.readout(["name"])
         else:
             self.say(prompt)
-        other = "en" if self.state.language == "zh-CN" else "zh-CN"
-        self.out.append(Say("language.offer", voice=other))
 
     def readout(self, fields: list[str], needs: list[str] | None = None) -> None:
         """The line told the caller something from their file: the channel audits it. Put
@@ -275,6 +283,7 @@ class _Turn:
         s = self.state
         node = self.dialog.node(s.node)
         s.failures += 1
+        s.keys_told = False  # after a misunderstanding the keys are said again
         if node.name == self.dialog.emergency_check and ladder == "noinput":
             _confirmed(s, "silence")
             self.run(node.if_yes or self.dialog.emergency)  # silence: help, at once
@@ -304,8 +313,9 @@ class _Turn:
         if s.elderly:
             self.say("offer.human")  # elderly callers are offered a person at once
         if count >= 2 and node.help:
-            self.say(node.help)
-        self.ask(node)
+            # The fuller prompt after the question and its first choices, not before them.
+            s.slots["notes"] = [node.help]
+        self.ask(node, full=False)
 
 
 # --- conditions and actions, named in the dialog files --------------------------------------
@@ -384,7 +394,8 @@ def _route(turn: _Turn) -> str | None:
                                       "provider": answer.id, "level": answer.level,
                                       "reason_code": answer.reason_code}))
     if answer.reason_code == "closed" and answer.next_open:
-        turn.say("route.closed")
+        # Said after the choices: why the nearest is passed over need not delay them.
+        slots["notes"] = ["route.closed"]
     return None
 
 
@@ -409,7 +420,8 @@ def _status(turn: _Turn) -> str | None:
     turn.say("status.some", count=len(requests))
     lang = turn.state.language
     for request in requests[:3]:
-        turn.say("status.item", need=turn.env.directory.need_name(request.need, lang),
+        turn.say("status.item" if request.number else "status.item.unnumbered",
+                 need=turn.env.directory.need_name(request.need, lang), number=request.number,
                  provider=request.provider, state=text(f"state.{request.state}", lang))
     turn.readout(["referrals"], [r.need for r in requests[:3]])
     return None
@@ -532,6 +544,7 @@ def _global(turn: _Turn, event: Event) -> bool:
     if command is Command.HUMAN:
         turn.run(turn.dialog.human)
     elif command is Command.REPEAT:
+        s.keys_told = False  # asked to hear it again: the keys too
         turn.ask(node)
     elif command is Command.SLOWER:
         s.elderly = True
@@ -541,6 +554,7 @@ def _global(turn: _Turn, event: Event) -> bool:
         # A named language (English, 普通话) is taken; the key 8 switches to the other one.
         wanted = LANGUAGE_WORDS.get(normalize(event.speech))
         s.language = wanted or ("en" if s.language == "zh-CN" else "zh-CN")
+        s.keys_told = False  # the keys in the caller's new language
         turn.say("language.switched")
         turn.ask(node)
     elif command is Command.BACK:
@@ -809,10 +823,11 @@ def _tie_choice(turn: _Turn, node: Node, event: Event,
     turn.run(node.next)  # type: ignore[arg-type]
 
 
-def _when(iso: str | None, language: str) -> str:
+def _when(iso: str | None, now: datetime | None, language: str) -> str:
+    """An opening time as people say it, relative to today when near (今天上午八点)."""
     if not iso:
         return ""
     at = datetime.fromisoformat(iso)
-    if language == "en":
-        return at.strftime("on %d %b at %H:%M")
-    return f"{at.month}月{at.day}日{at.hour}点" + (f"{at.minute}分" if at.minute else "")
+    if now is not None and at.tzinfo is not None and now.tzinfo is not None:
+        now = now.astimezone(at.tzinfo)
+    return when_words(at, now, language)

@@ -30,7 +30,22 @@ def lint(dialog: Dialog) -> list[str]:
     problems += _nodes(dialog)
     problems += _prompts(dialog)
     problems += _loops(dialog)
+    if not problems:
+        problems += _speech(dialog)
     return problems
+
+
+def _speech(dialog: Dialog) -> list[str]:
+    """The speech budget: no caller kept listening too long before they can answer."""
+    from dialogs.budget import waits
+
+    found = []
+    for wait in waits(dialog):
+        if wait.over:
+            found.append(f"node {wait.node} ({wait.language}, {wait.profile}, {wait.how}): "
+                         f"{wait.seconds:.1f} s of speech before the caller can answer, over "
+                         f"{wait.limit:.0f} s: {wait.text}")
+    return found
 
 
 def _structure(dialog: Dialog) -> list[str]:

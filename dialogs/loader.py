@@ -13,7 +13,7 @@ from dialogs.model import Dialog, Node, Option
 FLOWS = Path(__file__).with_name("flows")
 NODE_FIELDS = {"kind", "prompts", "help", "next", "options", "understand", "confirm", "if_yes",
                "if_no", "when", "then", "otherwise", "action", "target", "reason", "shortcut",
-               "keys", "more", "deeper", "ties"}
+               "keys", "more", "deeper", "ties", "after"}
 
 
 class DialogError(ValueError):
@@ -53,9 +53,11 @@ def _node(name: str, raw: Any, problems: list[str]) -> Node:
                tuple(str(w) for w in o.get("words", ())), bool(o.get("elderly", True)))
         for o in raw.get("options", ()) if isinstance(o, dict)
     )
-    fields = {k: v for k, v in raw.items() if k in NODE_FIELDS and k not in ("options", "prompts")}
+    fields = {k: v for k, v in raw.items()
+              if k in NODE_FIELDS and k not in ("options", "prompts", "after")}
     return Node(name=name, options=options,
-                prompts=tuple(str(p) for p in raw.get("prompts", ())), **fields)
+                prompts=tuple(str(p) for p in raw.get("prompts", ())),
+                after=tuple(str(p) for p in raw.get("after", ())), **fields)
 
 
 @cache

@@ -58,6 +58,9 @@ class Node:
     # level of a list of places (the townships of the district chosen).
     more: str | None = None
     deeper: str | None = None
+    # A menu's prompts said after its options (a number to note down): the caller who knows
+    # what to press need not wait for them.
+    after: tuple[str, ...] = ()
     # A place confirmation: the pick node where the caller chooses between places that sound
     # exactly alike (光明社区 in three districts) instead of confirming the first of them.
     ties: str | None = None

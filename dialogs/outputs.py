@@ -44,6 +44,8 @@ class Choice:
     key: str
     prompt: str
     label: str
+    # Placeholders of the sentence and label ("为您接通{provider}，请按1。").
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,17 +60,22 @@ class Ask:
     timeout_s: int = 5
     slow: bool = False
     can_go_back: bool = False
+    # Said after the choices: details a caller who knows what to press need not wait for,
+    # and (once a call, or on request) the reserved keys.
+    after: tuple[Say, ...] = ()
 
 
 @dataclass(frozen=True)
 class Connect:
-    """Put the caller through to a person or provider; `attempt` counts tries."""
+    """Put the caller through to a person or provider; `attempt` counts tries. `urgent`: an
+    emergency nobody answered yet, to be carried on to a person whatever happens."""
 
     target: Target
     reason: str
     number: str | None = None
     name: str | None = None
     attempt: int = 1
+    urgent: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,9 @@ from dialogs.outputs import Ask, Connect, Hangup, Output, Say
 from dialogs.prompts import text
 from directory.phones import local_display
 
+# Text cannot put anyone through: "connecting you, stay on the line" is for the phone only;
+# the text line after it says whom to call.
+_VOICE_ONLY = frozenset({"connect.emergency", "connect.crisis"})
 # Voice prompts say "press"; in text the resident replies with the digit instead.
 _REPLY = {"zh-CN": (("请按", "请回复"), ("按", "回复")), "en": (("press", "reply"),)}
 
@@ -25,20 +28,29 @@ def render(outputs: Sequence[Output], language: str, emergency_number: str = "12
     lines: list[str] = []
     for output in outputs:
         if isinstance(output, Say):
-            if output.prompt == "language.offer":
-                lines.append(text("language.offer", language).replace("press", "reply")
-                             .replace("请按", "请回复"))
-            else:
-                lines.append(say_text(output, language))
+            if output.prompt in _VOICE_ONLY:
+                continue
+            lines.append(_line(output, language))
         elif isinstance(output, Ask):
             lines += [say_text(p, language) for p in output.prompts]
-            lines += [f"{c.key}. {text(c.label, language)}" for c in output.choices]
+            lines += [f"{c.key}. {text(c.label, language, **c.params)}" for c in output.choices]
+            # Text shows its own line for a person (below) instead of the spoken keys.
+            lines += [_line(p, language) for p in output.after
+                      if not p.prompt.startswith("global.keys")]
             lines.append(text("text.human_keys", language))
         elif isinstance(output, Connect):
             lines.append(_connect(output, language, emergency_number))
         elif isinstance(output, Hangup):
             lines.append("[end]")
     return lines
+
+
+def _line(say: Say, language: str) -> str:
+    """One sentence as text; the offer of the other language is written in that language."""
+    if say.prompt == "language.offer":
+        return (text("language.offer", language).replace("press", "reply")
+                .replace("请按", "请回复"))
+    return say_text(say, language)
 
 
 def _connect(output: Connect, language: str, emergency_number: str) -> str:

@@ -23,6 +23,7 @@ def _plain(output: Output) -> dict[str, Any]:
         data["prompts"] = [dict(p.__dict__) for p in output.prompts]
         data["choices"] = [dict(c.__dict__) for c in output.choices]
         data["hints"] = list(output.hints)
+        data["after"] = [dict(p.__dict__) for p in output.after]
     return data
 
 
@@ -36,5 +37,6 @@ def load(data: list[dict[str, Any]]) -> list[Output]:
             fields["prompts"] = tuple(Say(**p) for p in fields["prompts"])
             fields["choices"] = tuple(Choice(**c) for c in fields["choices"])
             fields["hints"] = tuple(fields["hints"])
+            fields["after"] = tuple(Say(**p) for p in fields.get("after") or ())
         outputs.append(_TYPES[kind](**fields))
     return outputs

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from directory import emergency
@@ -35,6 +36,8 @@ class OpenRequest:
     need: str
     provider: str
     state: str
+    # The short number the caller was told and sent (R12).
+    number: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,3 +109,5 @@ class Environment:
     settings: Settings = field(default_factory=Settings)
     # Whether the caller's words mean danger now; asked before anything else in every turn.
     assess: Callable[[str], Alarm] = assess
+    # The line's local time, for dates said relative to today (今天、明天、下周一).
+    now: datetime | None = None

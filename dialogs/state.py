@@ -43,6 +43,9 @@ class State:
     slots: dict[str, Any] = field(default_factory=dict)
     caller: Caller = field(default_factory=Caller)
     emergency: bool = False
+    # Whether the reserved keys (0, 9, *, 8) were announced: once a call, again on request or
+    # after a misunderstanding, never at the end of every prompt.
+    keys_told: bool = False
     ended: bool = False
     path: list[str] = field(default_factory=list)
     understood: list[dict[str, Any]] = field(default_factory=list)

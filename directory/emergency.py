@@ -39,6 +39,14 @@ Decision = Literal["clear", "uncertain", "none"]
 # Kinds of emergency the line tells apart (the task's and the operators' words for it).
 KINDS = ("fall", "unconscious", "chest_pain", "breathing", "stroke", "bleeding", "burn",
          "poisoning", "fire", "gas", "trapped", "missing", "violence", "suicide", "other")
+# Each kind as an operator reads it: Mandarin first, then English.
+KIND_WORDS = {"fall": "跌倒 Fall", "unconscious": "昏迷 Unconscious",
+              "chest_pain": "胸痛 Chest pain", "breathing": "呼吸困难 Breathing",
+              "stroke": "中风 Stroke", "bleeding": "出血 Bleeding", "burn": "烧烫伤 Burn",
+              "poisoning": "中毒 Poisoning", "fire": "火灾 Fire", "gas": "燃气泄漏 Gas leak",
+              "trapped": "被困 Trapped", "missing": "走失 Missing person",
+              "violence": "暴力 Violence", "suicide": "自杀风险 Suicide risk",
+              "other": "紧急情况 Emergency"}
 
 DATA = Path(__file__).with_name("data")
 PHRASES_FILE = DATA / "emergency_phrases.json"

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from directory import names
+from directory import names, phones
 from directory.hours import HoursError, parse
 from directory.models import (
     CODE_LENGTH,
@@ -33,7 +33,6 @@ from directory.models import (
 from directory.orm import utcnow
 
 CSV_HEADER = ["level", "code", "name", "parent_code"]
-PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 CHUNK = 5000
 # Errors listed before the import gives up reading further.
 MAX_ERRORS = 50
@@ -75,7 +74,16 @@ class ImportReport:
         ) or "nothing to import"
 
 
-def import_path(session: Session, path: str | Path) -> ImportReport:
+# Told what a long import is doing (the CLI prints it), one short line at a time.
+Progress = Callable[[str], None]
+
+
+def _quiet(_line: str) -> None:
+    """No one is listening."""
+
+
+def import_path(session: Session, path: str | Path, *,
+                progress: Progress = _quiet) -> ImportReport:
     """Import a divisions CSV or a directory JSON file, chosen by its content."""
     path = Path(path)
     try:
@@ -91,8 +99,8 @@ def import_path(session: Session, path: str | Path) -> ImportReport:
     except UnicodeDecodeError as error:
         raise DirectoryImportError(str(path), [f"not UTF-8 (byte {error.start})"]) from None
     if text.lstrip().startswith("{"):
-        return import_json(session, text, source=str(path))
-    return import_divisions_csv(session, text, source=str(path))
+        return import_json(session, text, source=str(path), progress=progress)
+    return import_divisions_csv(session, text, source=str(path), progress=progress)
 
 
 # --- divisions ---------------------------------------------------------------------------------
@@ -108,12 +116,14 @@ class _DivisionIn:
     aliases: tuple[str, ...] | None = None
 
 
-def import_divisions_csv(session: Session, text: str, *, source: str = "<csv>") -> ImportReport:
+def import_divisions_csv(session: Session, text: str, *, source: str = "<csv>",
+                         progress: Progress = _quiet) -> ImportReport:
     """Import `level,code,name,parent_code` rows."""
     rows, problems = _read_division_csv(text)
     if problems:
         raise DirectoryImportError(source, problems)
-    return _write_divisions(session, rows, source)
+    progress(f"divisions: {len(rows):,} read and checked")
+    return _write_divisions(session, rows, source, progress)
 
 
 def _read_division_csv(text: str) -> tuple[list[tuple[str, _DivisionIn]], list[str]]:
@@ -162,7 +172,7 @@ def _division_problems(item: _DivisionIn) -> list[str]:
 
 
 def _write_divisions(session: Session, rows: list[tuple[str, _DivisionIn]],
-                     source: str) -> ImportReport:
+                     source: str, progress: Progress = _quiet) -> ImportReport:
     report = ImportReport()
     seen: dict[str, str] = {}
     problems: list[str] = []
@@ -186,7 +196,9 @@ def _write_divisions(session: Session, rows: list[tuple[str, _DivisionIn]],
     if problems:
         raise DirectoryImportError(source, problems)
     new, changed = [], []
-    for _, item in sorted(rows, key=lambda r: (r[1].level, r[1].code)):
+    for n, (_, item) in enumerate(sorted(rows, key=lambda r: (r[1].level, r[1].code)), 1):
+        if n % 500 == 0:
+            progress(f"divisions: pinyin of each name, {n:,} of {len(rows):,}")
         old = existing.get(item.code)
         kept = list(old[3] or []) if old is not None else []
         aliases = list(item.aliases) if item.aliases is not None else kept
@@ -198,6 +210,7 @@ def _write_divisions(session: Session, rows: list[tuple[str, _DivisionIn]],
             changed.append({**values, "reading": names.reading(item.name, aliases)})
         else:
             report.count("unchanged", "divisions")
+    progress(f"divisions: writing {len(new):,} new and {len(changed):,} changed")
     for chunk in _chunks(new):
         session.execute(insert(Division), chunk)
     for values in changed:
@@ -230,7 +243,8 @@ def _bump_version(session: Session, report: ImportReport) -> None:
 # --- directory JSON ----------------------------------------------------------------------------
 
 
-def import_json(session: Session, text: str, *, source: str = "<json>") -> ImportReport:
+def import_json(session: Session, text: str, *, source: str = "<json>",
+                progress: Progress = _quiet) -> ImportReport:
     """Import a directory file (CONTRACT §4): divisions, categories and providers."""
     try:
         doc = json.loads(text)
@@ -253,12 +267,14 @@ def import_json(session: Session, text: str, *, source: str = "<json>") -> Impor
         raise DirectoryImportError(source, problems)
     report = ImportReport()
     if divisions:
-        report = _write_divisions(session, divisions, source)
+        report = _write_divisions(session, divisions, source, progress)
     categories = _json_categories(sections["categories"], problems)
     providers = _json_providers(session, sections["providers"], categories, problems)
     if problems:
         raise DirectoryImportError(source, problems)
     _write_categories(session, categories, report)
+    if providers:
+        progress(f"providers: {len(providers):,} read, writing what changed")
     _write_providers(session, providers, report)
     _bump_version(session, report)
     return report
@@ -341,10 +357,12 @@ def _provider_item(raw: dict[str, Any], where: str, known_categories: set[str],
     kind = raw.get("kind", "provider")
     if kind not in KINDS:
         problems.append(f"{where}: kind must be one of {', '.join(KINDS)} (found {kind!r})")
-    phone = raw.get("phone")
-    if not isinstance(phone, str) or not PHONE.match(phone):
-        problems.append(f"{where}: phone must be in E.164 form such as +8655163000001 "
-                        f"(found {phone!r})")
+    written = raw.get("phone")
+    # Any way people write a number; stored as E.164.
+    phone = phones.parse(written) if isinstance(written, str) else None
+    if phone is None:
+        problems.append(f"{where}: phone {written!r} is not a dialable number (write it as "
+                        "+8655163000001, 0551-6300 0001 or 138 0000 0001)")
     cats = raw.get("categories", [])
     if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
         problems.append(f"{where}: categories must be a list of category codes")

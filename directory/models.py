@@ -6,12 +6,14 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
     SmallInteger,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,6 +66,8 @@ class Provider(Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     # Open work orders right now; kept by referrals, compared with capacity by routing.
     open_cases: Mapped[int] = mapped_column(Integer, default=0)
+    # Taken out of routing by an administrator (hours and capacity are kept).
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )

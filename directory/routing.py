@@ -110,7 +110,8 @@ def _providers(session: Session, category: str, division: str) -> list[Any]:
         select(*_FIELDS, depth)
         .join(ProviderCategory, ProviderCategory.provider_id == Provider.id)
         .join(ProviderArea, ProviderArea.provider_id == Provider.id)
-        .where(Provider.kind == "provider", ProviderCategory.category_code == category,
+        .where(Provider.kind == "provider", Provider.suspended.is_(False),
+               ProviderCategory.category_code == category,
                ProviderArea.division_code.in_(ancestors(division)))
         .group_by(*_FIELDS)
     ).all())
@@ -142,7 +143,7 @@ def _platform(session: Session, kind: str, division: str, length: int) -> Provid
     if len(division) < length:
         return None
     return session.scalars(
-        select(Provider).where(Provider.kind == kind,
+        select(Provider).where(Provider.kind == kind, Provider.suspended.is_(False),
                                Provider.division_code == division[:length])
         .order_by(Provider.id).limit(1)
     ).first()

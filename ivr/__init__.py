@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, request, url_for
 from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ivr.core import config, db, logmask
+from ivr.core import config, db, logmask, logs, metrics
 
 # Paths Twilio posts to: an error there must still be TwiML, never an HTML page.
 TWILIO_PREFIXES = ("/voice", "/sms")
@@ -20,11 +20,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application from the environment, then `test_config` on top."""
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(config.from_environ(os.environ, app.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     if test_config:
         app.config.update(test_config)
-    config.check(app.config, strict=not (app.debug or app.testing))
+    # Read once, typed; every bad setting named in one message (ConfigError).
+    app.config.update(config.load(os.environ, test_config, app.instance_path,
+                                  strict=not (app.debug or app.testing)))
 
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops:
@@ -32,11 +33,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
     logmask.install()
+    if not app.testing:  # the tests read records through pytest's capture
+        logs.install(app.config["LOG_FORMAT"])
+    metrics.init_app(app)
 
     db.init_app(app)
     from ivr.accounts import logins
 
     logins.init_app(app)
+    from ivr.core import display
+
+    display.init_app(app)
     _register_blueprints(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _twiml_for_twilio_paths)
@@ -49,7 +56,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from ivr.accounts.logins import csrf
+    from ivr.city.routes import api as city_api_bp
+    from ivr.city.routes import bp as city_bp
     from ivr.core.health import bp as health_bp
+    from ivr.manage.routes import bp as manage_bp
     from ivr.operators.console import bp as operator_bp
     from ivr.reports.admin import bp as admin_bp
     from ivr.reports.rights_admin import bp as admin_rights_bp
@@ -68,11 +78,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(operator_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_rights_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(city_bp)
+    app.register_blueprint(city_api_bp)
     app.register_blueprint(chat_bp)
     # Twilio's routes are signed and the station API uses tokens: no browser form posts there.
     from ivr.accounts.logins import limiter
 
-    for blueprint in (voice_bp, sms_bp, station_bp):
+    for blueprint in (voice_bp, sms_bp, station_bp, city_api_bp):
         csrf.exempt(blueprint)
         # Twilio's own rate and our signature check guard these; no per-request limiter cost.
         limiter.exempt(blueprint)

@@ -10,10 +10,12 @@ from urllib.parse import parse_qs
 
 
 class FakeTwilio:
-    """POST /2010-04-01/Accounts/{sid}/Messages.json, as the twilio client sends it."""
+    """POST /2010-04-01/Accounts/{sid}/Messages.json, as the twilio client sends it; and
+    POST .../Calls/{CallSid}.json, a live call's new TwiML (a transfer)."""
 
     def __init__(self) -> None:
         self.messages: list[dict[str, str]] = []
+        self.call_updates: list[dict[str, str]] = []
         self.fail_next = 0
         self.lock = threading.Lock()
         fake = self
@@ -22,6 +24,12 @@ class FakeTwilio:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if "/Calls/" in self.path:
+                    sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
+                    with fake.lock:
+                        fake.call_updates.append({"CallSid": sid, **form})
+                    self._answer(200, {"sid": sid, "status": "in-progress"})
+                    return
                 with fake.lock:
                     failing = fake.fail_next > 0
                     if failing:

@@ -52,11 +52,11 @@ def test_a_spoofed_number_hears_nothing_of_the_file_and_changes_nothing(
     resident_id = _file(demo, app)
     # Skips the check (#), asks for the status (2), then tries to change the address (4).
     heard, _ = call(app, ["#", "2", "#", "1", "4", "#", "2"])
-    assert "请输入您的四位密码" in heard
+    assert "请输入密码" in heard
     assert "王秀英" not in heard and "琼临" not in heard
     assert "助餐" not in heard  # the requests in progress stay untold
-    assert heard.count("需要先验证身份") == 2  # status and the address change both refused
-    assert heard.count("四位密码") == 3  # asked at the start, before the status, the change
+    assert heard.count("要先验证") == 2  # status and the address change both refused
+    assert heard.count("请输入密码") == 3  # asked at the start, before the status, the change
     with demo.sessions() as s:
         resident = s.get(Resident, resident_id)
         assert resident is not None and resident.division_code == "340111400001"
@@ -98,7 +98,7 @@ def test_wrong_pins_are_counted_and_lock_the_file(app: Flask, demo: Database) ->
     call(app, ["1111", "2222"])
     call(app, ["1111", "2"])
     heard, _ = call(app, ["2", "2"])  # five wrong in a row: not even asked, told to see staff
-    assert "四位密码" not in heard and "需要先验证身份" in heard
+    assert "请输入密码" not in heard and "要先验证" in heard
     with demo.sessions() as s:
         resident = s.get(Resident, resident_id)
         assert resident is not None and resident.check_failures >= checks.MAX_FAILURES
@@ -113,13 +113,13 @@ def test_the_id_card_ending_with_x_is_keyed_with_star(app: Flask, demo: Database
     app.config["CALLER_CHECK"] = "id4"
     _file(demo, app, pin=None, id4="123x")
     heard, _ = call(app, ["123*", "2", "2"])
-    assert "身份证号码的最后四位" in heard and "王秀英您好" in heard
+    assert "身份证后四位" in heard and "王秀英您好" in heard
 
 
 def test_a_file_without_a_secret_is_not_read_out(app: Flask, demo: Database) -> None:
     _file(demo, app, pin=None)
     heard, _ = call(app, ["2", "2"])
-    assert "王秀英" not in heard and "四位密码" not in heard and "需要先验证身份" in heard
+    assert "王秀英" not in heard and "请输入密码" not in heard and "要先验证" in heard
 
 
 def test_with_the_check_off_caller_id_is_trusted_and_readouts_audited(

@@ -154,3 +154,61 @@ def test_cli_import_reports_errors_cleanly(app: Flask, tmp_path: Path) -> None:
     ok = runner.invoke(args=["directory", "import", str(write(tmp_path, "ok.csv", SMALL))])
     assert ok.exit_code == 0, ok.output
     assert "4 added" in ok.output
+
+
+@pytest.mark.parametrize(("written", "stored"), [
+    ("0551-6310 0167", "+8655163100167"), ("055163100167", "+8655163100167"),
+    ("138 0000 0001", "+8613800000001"), ("+8655163100167", "+8655163100167")])
+def test_provider_numbers_are_read_as_people_write_them(app: Flask, tmp_path: Path,
+                                                       written: str, stored: str) -> None:
+    load(app, write(tmp_path, "d.csv", SMALL))
+    load(app, CATEGORIES_FILE)
+    directory = {"providers": [{"id": "p-1", "name": "助餐点", "division": "340111400",
+                                "phone": written, "categories": ["meal"],
+                                "serves": ["340111400"]}]}
+    load(app, write(tmp_path, "p.json", json.dumps(directory, ensure_ascii=False)))
+    db: Database = app.extensions["ivr.db"]
+    with db.sessions() as s:
+        row = s.get(Provider, "p-1")
+        assert row is not None and row.phone == stored
+
+
+def test_a_provider_number_that_cannot_be_dialled_is_named(app: Flask, tmp_path: Path) -> None:
+    load(app, write(tmp_path, "d.csv", SMALL))
+    load(app, CATEGORIES_FILE)
+    directory = {"providers": [{"id": "p-1", "name": "助餐点", "division": "340111400",
+                                "phone": "0551-12", "categories": ["meal"],
+                                "serves": ["340111400"]}]}
+    with pytest.raises(DirectoryImportError, match=r"providers\[0\].*phone '0551-12' is not a "
+                       "dialable number"):
+        load(app, write(tmp_path, "p.json", json.dumps(directory, ensure_ascii=False)))
+
+
+def test_a_fresh_database_knows_the_standard_categories(tmp_path: Path) -> None:
+    """`db upgrade` alone is enough for an operator's own providers file (no demo)."""
+    from ivr import create_app
+    from ivr.core import migrate
+
+    from .conftest import base_config
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    app = create_app(base_config(url))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    standard = json.loads(CATEGORIES_FILE.read_text("utf-8"))["categories"]
+    assert counts(app)[1] == len(standard)
+    # Idempotent: down past the seeding and up again neither doubles nor loses a category.
+    migrate.downgrade(url, "alone_1")
+    migrate.upgrade(url)
+    assert counts(app)[1] == len(standard)
+    own = {"divisions": [{"code": "340111", "name": "包河区", "level": 3, "parent_code": "3401"},
+                         {"code": "340111400", "name": "滨湖世纪社区", "level": 4,
+                          "parent_code": "340111"}],
+           "providers": [{"id": "p-own", "name": "滨湖世纪社区助餐点", "division": "340111400",
+                          "phone": "0551-6310 0167", "categories": ["meal", "cleaning"],
+                          "serves": ["340111400"], "hours": "Mo-Fr 08:30-17:30"}]}
+    path = write(tmp_path, "my-providers.json", json.dumps(own, ensure_ascii=False))
+    result = runner.invoke(args=["directory", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "providers: 1 added" in result.output
+    app.extensions["ivr.db"].dispose()

@@ -268,3 +268,28 @@ def test_a_caller_hears_their_requests_in_progress(app: Flask, demo: Database) -
     stranger = ScriptedCaller(["2"])
     Phone(FlaskTransport(app), TOKEN, PUBLIC, stranger, from_number="+8613900009999").run()
     assert "您现在没有正在办理的事情" in "\n".join(stranger.heard)
+
+
+def test_residents_import_reads_numbers_as_people_write_them(app: Flask, demo: Database) -> None:
+    written = HEADER + ("0551-6310 0167,张桂兰,340111400001,elderly,,,\n"
+                        "055163100168,赵德明,340111400001,,,,\n"
+                        "138 0000 0011,孙玉珍,340111400002,,,,\n"
+                        "+8613900000012,周国华,340111400002,,,,\n")
+    with demo.sessions() as s:
+        assert import_csv(s, written).added == 4
+        s.commit()
+        stored = sorted(s.scalars(select(Resident.phone)))
+    assert stored == ["+8613800000011", "+8613900000012", "+8655163100167", "+8655163100168"]
+    # Written another way, the same number is the same resident.
+    with demo.sessions() as s:
+        again = HEADER + "+8655163100167,张桂兰,340111400001,elderly,,,\n"
+        assert import_csv(s, again).unchanged == 1
+
+
+@pytest.mark.parametrize("bad", ["0551-12", "1380000", "call me", "+86 999"])
+def test_residents_import_names_the_line_of_a_number_that_cannot_be_dialled(
+        app: Flask, demo: Database, bad: str) -> None:
+    with demo.sessions() as s, pytest.raises(ResidentsImportError) as info:
+        import_csv(s, RESIDENTS + f"{bad},x,340111400001,,,,\n")
+    assert info.value.problems == [f"line 4: phone {bad!r} is not a dialable number (write it as "
+                                   "+8655163100167, 0551-6310 0167 or 138 0000 0001)"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,15 @@ from dialogs.render_text import render as render_text
 from dialogs.services import Environment, Settings
 from dialogs.state import Caller, State
 from directory.emergency import Alarm, assess
+from ivr.conversations.turns import numbered
 from ivr.voice.render import VoiceRenderer
 
 from .conftest import DUTY, EMERGENCY
 from .golden_directory import GoldenDirectory
 
 GOLDEN = Path(__file__).with_name("golden")
+# The line's local time in a transcript (a Sunday evening), unless it says `now:`.
+NOW = "2026-11-29T20:00"
 FILES = sorted(GOLDEN.glob("*.yaml"))
 CONFIG = {"VOICE_LANGUAGE": "cmn-CN", "VOICE_NAME": "Polly.Zhiyu",
           "SPEECH_LANGUAGE": "cmn-Hans-CN", "DUTY_NUMBER": DUTY, "EMERGENCY_NUMBER": EMERGENCY,
@@ -78,12 +82,16 @@ def assessor(alarms: dict[str, dict[str, Any]] | None) -> Callable[[str], Alarm]
 def run(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], set[str]]:
     """Every turn of a transcript: what came in, what voice and text said, what was written."""
     env = Environment(GoldenDirectory(doc.get("requests")), Settings(**doc.get("settings", {})),
-                      assessor(doc.get("alarms")))
+                      assessor(doc.get("alarms")),
+                      now=datetime.fromisoformat(doc.get("now", NOW)))
     dialog = load()
     state, outputs = engine.start(dialog, Caller(**doc.get("caller", {})), env)
     turns = [_record("(call starts)", outputs, state)]
     for turn in doc.get("turns", []):
         state, outputs = engine.step(dialog, state, event_of(turn["in"]), env)
+        # As the line does once the referral is written: its number told to the caller.
+        referred = any(isinstance(o, Effect) and o.name == "referral" for o in outputs)
+        outputs = numbered(outputs, "R12" if referred else None)
         turns.append(_record(turn["in"], outputs, state))
     return turns, set(state.path)
 

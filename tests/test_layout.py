@@ -12,7 +12,7 @@ from pathlib import Path
 IVR = Path(__file__).resolve().parents[1] / "ivr"
 # Lowest floor first. A room imports only rooms listed before it.
 FLOORS = ["core", "webhooks", "accounts", "residents", "stations", "conversations", "voice",
-          "text", "operators", "reports", "worker", "tools", "cli", "migrations"]
+          "text", "operators", "reports", "manage", "city", "worker", "tools", "cli", "migrations"]
 
 
 def _module(path: Path) -> str:

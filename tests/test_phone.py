@@ -14,7 +14,7 @@ from .conftest import DUTY, EMERGENCY, PUBLIC, TOKEN
 def test_cli_call_hears_mandarin_greeting_and_zero_dials_duty(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["call"], input="0\n")
     assert result.exit_code == 0, result.output
-    assert "您好，这里是合肥市社会服务热线" in result.output
+    assert "您好，合肥市社会服务热线" in result.output
     assert f"dialling {DUTY}" in result.output
     assert f"dialled: {DUTY}" in result.output
 

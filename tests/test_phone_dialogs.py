@@ -6,8 +6,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from dialogs.speech import digits, phone_groups
+from directory.models import Provider
 from ivr.core.db import Database
-from ivr.core.models import CallbackTask, Conversation, OutboxMessage
+from ivr.core.models import CallbackTask, Conversation, OutboxMessage, Referral
 from ivr.tools.phone import FlaskTransport, Phone, ScriptedCaller
 
 from .conftest import DUTY, EMERGENCY, PUBLIC, TOKEN
@@ -25,13 +27,17 @@ def test_a_spoken_need_leads_to_a_route_and_an_sms(app: Flask, demo: Database) -
     caller, result = call(app, MEAL_BY_SMS)
     heard = "\n".join(caller.heard)
     assert "为您找助餐服务" in heard
-    assert "可以为您提供助餐服务的是" in heard
+    assert "助餐服务找到了" in heard
     assert result.ended_by == "hangup"  # type: ignore[attr-defined]
     with demo.sessions() as s:
         messages = {m.purpose: m for m in s.scalars(select(OutboxMessage))}
         assert set(messages) == {"referral_to_provider", "referral_to_resident"}
         to_resident = messages["referral_to_resident"]
         assert to_resident.to_number == "+8613912345678" and "0551-" in to_resident.body
+        # The number heard, digit by digit, is the one the SMS carries.
+        number = to_resident.referral_id
+        assert f"编号R{number}" in to_resident.body
+        assert f"您的服务单号是R {digits(str(number), 'zh-CN')}。" in heard
         assert "+8613912345678" in messages["referral_to_provider"].body
         conversation = s.scalars(select(Conversation)).one()
         understood = conversation.state["understood"]
@@ -40,9 +46,21 @@ def test_a_spoken_need_leads_to_a_route_and_an_sms(app: Flask, demo: Database) -
 
 
 def test_a_spoken_need_can_be_put_through_to_the_provider(app: Flask, demo: Database) -> None:
-    _, result = call(app, ["我想找人帮忙做饭", "包河区滨湖世纪社区", "1"])
+    caller, result = call(app, ["我想找人帮忙做饭", "包河区滨湖世纪社区", "1"])
     assert len(result.dialled) == 1  # type: ignore[attr-defined]
     assert result.dialled[0] not in (DUTY, EMERGENCY)  # type: ignore[attr-defined]
+    with demo.sessions() as s:
+        referral = s.scalars(select(Referral)).one()
+        provider = s.get(Provider, referral.provider_id)
+        assert provider is not None
+    heard = caller.heard
+    # Whom the key puts the caller through to, and the number read in groups, twice.
+    offer = next(line for line in heard if line.endswith("请按1。") and "接通" in line)
+    assert offer == f"为您接通{provider.name}，请按1。"
+    groups = "，".join(digits(g, "zh-CN") for g in phone_groups(provider.phone))
+    assert f"{provider.name}的电话是{groups}。再说一遍：{groups}。" in heard
+    told = heard.index(f"您的服务单号是R {digits(str(referral.id), 'zh-CN')}。")
+    assert told < heard.index(f"正在为您接通{provider.name}，请稍等。")
 
 
 def test_three_silences_lead_to_a_person(app: Flask, demo: Database) -> None:
@@ -143,8 +161,8 @@ def test_crisis_number_defaults_to_the_duty_number() -> None:
     from ivr.core.config import from_environ
 
     assert from_environ({"DUTY_NUMBER": DUTY}, "/tmp")["CRISIS_NUMBER"] == DUTY
-    assert from_environ({"DUTY_NUMBER": DUTY, "CRISIS_NUMBER": "+8655112356"},
-                        "/tmp")["CRISIS_NUMBER"] == "+8655112356"
+    assert from_environ({"DUTY_NUMBER": DUTY, "CRISIS_NUMBER": "+8655163000356"},
+                        "/tmp")["CRISIS_NUMBER"] == "+8655163000356"
 
 
 def test_place_choices_come_from_the_directory_in_a_stable_order(app: Flask,

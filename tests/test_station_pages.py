@@ -74,14 +74,14 @@ def test_a_station_answers_its_referrals_on_its_page(app: Flask, demo: Any) -> N
     _station_user(demo, "binhu", STATION)
     client, token = _login(app, "binhu")
     page = client.get("/station/", base_url=HTTPS).get_data(as_text=True)
-    assert f"R{referral_id}" in page and "王秀英" in page and "+8613955556666" in page
+    assert f"R{referral_id}" in page and "王秀英" in page and "139 5555 6666" in page
     for status in ("accepted", "completed"):
         moved = client.post(f"/station/referrals/{referral_id}", base_url=HTTPS,
                             headers=REFERER,
                             data={"csrf_token": token, "status": status, "note": "已送餐"})
         assert moved.status_code == 302
     page = client.get("/station/", base_url=HTTPS).get_data(as_text=True)
-    assert "+8613955556666" not in page  # a closed referral no longer shows whom it served
+    assert "139 5555 6666" not in page  # a closed referral no longer shows whom it served
     with demo.sessions() as s:
         referral = s.get(Referral, referral_id)
         assert referral is not None and referral.status == "completed"

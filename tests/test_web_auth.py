@@ -21,21 +21,25 @@ ALLOWED = {
     "anonymous": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll"},
     "operator": {"auth.login", "health.healthz", "static", "operator.index", "operator.call",
                  "operator.take", "operator.set_status", "operator.callback_done",
+                 "operator.live", "operator.search",
                  "chat.page", "chat.poll"},
     "admin": {"auth.login", "health.healthz", "static", "admin.dashboard", "admin.report",
-              "admin.evidence_page", "chat.page", "chat.poll"},
+              "admin.evidence_page", "admin.evidence_index", "chat.page", "chat.poll",
+              "manage.index", "manage.providers", "manage.logins", "manage.tokens"},
+    "city": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll", "city.index"},
     "station": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll",
                 "station.index"},
 }
-# Signed by Twilio or by a token: covered by their own tests.
-OTHER_AUTH = ("voice.", "sms.", "station_api.")
+# Signed by Twilio or by a token, or public for monitoring (/readyz answers 503 without a
+# worker): covered by their own tests.
+OTHER_AUTH = ("voice.", "sms.", "station_api.", "city_api.", "health.readyz", "health.prometheus")
 
 
 @pytest.fixture
 def users(app: Flask) -> Flask:
     db: Database = app.extensions["ivr.db"]
     with db.sessions() as s:
-        for role in ("admin", "operator", "station"):
+        for role in ("admin", "operator", "station", "city"):
             s.add(create_user(role, PASSWORD, role, name=role, phone="+8613800000001"))
         s.commit()
     return app

@@ -1,17 +1,31 @@
 """Logins for the web pages: Flask-Login sessions, Flask-WTF CSRF, Flask-Limiter on login.
 
 Cookies are Secure, HttpOnly and SameSite=Lax; a session ends after IDLE_MINUTES without a
-request. Roles (admin, operator, station) are checked on every route with `role_required`.
+request and SESSION_MAX_HOURS after its login, whatever happens. Each cookie carries the user's
+session version, checked on every request: logout, deactivation and a password change bump it,
+so a cookie copied before any of them is refused after. Roles (admin, operator, station, city)
+are checked on every route with `role_required`.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -28,8 +42,9 @@ from ivr.core.models import User
 
 P = ParamSpec("P")
 R = TypeVar("R")
-ROLES = ("admin", "operator", "station")
-HOME = {"operator": "operator.index", "admin": "admin.dashboard", "station": "station.index"}
+ROLES = ("admin", "operator", "station", "city")
+HOME = {"operator": "operator.index", "admin": "admin.dashboard", "station": "station.index",
+        "city": "city.index"}
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -49,9 +64,20 @@ class LoginUser(UserMixin):  # type: ignore[misc]
 
 @login_manager.user_loader  # type: ignore[untyped-decorator]
 def load_user(user_id: str) -> LoginUser | None:
-    """The user of a session cookie, if still active."""
+    """The user of a session cookie, if still active, of its session version and not too old."""
     row = db.session().get(User, int(user_id)) if user_id.isdigit() else None
-    return LoginUser(row) if row is not None and row.active else None
+    if row is None or not row.active or not session_is_current(row):
+        session.clear()
+        return None
+    return LoginUser(row)
+
+
+def session_is_current(row: User) -> bool:
+    """The cookie was issued for this session version, within the absolute lifetime."""
+    started = session.get("login_at")
+    limit = float(current_app.config.get("SESSION_MAX_HOURS", 12)) * 3600
+    return (session.get("sv") == row.session_version and isinstance(started, (int, float))
+            and 0 <= time.time() - started < limit)
 
 
 def init_app(app: Flask) -> None:
@@ -109,6 +135,8 @@ def login() -> str | Response:
         if row is not None and check_password_hash(row.password_hash, form.password.data):
             session.clear()
             session.permanent = True
+            session["sv"] = row.session_version
+            session["login_at"] = int(time.time())
             login_user(LoginUser(row))
             return redirect(url_for(HOME.get(row.role, "operator.index")))
         flash("用户名或密码不对。 Wrong user name or password.")
@@ -117,10 +145,21 @@ def login() -> str | Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Log out (a POST, so a link elsewhere cannot log anyone out)."""
+    """Log out (a POST, so a link elsewhere cannot log anyone out); every copy of the session
+    cookie stops working."""
+    if current_user.is_authenticated:
+        row = db.session().get(User, int(current_user.id))
+        if row is not None:
+            end_sessions(row)
+            db.session().commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+def end_sessions(row: User) -> None:
+    """Every session of this user ends at its next request."""
+    row.session_version = (row.session_version or 0) + 1
 
 
 def create_user(username: str, password: str, role: str, **fields: Any) -> User:

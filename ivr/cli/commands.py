@@ -83,7 +83,7 @@ def call_command(from_number: str, url: str | None, dial_outcome: str,
 
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
-    from ivr.cli.accounts import stations_cli, users_cli
+    from ivr.cli.accounts import city_cli, stations_cli, users_cli
     from ivr.cli.audit import audit_cli
     from ivr.cli.directory import demo_command, directory_cli
     from ivr.cli.residents import residents_cli
@@ -95,6 +95,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(residents_cli)
     app.cli.add_command(stations_cli)
+    app.cli.add_command(city_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(spool_cli)

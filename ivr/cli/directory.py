@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,20 +18,26 @@ from directory import service
 from directory.importer import DirectoryImportError, ImportReport, import_path
 from directory.lexicon import CATEGORIES_FILE, DEMO_DIRECTORY_FILE, HEFEI_DIVISIONS_FILE
 from directory.routing import RoutingError, route
-from ivr.core import db
+from ivr.core import db, logs
+
+log = logging.getLogger(__name__)
 
 directory_cli = AppGroup("directory", help="Load, query and route through the directory.")
 
 
 def _import(path: str) -> ImportReport:
-    """Import one file in one transaction: all of it, or nothing."""
+    """Import one file in one transaction: all of it, or nothing; say what it is doing."""
     session = db.session()
     try:
-        report = import_path(session, path)
+        report = import_path(session, path, progress=lambda line: click.echo(f"  {line}"))
         session.commit()
-    except Exception:
+    except Exception as error:
         session.rollback()
+        logs.event(log, "import.failed", severity=logging.ERROR, kind="directory",
+                   file=Path(path).name, error=str(error)[:300])
         raise
+    logs.event(log, "import", kind="directory", file=Path(path).name,
+               summary=report.summary())
     return report
 
 
@@ -113,6 +121,23 @@ def demo_command(logins: bool) -> None:
             raise click.ClickException(str(error)) from None
         click.echo(f"{path.name}: {report.summary()}")
     _demo_logins()
+    _demo_people()
+
+
+def _demo_people() -> None:
+    """Residents, a quarter of their contacts, referrals, callbacks, service records (once)."""
+    from ivr.cli import demo_data
+
+    session = db.session()
+    click.echo("demo residents and their history:")
+    written = demo_data.write(session, current_app.config["TIMEZONE"],
+                              progress=lambda line: click.echo(f"  {line}"))
+    session.commit()
+    if written is None:
+        click.echo("  already there: nothing added")
+        return
+    logs.event(log, "import", kind="demo", summary=written.summary())
+    click.echo(f"  {written.summary()}")
 
 
 def _demo_logins(*, renew: bool = False) -> None:

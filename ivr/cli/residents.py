@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ivr.core import db
+from ivr.core import db, logs
 from ivr.residents import access, checks, records, rights
 
+log = logging.getLogger(__name__)
 residents_cli = AppGroup("residents", help="Residents' electronic files.")
 
 
@@ -26,7 +28,11 @@ def residents_import(path: str) -> None:
         session.commit()
     except records.ResidentsImportError as error:
         session.rollback()
+        logs.event(log, "import.failed", severity=logging.ERROR, kind="residents",
+                   file=Path(path).name, problems=len(error.problems))
         raise click.ClickException(f"{path}: {error}") from None
+    logs.event(log, "import", kind="residents", file=Path(path).name, added=counts.added,
+               updated=counts.updated, unchanged=counts.unchanged)
     click.echo(f"residents: {counts.added} added, {counts.updated} updated, "
                f"{counts.unchanged} unchanged")
 

@@ -7,7 +7,6 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ivr.core import db
-from ivr.residents import outbox
 from ivr.voice import spool
 from ivr.worker import loop
 
@@ -21,7 +20,7 @@ def worker_command(once: bool) -> None:
     config = current_app.config
     if once:
         with database.sessions() as session:
-            click.echo(f"sent {outbox.send_due(session, config)}")
+            click.echo(f"sent {loop.run_once(session, config)}")
         return
     loop.run_forever(database.sessions, config)
 

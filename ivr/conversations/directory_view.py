@@ -17,6 +17,7 @@ from directory.understanding import NeedMatcher, PlaceMatcher, Understood
 from ivr.core import clock
 from ivr.core.models import Referral, Resident
 from ivr.residents import checks
+from ivr.residents.records import short_number
 from ivr.residents.referrals import OPEN
 
 MAX_HINT_WORDS = 60
@@ -99,12 +100,13 @@ class DbDirectory:
         if not self.phone:
             return []
         rows = self.session.execute(
-            select(Referral.category, Provider.name, Referral.status)
+            select(Referral.id, Referral.category, Provider.name, Referral.status)
             .join(Resident, Resident.id == Referral.resident_id)
             .join(Provider, Provider.id == Referral.provider_id)
             .where(Resident.phone == self.phone, Referral.status.in_(OPEN))
             .order_by(Referral.created_at.desc()))
-        return [OpenRequest(need, provider, state) for need, provider, state in rows]
+        return [OpenRequest(need, provider, state, short_number(rid))
+                for rid, need, provider, state in rows]
 
     def check_caller(self, kind: str, entry: str) -> bool:
         """Whether the keys match the PIN or ID ending on the file of the calling number."""

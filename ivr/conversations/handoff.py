@@ -7,6 +7,7 @@ caller at the head leaves the queue and the line dials that operator with a whis
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -18,10 +19,12 @@ from sqlalchemy.orm import Session
 from dialogs.outputs import Connect, Output
 from directory.hours import parse
 from directory.orm import utcnow
-from ivr.core import clock
+from ivr.core import clock, logs, metrics
 from ivr.core.models import Conversation, QueueEntry, Resident, User
 from ivr.core.statuses import OperatorStatus, QueueStatus
 from ivr.residents import callbacks
+
+log = logging.getLogger(__name__)
 
 Decision = Literal["queue", "duty", "closed"]
 WAITING = (QueueStatus.WAITING, QueueStatus.OFFERED)
@@ -57,6 +60,8 @@ def enqueue(session: Session, config: Any, call_sid: str, phone: str, reason: st
     entry = session.scalars(select(QueueEntry).where(QueueEntry.call_sid == call_sid)).first()
     if entry is not None:
         entry.status, entry.operator_id = QueueStatus.WAITING, None
+        if reason == "emergency":
+            entry.priority = 0  # an emergency waits ahead of everyone, whenever it came
         return entry
     conversation = session.scalars(select(Conversation).where(
         Conversation.channel == "voice", Conversation.key == call_sid)).first()
@@ -71,6 +76,8 @@ def enqueue(session: Session, config: Any, call_sid: str, phone: str, reason: st
         conversation.handed_off = True
         conversation.handed_off_at = conversation.handed_off_at or now
     session.flush()
+    logs.event(log, "handoff.queued", call_sid=call_sid, reason=reason,
+               conversation=entry.conversation_id, priority=entry.priority)
     return entry
 
 
@@ -136,6 +143,9 @@ def connected(session: Session, entry: QueueEntry) -> None:
     now = utcnow()
     entry.status, entry.answered_at = QueueStatus.CONNECTED, now
     entry.wait_s = int((now - aware(entry.enqueued_at)).total_seconds())
+    metrics.QUEUE_WAIT_SECONDS.labels(result="answered").observe(entry.wait_s)
+    logs.event(log, "handoff.answered", call_sid=entry.call_sid, operator=entry.operator_id,
+               wait_s=entry.wait_s)
     operator = session.get(User, entry.operator_id) if entry.operator_id else None
     if operator is not None:
         set_status(operator, OperatorStatus.BUSY)
@@ -174,6 +184,8 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
         now = utcnow()
         entry.status, entry.ended_at = QueueStatus.ABANDONED, now
         entry.wait_s = int((now - aware(entry.enqueued_at)).total_seconds())
+        metrics.QUEUE_WAIT_SECONDS.labels(result="abandoned").observe(entry.wait_s)
+        logs.event(log, "handoff.abandoned", call_sid=call_sid, wait_s=entry.wait_s)
         contact = entry.conversation
         if contact is not None:
             contact.abandoned, contact.wait_s = True, entry.wait_s

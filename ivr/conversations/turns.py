@@ -6,6 +6,7 @@ a retry (or a stale page): it gets the stored answer again and changes nothing.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,21 +15,24 @@ from sqlalchemy.orm import Session
 
 from dialogs import engine, serialize
 from dialogs.loader import load
-from dialogs.outputs import Connect, Effect, Event, Hangup, Output
+from dialogs.outputs import Connect, Effect, Event, Hangup, Output, Say
 from dialogs.prompts import text
-from dialogs.services import Environment, Settings
+from dialogs.services import Environment, Settings, assess
 from dialogs.state import Caller, State
+from directory.emergency import Alarm
 from directory.models import Category, Division, Provider
 from directory.names import spoken
 from directory.orm import utcnow
 from directory.phones import local_display
 from ivr.conversations.directory_view import DbDirectory
-from ivr.core import audit
+from ivr.core import audit, clock, logs, metrics
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import Call, Conversation, Resident
 from ivr.core.statuses import Outcome
 from ivr.core.upsert import insert_ignore
 from ivr.residents import access, callbacks, checks, outbox, records, referrals
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,11 +44,30 @@ class Turn:
     state: State
 
 
-def environment(session: Session, config: Any, phone: str) -> Environment:
-    """The engine's environment for this request, for the caller at `phone`."""
+def environment(session: Session, config: Any, phone: str, *,
+                counted: bool = False) -> Environment:
+    """The engine's environment for this request, for the caller at `phone` (`counted`: the
+    emergency assessment's decisions go to the metrics)."""
     settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")),
                         caller_check=str(config.get("CALLER_CHECK") or "pin"))
-    return Environment(DbDirectory(session, config, phone), settings)
+    if not counted:
+        return Environment(DbDirectory(session, config, phone), settings,
+                           now=clock.local_now(config))
+    return Environment(DbDirectory(session, config, phone), settings, assess=_assessed,
+                       now=clock.local_now(config))
+
+
+def _assessed(words: str) -> Alarm:
+    """The emergency assessment, its decision counted."""
+    alarm = assess(words)
+    metrics.understood("emergency", alarm.decision)
+    return alarm
+
+
+def _slot_of(entry: dict[str, Any]) -> str:
+    """Which slot an understood entry was about: what its node understands (need, place)."""
+    node = load().nodes.get(str(entry.get("node", "")))
+    return (node.understand if node is not None else "") or "need"
 
 
 def caller_profile(session: Session, phone: str, resident: Resident | None,
@@ -125,9 +148,13 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
     if turn is not None and turn != seen.turn:
         _end_read(reader)
         return _replay(seen.state, seen.last_outputs)
-    state, outputs = engine.step(load(), State.from_json(seen.state), event,
-                                 environment(reader or session, config, phone))
+    before = State.from_json(seen.state)
+    known = len(before.understood)
+    state, outputs = engine.step(load(), before, event,
+                                 environment(reader or session, config, phone, counted=True))
     _end_read(reader)
+    for entry in state.understood[known:]:
+        metrics.understood(_slot_of(entry), str(entry.get("decision") or "none"))
     row = seen if reader is None else _locked(session, channel, key)
     if row.turn != seen.turn:
         return _replay(row.state, row.last_outputs)
@@ -180,11 +207,11 @@ def _save(session: Session, row: Conversation, state: State, outputs: list[Outpu
           channel: str, config: Any) -> Turn:
     row.state = state.to_json()
     row.turn = state.turn
-    row.last_outputs = serialize.dump(outputs)
     row.updated_at = utcnow()
+    number: str | None = None
     for output in outputs:
         if isinstance(output, Effect):
-            _apply(session, row, output, channel, config)
+            number = _apply(session, row, output, channel, config) or number
         elif isinstance(output, Connect) and output.target != "provider":
             row.handed_off = True
             row.handed_off_at = row.handed_off_at or utcnow()
@@ -192,25 +219,46 @@ def _save(session: Session, row: Conversation, state: State, outputs: list[Outpu
                 else Outcome.HANDED_OFF
         elif isinstance(output, Hangup) and row.outcome == Outcome.IN_PROGRESS:
             row.outcome = Outcome.IVR_HANDLED
+    outputs = numbered(outputs, number)
+    row.last_outputs = serialize.dump(outputs)
     return Turn(state.language, outputs, state)
 
 
+def numbered(outputs: list[Output], number: str | None) -> list[Output]:
+    """The referral's number, known only once it is written, told to the caller; the sentence
+    is left out when no referral was made (a caller without a number)."""
+    told: list[Output] = []
+    for output in outputs:
+        if isinstance(output, Say) and output.prompt == "referral.number":
+            if number:
+                told.append(Say(output.prompt, {**output.params, "number": number}))
+            continue
+        told.append(output)
+    return told
+
+
 def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
-           config: Any) -> None:
-    """Write what the turn decided, in the same transaction as the turn itself."""
+           config: Any) -> str | None:
+    """Write what the turn decided, in the same transaction as the turn itself; a referral's
+    short number when one was made."""
     data = effect.data
     if effect.name == "emergency":
         row.emergency = True
+        logs.event(log, "emergency", severity=logging.WARNING, channel=channel,
+                   conversation=row.id, call_sid=row.key if channel == "voice" else None,
+                   kind=data.get("kind"), node=data.get("node"))
         if channel == "voice":
             session.connection().execute(
                 update(Call).where(Call.call_sid == row.key).values(emergency=True))
+        emergency_task(session, row, str(data.get("kind") or "other"),
+                       str(data.get("words") or ""), config)
     elif effect.name == "routed":
         row.category, row.division_code = data.get("need"), data.get("division")
         row.provider_id = data.get("provider")
         # The caller's area is the file's; a caller with none is placed where they said.
         row.area_code = row.area_code or str(data.get("division") or "")
     elif effect.name == "referral" and data.get("provider"):
-        _refer(session, row, data, channel, config)
+        return _refer(session, row, data, channel, config)
     elif effect.name == "callback":
         callbacks.book(session, phone=row.phone, call_sid=row.key if channel == "voice" else "",
                        reason=str(data.get("reason", "asked")), category=data.get("need"))
@@ -235,6 +283,19 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
             resident.needs = sorted({*(resident.needs or []), str(data["category"])})
         resident.updated_at = utcnow()
         resident.updated_by = f"resident:{channel}"
+    return None
+
+
+def emergency_task(session: Session, row: Conversation, kind: str, said: str,
+                   config: Any) -> None:
+    """The operators' emergency task for this contact (one per emergency, due in minutes)."""
+    resident = row.resident
+    callbacks.emergency(
+        session, phone=row.phone, key=row.key, kind=kind, said=said,
+        division=row.area_code or row.division_code or (resident.division_code if resident
+                                                        else None),
+        minutes=int(config.get("EMERGENCY_TASK_MINUTES") or 5),
+        reason="crisis" if kind == "suicide" else "emergency")
 
 
 def _resident(session: Session, row: Conversation) -> Resident:
@@ -261,16 +322,18 @@ def _checked(session: Session, row: Conversation, passed: bool, channel: str) ->
 
 
 def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: str,
-           config: Any) -> None:
-    """A referral from the routed request, its SMS to the provider and to the resident."""
+           config: Any) -> str:
+    """A referral from the routed request, its SMS to the provider and to the resident; its
+    short number."""
     resident = _resident(session, row)
     referral = referrals.create(
         session, resident=resident, category=str(data["need"]), division=str(data["division"]),
         answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),
         config=config, conversation_id=row.id, actor=f"resident:{channel}")
     row.outcome = Outcome.REFERRED
+    number = records.short_number(referral.id)
     if resident.sms_opt_out or not records.usable_phone(row.phone):
-        return
+        return number
     provider = session.get(Provider, referral.provider_id)
     need = session.get(Category, referral.category)
     # The language the caller chose in this call, else the one on file.
@@ -279,5 +342,6 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
         outbox.enqueue(session, row.phone, text(
             "sms.referral", language, need=referrals.category_name(need, language),
             provider=provider.name, phone=local_display(provider.phone),
-            number=records.short_number(referral.id)), "referral_to_resident", referral.id)
+            number=number), "referral_to_resident", referral.id)
+    return number
 

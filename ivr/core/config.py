@@ -1,92 +1,292 @@
-"""Configuration read from the environment (CONTRACT §6) and checked at start."""
+"""Configuration read once from the environment (CONTRACT §6), typed and checked at start.
+
+Each setting is one `Setting` in `SETTINGS`: its name, how its text is read (which also says
+what was expected when it cannot be), its default and whether production needs it. `resolve`
+reads them all and reports every problem together, so one start names every bad setting.
+"""
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# Without these the service cannot check Twilio's signatures, sign sessions or reach a human.
-REQUIRED = ("TWILIO_AUTH_TOKEN", "SECRET_KEY", "DUTY_NUMBER")
-
-_PHONE = re.compile(r"^\+?[0-9]{3,15}$")
+from directory import phones
+from directory.hours import Hours, HoursError
 
 
 class ConfigError(RuntimeError):
     """The configuration is missing a value or holds one that cannot work."""
 
 
-def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
-    """Read every setting the service knows from an environment mapping."""
-    default_db = "sqlite:///" + os.path.join(instance_path, "service-line.sqlite3")
-    duty = environ.get("DUTY_NUMBER", "")
-    return {
-        "DATABASE_URL": environ.get("DATABASE_URL") or default_db,
-        # Webhooks that could not be written while the database was down wait here.
-        "SPOOL_PATH": environ.get("SPOOL_PATH") or os.path.join(instance_path,
-                                                                  "outage-spool.jsonl"),
-        "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN", ""),
-        "TWILIO_ACCOUNT_SID": environ.get("TWILIO_ACCOUNT_SID", ""),
-        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
-        "TRUSTED_PROXY_HOPS": int(environ.get("TRUSTED_PROXY_HOPS", "0") or 0),
-        "SECRET_KEY": environ.get("SECRET_KEY", ""),
-        # Web sessions: Secure cookies unless explicitly turned off for plain-http development
-        # on a host other than localhost; idle timeout in minutes.
-        "SESSION_COOKIE_SECURE": environ.get("SESSION_COOKIE_SECURE", "1") not in ("0", "false"),
-        "IDLE_MINUTES": int(environ.get("IDLE_MINUTES", "30") or 30),
-        "DUTY_NUMBER": duty,
-        # An emergency with no number of its own still reaches a person: the duty operator.
-        "EMERGENCY_NUMBER": environ.get("EMERGENCY_NUMBER") or duty,
-        # A caller with thoughts of suicide is put through to a person at once: this number.
-        "CRISIS_NUMBER": environ.get("CRISIS_NUMBER") or duty,
-        "TIMEZONE": environ.get("TIMEZONE", "Asia/Shanghai"),
-        "VOICE_LANGUAGE": environ.get("VOICE_LANGUAGE", "cmn-CN"),
-        "VOICE_NAME": environ.get("VOICE_NAME", "Polly.Zhiyu"),
-        "SPEECH_LANGUAGE": environ.get("SPEECH_LANGUAGE", "cmn-Hans-CN"),
-        "DIAL_TIMEOUT_S": int(environ.get("DIAL_TIMEOUT_S", "30") or 30),
-        # Text messages: the number (or messaging service) they come from, and where the
-        # REST API is (a fake one on loopback in tests).
-        "TWILIO_SMS_FROM": environ.get("TWILIO_SMS_FROM", ""),
-        "TWILIO_MESSAGING_SERVICE_SID": environ.get("TWILIO_MESSAGING_SERVICE_SID", ""),
-        "TWILIO_API_BASE": environ.get("TWILIO_API_BASE", ""),
-        "REFERRAL_DEADLINE_DAYS": int(environ.get("REFERRAL_DEADLINE_DAYS", "2") or 2),
-        # Operators: their hours (OpenStreetMap syntax), how long a caller waits before being
-        # offered a voice message or a call back, and the music while they wait.
-        "OPERATOR_HOURS": environ.get("OPERATOR_HOURS", "Mo-Su 08:00-20:00"),
-        "QUEUE_WAIT_LIMIT_S": int(environ.get("QUEUE_WAIT_LIMIT_S", "120") or 120),
-        "HOLD_MUSIC_URL": environ.get(
-            "HOLD_MUSIC_URL",
+class Invalid(ValueError):
+    """A setting's text is not what it should be; the message says what was expected."""
+
+
+# How a setting's text becomes its value. Each reader takes the raw value (text from the
+# environment, or an already typed value from a test's configuration) and raises Invalid with
+# what it expected, Mandarin first.
+Reader = Callable[[Any], Any]
+
+
+def text(value: Any) -> str:
+    """Any text, as given."""
+    return "" if value is None else str(value)
+
+
+def _whole(value: Any, expected: str) -> int:
+    if isinstance(value, bool):
+        raise Invalid(expected)
+    if isinstance(value, int):
+        number = value
+    else:
+        raw = str(value).strip()
+        if not raw.isascii() or not raw.isdigit():
+            raise Invalid(expected)
+        number = int(raw)
+    if number < 0:
+        raise Invalid(expected)
+    return number
+
+
+def seconds(value: Any) -> int:
+    """Whole seconds: 30, not 30s."""
+    return _whole(value, "应为整数秒 must be whole seconds")
+
+
+def minutes(value: Any) -> int:
+    """Whole minutes: 30, not 30m."""
+    return _whole(value, "应为整数分钟 must be whole minutes")
+
+
+def minutes_within(low: int, high: int) -> Reader:
+    """Whole minutes from `low` to `high`."""
+
+    def read(value: Any) -> int:
+        number = _whole(value, f"应为 {low} 到 {high} 之间的整数分钟 must be whole minutes "
+                               f"from {low} to {high}")
+        if not low <= number <= high:
+            raise Invalid(f"应为 {low} 到 {high} 之间的整数分钟 must be whole minutes "
+                          f"from {low} to {high}")
+        return number
+
+    return read
+
+
+def count(value: Any) -> int:
+    """A whole number, zero or more."""
+    return _whole(value, "应为非负整数 must be a whole number (0, 1, 2 ...)")
+
+
+def flag(value: Any) -> bool:
+    """1/0, true/false, yes/no, on/off."""
+    if isinstance(value, bool):
+        return value
+    raw = str(value).strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off", ""):
+        return False
+    raise Invalid("应为 1 或 0 must be 1 or 0 (true/false, yes/no, on/off)")
+
+
+def choice(*allowed: str) -> Reader:
+    """One of a few words."""
+
+    def read(value: Any) -> str:
+        raw = text(value).strip().lower()
+        if raw not in allowed:
+            raise Invalid(f"应为 {' / '.join(allowed)} 之一 must be one of {', '.join(allowed)}")
+        return raw
+
+    return read
+
+
+def phone(value: Any) -> str:
+    """A dialable number as people write it (0551-6310 0167, +8655163100167), kept as E.164."""
+    raw = text(value).strip()
+    if not raw:
+        return ""
+    parsed = phones.parse(raw)
+    if parsed is None:
+        raise Invalid("应为电话号码 must be a phone number such as +8655163100167 or "
+                      "0551-6310 0167")
+    return parsed
+
+
+def hours(value: Any) -> str:
+    """OpenStreetMap opening hours (Mo-Su 08:00-20:00), checked by opening-hours-py."""
+    raw = text(value).strip()
+    try:
+        Hours(raw or None)
+    except HoursError:
+        raise Invalid("应为 OpenStreetMap 营业时间 must be opening hours in OpenStreetMap syntax "
+                      "such as Mo-Fr 08:00-20:00; Sa 09:00-12:00") from None
+    return raw
+
+
+def url(value: Any) -> str:
+    """An http(s) URL with a host, without its trailing slash."""
+    raw = text(value).strip().rstrip("/")
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Invalid("应为网址 must be a URL starting with https:// (or http:// for local use)")
+    return raw
+
+
+def zone(value: Any) -> str:
+    """An IANA time zone such as Asia/Shanghai."""
+    raw = text(value).strip()
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid("应为时区 must be a time zone such as Asia/Shanghai") from None
+    return raw
+
+
+def database_url(value: Any) -> str:
+    """An SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...)."""
+    raw = text(value).strip()
+    if "://" not in raw:
+        raise Invalid("应为数据库地址 must be an SQLAlchemy URL such as "
+                      "postgresql+psycopg://user@host/db or sqlite:///path")
+    return raw
+
+
+# A default is a value, or a function of the settings read before it and the instance folder.
+Default = Any | Callable[[Mapping[str, Any], str], Any]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, how it is read, its default, and whether production needs it."""
+
+    name: str
+    read: Reader
+    default: Default = ""
+    required: bool = False
+
+    def default_for(self, values: Mapping[str, Any], instance_path: str) -> Any:
+        """The default, computed from the settings before it when it depends on them."""
+        return self.default(values, instance_path) if callable(self.default) else self.default
+
+
+def _in_instance(filename: str) -> Callable[[Mapping[str, Any], str], str]:
+    return lambda _values, instance_path: os.path.join(instance_path, filename)
+
+
+def _same_as(name: str) -> Callable[[Mapping[str, Any], str], Any]:
+    return lambda values, _instance_path: values.get(name, "")
+
+
+# In reading order: a default may name a setting above it.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", database_url,
+            lambda _v, path: "sqlite:///" + os.path.join(path, "service-line.sqlite3")),
+    # Webhooks that could not be written while the database was down wait here.
+    Setting("SPOOL_PATH", text, _in_instance("outage-spool.jsonl")),
+    # Without these three the service cannot check Twilio's signatures, sign sessions or
+    # reach a human.
+    Setting("TWILIO_AUTH_TOKEN", text, required=True),
+    Setting("SECRET_KEY", text, required=True),
+    Setting("DUTY_NUMBER", phone, required=True),
+    # An emergency with no number of its own still reaches a person: the duty operator; so
+    # does a caller with thoughts of suicide.
+    Setting("EMERGENCY_NUMBER", phone, _same_as("DUTY_NUMBER")),
+    Setting("CRISIS_NUMBER", phone, _same_as("DUTY_NUMBER")),
+    Setting("TWILIO_ACCOUNT_SID", text),
+    Setting("PUBLIC_BASE_URL", url),
+    Setting("TRUSTED_PROXY_HOPS", count, 0),
+    # Web sessions: Secure cookies unless turned off for plain-http development on a host
+    # other than localhost; the idle timeout.
+    Setting("SESSION_COOKIE_SECURE", flag, True),
+    Setting("IDLE_MINUTES", minutes, 30),
+    # However active, a session ends this many hours after its login.
+    Setting("SESSION_MAX_HOURS", count, 12),
+    Setting("TIMEZONE", zone, "Asia/Shanghai"),
+    Setting("VOICE_LANGUAGE", text, "cmn-CN"),
+    Setting("VOICE_NAME", text, "Polly.Zhiyu"),
+    Setting("SPEECH_LANGUAGE", text, "cmn-Hans-CN"),
+    Setting("DIAL_TIMEOUT_S", seconds, 30),
+    # Text messages: the number (or messaging service) they come from, and where the REST API
+    # is (a fake one on loopback in tests).
+    Setting("TWILIO_SMS_FROM", text),
+    Setting("TWILIO_MESSAGING_SERVICE_SID", text),
+    Setting("TWILIO_API_BASE", url),
+    # An emergency task must be taken up by an operator within these minutes.
+    Setting("EMERGENCY_TASK_MINUTES", minutes_within(1, 120), 5),
+    Setting("REFERRAL_DEADLINE_DAYS", count, 2),
+    # Operators: their hours, how long a caller waits before being offered a voice message or
+    # a call back, and the music while they wait.
+    Setting("OPERATOR_HOURS", hours, "Mo-Su 08:00-20:00"),
+    Setting("QUEUE_WAIT_LIMIT_S", seconds, 120),
+    # How often the console fetches the live part of its page again.
+    Setting("OPERATOR_REFRESH_S", seconds, 5),
+    Setting("HOLD_MUSIC_URL", url,
             "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"),
-        # Put callers on file as elderly or disabled straight through to a person.
-        "ELDERLY_DIRECT_TO_HUMAN": environ.get("ELDERLY_DIRECT_TO_HUMAN", "0").lower()
-        in ("1", "true", "yes", "on"),
-        # Caller ID is a hint: how a caller proves a file is theirs (pin, id4 or off).
-        "CALLER_CHECK": environ.get("CALLER_CHECK", "pin").strip().lower() or "pin",
-    }
+    # Put callers on file as elderly or disabled straight through to a person.
+    Setting("ELDERLY_DIRECT_TO_HUMAN", flag, False),
+    # Caller ID is a hint: how a caller proves a file is theirs (pin, id4 or off).
+    Setting("CALLER_CHECK", choice("pin", "id4", "off"), "pin"),
+    # /readyz: the oldest unsent text may wait this long, the worker's heartbeat be this old.
+    Setting("READY_OUTBOX_AGE_S", seconds, 600),
+    Setting("READY_HEARTBEAT_AGE_S", seconds, 60),
+    # Logs: one JSON object a line (json), plain lines (text), or text on a terminal (auto).
+    Setting("LOG_FORMAT", choice("auto", "json", "text"), "auto"),
+)
+
+REQUIRED = tuple(s.name for s in SETTINGS if s.required)
+
+
+def resolve(raw: Mapping[str, Any], instance_path: str, *,
+            strict: bool) -> tuple[dict[str, Any], list[str]]:
+    """Every setting's value from `raw`, and every problem found (`strict`: production)."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for setting in SETTINGS:
+        given = raw.get(setting.name)
+        if given is None or (isinstance(given, str) and not given.strip()):
+            if setting.required and strict:
+                problems.append(f"{setting.name} 未设置 is not set")
+            values[setting.name] = setting.default_for(values, instance_path)
+            continue
+        try:
+            values[setting.name] = setting.read(given)
+        except Invalid as error:
+            problems.append(f"{setting.name} {error}, got {given!r}")
+            values[setting.name] = setting.default_for(values, instance_path)
+    return values, problems
+
+
+def failure(problems: list[str]) -> ConfigError:
+    """One message naming every problem."""
+    return ConfigError("服务无法启动，请检查这些设置 The service cannot start; check these "
+                       "settings:\n  - " + "\n  - ".join(problems) + "\n(README, Configuration)")
+
+
+def from_environ(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Every setting's value from an environment mapping (problems are `check`'s to report)."""
+    return resolve(environ, instance_path, strict=False)[0]
+
+
+def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None, instance_path: str,
+         *, strict: bool) -> dict[str, Any]:
+    """The settings of the environment with `overrides` on top; ConfigError names each problem."""
+    raw: dict[str, Any] = {s.name: environ.get(s.name) for s in SETTINGS}
+    raw.update({k: v for k, v in (overrides or {}).items() if k in raw})
+    values, problems = resolve(raw, instance_path, strict=strict)
+    if problems:
+        raise failure(problems)
+    return values
 
 
 def check(config: Mapping[str, Any], *, strict: bool) -> None:
-    """Raise ConfigError naming every problem; `strict` requires the production secrets."""
-    problems: list[str] = []
-    if strict:
-        problems += [f"{name} is not set" for name in REQUIRED if not config.get(name)]
-    for name in ("DUTY_NUMBER", "EMERGENCY_NUMBER", "CRISIS_NUMBER"):
-        value = config.get(name) or ""
-        if value and not _PHONE.match(value):
-            problems.append(f"{name} must be a phone number such as +8655112345 (got {value!r})")
-    if str(config.get("CALLER_CHECK") or "pin") not in ("pin", "id4", "off"):
-        problems.append("CALLER_CHECK must be pin, id4 or off "
-                        f"(got {config.get('CALLER_CHECK')!r})")
-    try:
-        ZoneInfo(str(config.get("TIMEZONE")))
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"TIMEZONE {config.get('TIMEZONE')!r} is not a known time zone")
-    base = config.get("PUBLIC_BASE_URL") or ""
-    if base and not base.startswith(("http://", "https://")):
-        problems.append("PUBLIC_BASE_URL must start with https:// (or http:// for local use)")
+    """Raise ConfigError naming every problem of an already assembled configuration."""
+    problems = resolve(config, "", strict=strict)[1]
     if problems:
-        raise ConfigError(
-            "The service cannot start: " + "; ".join(problems) + ". See README, Configuration."
-        )
+        raise failure(problems)

@@ -262,6 +262,19 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CityToken(Base):
+    """An API key of the city evaluation center (only its hash is kept)."""
+
+    __tablename__ = "city_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class CallbackTask(Base):
@@ -278,6 +291,14 @@ class CallbackTask(Base):
     status: Mapped[str] = mapped_column(String(16), default=CallbackStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What came of the last attempt (reached, no_answer, wrong_number, ...), and how many.
+    attempt_outcome: Mapped[str | None] = mapped_column(String(24))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # An emergency task: answered within minutes, with what the caller said and where.
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    said: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    division_code: Mapped[str | None] = mapped_column(String(12))
 
 
 class OutboxMessage(Base):
@@ -320,6 +341,8 @@ class User(Base):
     status_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Bumped on logout, deactivation and a password change: older session cookies stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class QueueEntry(Base):
@@ -359,3 +382,12 @@ class TextMessage(Base):
     author: Mapped[str] = mapped_column(String(32))    # resident | line | operator:ID
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkerHeartbeat(Base):
+    """When a worker process last finished a round (one row per worker; /readyz reads it)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -11,12 +11,17 @@ log = logging.getLogger(__name__)
 
 
 def warm(app: Any) -> None:
-    """Build the directory's matchers and exercise pypinyin; harmless if the DB is down."""
-    from directory import service
+    """Load the sentence model and the emergency reader, build the directory's matchers and
+    exercise pypinyin; harmless if the DB is down."""
+    from directory import emergency, needs, semantic, service
     from directory.phonetic import sounds
     from ivr.core.db import database
 
     sounds("我住在包河区滨湖世纪社区，想找人帮忙做饭")
+    # The first caller must not wait for the e5 model (0.3-1 s), an emergency least of all.
+    semantic.warm()
+    emergency.warm()
+    needs.shipped_classifier()
     if "ivr.db" not in getattr(app, "extensions", {}):
         return  # not the service line (the benchmarks' yardstick app)
     with app.app_context():

@@ -1,42 +1,63 @@
-"""The operator console: who is on duty, the live queue, the caller's file and transcript,
-the directory's suggestion, the wrap-up that writes the file, and callback tasks."""
+"""The operator console: who is on duty, the live queue and tasks (updated in place), the
+screen pop of the caller being taken, transfer, wrap-up, residents' files, callbacks."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as flask_session
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import case, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from dialogs import serialize
 from dialogs.outputs import Ask, Say
 from dialogs.render_text import render as render_text
 from directory.models import Category
 from directory.orm import utcnow
-from directory.routing import RoutingError, route
 from ivr.accounts.logins import role_required
 from ivr.conversations import handoff
-from ivr.core import clock, db
-from ivr.core.models import CallbackTask, Conversation, QueueEntry, Resident, TextMessage, User
-from ivr.core.statuses import CallbackStatus, OperatorStatus, Outcome, QueueStatus
+from ivr.core import db, display
+from ivr.core.models import (
+    CallbackTask,
+    Conversation,
+    QueueEntry,
+    Resident,
+    TextMessage,
+    User,
+)
+from ivr.core.statuses import OperatorStatus, Outcome, QueueStatus
+from ivr.operators import files, screen, tasks, transfer
 from ivr.residents import access, records, referrals
 from ivr.text import channel as text_channel
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
-OUTCOMES = [SelectChoice(Outcome.RESOLVED, "已解决 Resolved"),
-            SelectChoice(Outcome.REFERRED, "已转介 Referred"),
-            SelectChoice(Outcome.INFORMATION, "已告知信息 Information given"),
-            SelectChoice(Outcome.CALLBACK, "需回电 Call back"),
-            SelectChoice(Outcome.EMERGENCY, "紧急 Emergency"),
-            SelectChoice(Outcome.OTHER, "其他 Other")]
-CALLBACK_HOURS = 24
+WRAP_OUTCOMES = (Outcome.RESOLVED, Outcome.REFERRED, Outcome.INFORMATION, Outcome.CALLBACK,
+                 Outcome.EMERGENCY, Outcome.OTHER)
+OUTCOMES = [SelectChoice(o, display.label(o, "outcome")) for o in WRAP_OUTCOMES]
+CALLBACK_HOURS = screen.CALLBACK_HOURS
 
 
 class StatusForm(FlaskForm):  # type: ignore[misc]
@@ -59,13 +80,42 @@ class WrapUpForm(FlaskForm):  # type: ignore[misc]
 
 
 class DoneForm(FlaskForm):  # type: ignore[misc]
-    """A callback was made."""
+    """A callback attempt and what came of it."""
+
+    outcome = SelectField("结果 Outcome", choices=[
+        SelectChoice(o, display.label(o, "attempt")) for o in tasks.PHONE_OUTCOMES],
+        validate_choice=False)
 
 
 class ReplyForm(FlaskForm):  # type: ignore[misc]
     """An operator's answer in a text conversation."""
 
     body = TextAreaField("回复 Reply", validators=[DataRequired(), Length(max=600)])
+    task = HiddenField()
+
+
+class TransferForm(FlaskForm):  # type: ignore[misc]
+    """Where to put the live caller through."""
+
+    target = SelectField("转接给 Transfer to", choices=[], validate_choice=False,
+                         validators=[DataRequired()])
+
+
+class ReferForm(FlaskForm):  # type: ignore[misc]
+    """One click: refer the caller to the suggested provider."""
+
+
+class FileForm(FlaskForm):  # type: ignore[misc]
+    """The editable part of a resident's file."""
+
+    name = StringField("姓名 Name", validators=[Length(max=64)])
+    place = StringField("住址（村/社区） Village or community", validators=[Length(max=128)])
+    groups = SelectMultipleField("人群 Groups", choices=[
+        SelectChoice(g, display.label(g, "group")) for g in records.GROUPS])
+    needs = SelectMultipleField("需要的服务 Needs", choices=[])
+    birth_year = IntegerField("出生年份 Birth year",
+                              validators=[Optional(), NumberRange(min=1900, max=2100)])
+    notes = TextAreaField("备注 Notes", validators=[Length(max=2000)])
 
 
 def _viewer() -> access.Viewer:
@@ -81,10 +131,12 @@ def me() -> User:
     return row
 
 
-@bp.get("/")
-@role_required("operator")
-def index() -> str:
-    """On duty, the live queue, my current caller, callbacks (emergencies and elderly first)."""
+def _actor() -> str:
+    return f"operator:{current_user.id}"
+
+
+def _live_context() -> dict[str, Any]:
+    """Everything that changes while the console is open."""
     session = db.session()
     handoff.release_stale_offers(session)
     mine = session.scalars(select(QueueEntry).where(
@@ -93,32 +145,34 @@ def index() -> str:
         QueueEntry.wrap_up_s.is_(None)).order_by(QueueEntry.enqueued_at.desc())).first()
     on_duty = session.scalars(select(User).where(User.role == "operator",
                                                  User.status != OperatorStatus.OFF)).all()
-    # Built before the commit: every name, number and message shown writes its audit row.
-    queue, callbacks, texts = _queue_rows(), _callbacks(), _text_conversations()
+    queue, callbacks, texts = (screen.queue_rows(session), screen.callback_rows(session),
+                               screen.text_rows(session))
+    # Every name, number and message shown writes its audit row through the access policy,
+    # once per login session: the live part reloads every few seconds.
+    seen = set(flask_session.get("console_audited", []))
+    done = screen.audit_shown(session, _viewer().actor, queue, callbacks, texts, seen)
+    if done:
+        flask_session["console_audited"] = sorted(seen | done)[-400:]
     session.commit()
-    return render_template("operator/index.html", me=me(), on_duty=on_duty,
-                           queue=queue, mine=mine, callbacks=callbacks,
-                           texts=texts, status_form=StatusForm(),
-                           take_form=TakeForm(), done_form=DoneForm(), reply_form=ReplyForm())
+    return {"me": me(), "on_duty": on_duty, "queue": queue, "mine": mine,
+            "callbacks": callbacks, "texts": texts, "authors": screen.author_names(session),
+            "status_form": StatusForm(), "take_form": TakeForm(), "done_form": DoneForm(),
+            "reply_form": ReplyForm(),
+            "refresh_s": max(1, int(current_app.config.get("OPERATOR_REFRESH_S", 5)))}
 
 
-def _text_conversations() -> list[dict[str, Any]]:
-    """SMS and chat conversations handed to a person in the last day, newest first."""
-    session = db.session()
-    since = utcnow() - timedelta(hours=24)
-    rows = session.scalars(select(Conversation).where(
-        Conversation.channel.in_(("sms", "chat")), Conversation.handed_off.is_(True),
-        Conversation.updated_at >= since).order_by(Conversation.emergency.desc(),
-                                                   Conversation.updated_at.desc())).all()
-    out = []
-    for row in rows:
-        messages = session.scalars(select(TextMessage).where(
-            TextMessage.conversation_id == row.id).order_by(TextMessage.id)).all()
-        summary = _caller_summary(row.id, "text conversation on the console")
-        access.note_view(session, row.resident_id, _viewer(), fields=["messages"],
-                         reason=f"text conversation {row.id} on the console")
-        out.append({"conversation": row, "messages": messages[-6:], **summary})
-    return out
+@bp.get("/")
+@role_required("operator")
+def index() -> str:
+    """The console; its live part updates itself in place (htmx), never the whole page."""
+    return render_template("operator/index.html", **_live_context())
+
+
+@bp.get("/live")
+@role_required("operator")
+def live() -> str:
+    """The live part alone: queue, my caller, text conversations, callbacks."""
+    return render_template("operator/_live.html", **_live_context())
 
 
 @bp.post("/text/<int:conversation_id>/reply")
@@ -133,67 +187,13 @@ def text_reply(conversation_id: int) -> Response:
     if row is None or row.channel not in ("sms", "chat"):
         abort(404)
     text_channel.operator_reply(session, row, int(current_user.id), form.body.data.strip())
+    if form.task.data and form.task.data.isdigit():
+        task = session.get(CallbackTask, int(form.task.data))
+        if task is not None and task.call_sid == row.key:
+            tasks.record_attempt(session, task, "answered_in_chat")
     session.commit()
+    flash("已发送。 Sent.")
     return redirect(url_for("operator.index"))
-
-
-def _queue_rows() -> list[dict[str, Any]]:
-    session = db.session()
-    rows = []
-    now = utcnow()
-    for position, entry in enumerate(handoff.waiting(session), start=1):
-        # "position", not "place": the caller summary's "place" is where they live.
-        rows.append({"position": position, "entry": entry,
-                     **_caller_summary(entry.conversation_id, "live queue on the console"),
-                     "waited_s": int((now - handoff.aware(entry.enqueued_at)).total_seconds())})
-    return rows
-
-
-def _caller_summary(conversation_id: int | None, reason: str) -> dict[str, Any]:
-    """Who is calling and what about, as a queue row shows it (the view is audited)."""
-    session = db.session()
-    known = handoff.facts(session, session.get(Conversation, conversation_id)
-                          if conversation_id else None)
-    category = session.get(Category, known.need) if known.need else None
-    resident = known.resident
-    if resident is not None:
-        access.note_view(session, resident.id, _viewer(), reason=reason,
-                         fields=[f for f, v in (("name", resident.name), ("division", known.place),
-                                                ("needs", known.need)) if v],
-                         health=known.need in access.SENSITIVE_NEEDS)
-    return {"name": resident.name if resident and resident.name else "未登记 Unknown",
-            "place": records.display_name(session, known.place),
-            "need": category.zh if category else "", "elderly": known.elderly,
-            "emergency": known.emergency}
-
-
-def _callbacks() -> list[dict[str, Any]]:
-    session = db.session()
-    rows = list(session.scalars(
-        select(CallbackTask).where(CallbackTask.status == CallbackStatus.OPEN).order_by(
-            case((CallbackTask.category == "emergency", 0), else_=1), CallbackTask.created_at)))
-    files = {r.phone: r for r in session.scalars(
-        select(Resident).where(Resident.phone.in_({t.phone for t in rows})))}
-    resident_groups = {phone: r.groups or [] for phone, r in files.items()}
-    for task in rows:  # each number shown is a view of that resident's file
-        known = files.get(task.phone)
-        access.note_view(session, known.id if known else None, _viewer(), fields=["phone"],
-                         reason=f"callback task {task.id} on the console")
-    now = utcnow()
-    out = []
-    for task in rows:
-        elderly = bool({"elderly", "disabled"} & set(resident_groups.get(task.phone, [])))
-        due = handoff.aware(task.created_at) + timedelta(hours=CALLBACK_HOURS)
-        out.append({"task": task, "elderly": elderly, "due": due,
-                    "overdue": now > due, "left_h": round((due - now).total_seconds() / 3600, 1)})
-    out.sort(key=_callback_order)
-    return out
-
-
-def _callback_order(row: dict[str, Any]) -> tuple[bool, bool, Any]:
-    """Emergencies, then elderly and disabled residents, then the earliest due."""
-    task: CallbackTask = row["task"]
-    return task.category != "emergency", not row["elderly"], row["due"]
 
 
 @bp.post("/status")
@@ -225,23 +225,27 @@ def take() -> Response:
     return redirect(url_for("operator.call", entry_id=nxt.id))
 
 
+def _my_entry(entry_id: int) -> QueueEntry:
+    entry = db.session().get(QueueEntry, entry_id)
+    if entry is None or entry.operator_id != int(current_user.id):
+        abort(404)
+    return entry
+
+
 @bp.route("/calls/<int:entry_id>", methods=["GET", "POST"])
 @role_required("operator")
 def call(entry_id: int) -> str | Response:
-    """The screen pop: the caller's file, what the line heard, the suggestion; the wrap-up."""
+    """The screen pop: who is calling, what the line heard, the suggestion; the wrap-up."""
     session = db.session()
-    entry = session.get(QueueEntry, entry_id)
-    if entry is None or entry.operator_id != int(current_user.id):
-        abort(404)
+    entry = _my_entry(entry_id)
     conversation = entry.conversation
     resident = conversation.resident if conversation is not None else None
     form = WrapUpForm()
     form.category.choices = [SelectChoice("", "—")] + [
         SelectChoice(c.code, f"{c.zh} {c.en}") for c in session.scalars(select(Category))]
-    summary = _caller_summary(entry.conversation_id, f"screen pop, queue entry {entry.id}")
-    suggestion = _suggestion(conversation)
+    suggested = screen.suggestion(session, current_app.config, conversation)
     if form.validate_on_submit():
-        _wrap_up(entry, conversation, resident, form, suggestion)
+        _wrap_up(entry, conversation, resident, form, suggested)
         session.commit()
         flash("已写入居民档案。 Saved to the resident's file.")
         return redirect(url_for("operator.index"))
@@ -250,37 +254,83 @@ def call(entry_id: int) -> str | Response:
             "slots", {}).get("need") or ""
     file = access.file_view(session, resident, _viewer(),
                             reason=f"screen pop, queue entry {entry.id}") if resident else None
+    history = files.history(session, resident) if resident else None
+    transfer_form = TransferForm()
+    choices = transfer.targets(session, entry, suggested, int(current_user.id))
+    transfer_form.target.choices = [SelectChoice(t.key, f"{t.name}（{_kind(t.kind)}）")
+                                    for t in choices]
     session.commit()
-    return render_template("operator/call.html", entry=entry, file=file, summary=summary,
-                           transcript=_transcript(conversation), suggestion=suggestion,
-                           form=form)
+    return render_template(
+        "operator/call.html", entry=entry, file=file, resident=resident, history=history,
+        summary=screen.caller_summary(session, entry.conversation_id),
+        heard=screen.heard(session, conversation), spoken=_spoken(conversation),
+        suggestion=suggested, form=form, transfer_form=transfer_form,
+        refer_form=ReferForm(), live=entry.status in transfer.LIVE,
+        authors=screen.author_names(session), need_names=_need_names())
 
 
-def _transcript(conversation: Conversation | None) -> list[dict[str, Any]]:
+def _need_names() -> dict[str, str]:
+    return {c.code: f"{c.zh} {c.en}" for c in db.session().scalars(select(Category))}
+
+
+def _kind(kind: str) -> str:
+    return "接线员 Operator" if kind == "operator" else display.label(kind, "level")
+
+
+def _spoken(conversation: Conversation | None) -> str:
+    """The last thing the line said to the caller, as text."""
     if conversation is None:
-        return []
-    state = conversation.state or {}
+        return ""
     spoken = [o for o in serialize.load(conversation.last_outputs or [])
               if isinstance(o, Say | Ask)]
-    lines = [{"who": "line", "text": "\n".join(render_text(
-        spoken, state.get("language", "zh-CN")))}]
-    heard = [{"who": "caller", "text": f"{u.get('said', '')} → {u.get('code') or '?'} "
-              f"({u.get('decision')}, {u.get('score')})"} for u in state.get("understood", [])]
-    return heard + lines
+    return "\n".join(render_text(spoken, (conversation.state or {}).get("language", "zh-CN")))
 
 
-def _suggestion(conversation: Conversation | None) -> dict[str, Any] | None:
-    known = handoff.facts(db.session(), conversation)
-    need, place = known.need, known.place
-    if not need or not place:
-        return None
+@bp.post("/calls/<int:entry_id>/refer")
+@role_required("operator")
+def refer(entry_id: int) -> Response:
+    """One click: a referral to the suggested provider, with its SMS."""
+    session = db.session()
+    entry = _my_entry(entry_id)
+    if not ReferForm().validate_on_submit():
+        abort(400)
+    conversation = entry.conversation
+    resident = conversation.resident if conversation is not None else None
+    suggested = screen.suggestion(session, current_app.config, conversation)
+    if suggested is None or resident is None:
+        flash("还不知道需要什么或住在哪里，无法转介。 Need or place unknown: cannot refer.")
+        return redirect(url_for("operator.call", entry_id=entry_id))
+    referral = referrals.create(
+        session, resident=resident, category=suggested["category"],
+        division=suggested["division"], answer=None, provider_id=suggested["id"],
+        level=suggested["level"], config=current_app.config,
+        conversation_id=conversation.id if conversation else None, actor=_actor())
+    if conversation is not None:
+        conversation.outcome = Outcome.REFERRED
+    session.commit()
+    flash(f"已转介 {records.short_number(referral.id)} 给 {suggested['name']}。 Referred.")
+    return redirect(url_for("operator.call", entry_id=entry_id))
+
+
+@bp.post("/calls/<int:entry_id>/transfer")
+@role_required("operator")
+def transfer_call(entry_id: int) -> Response:
+    """Put the live caller through to a provider, a station or another operator."""
+    session = db.session()
+    entry = _my_entry(entry_id)
+    form = TransferForm()
+    if not form.validate_on_submit():
+        abort(400)
     try:
-        answer = route(db.session(), need, place, clock.local_now(current_app.config),
-                       duty_phone=current_app.config.get("DUTY_NUMBER"))
-    except RoutingError:
-        return None
-    return {"id": answer.id, "name": answer.name, "phone": answer.phone, "level": answer.level,
-            "reason": answer.reason, "category": need, "division": place}
+        target = transfer.resolve(session, form.target.data)
+        transfer.transfer(session, current_app.config, entry, target, me())
+    except transfer.TransferError as error:
+        session.rollback()
+        flash(str(error))
+        return redirect(url_for("operator.call", entry_id=entry_id))
+    session.commit()
+    flash(f"已转接给 {target.name}，请填写结束记录。 Transferred: please wrap up.")
+    return redirect(url_for("operator.call", entry_id=entry_id))
 
 
 def _wrap_up(entry: QueueEntry, conversation: Conversation | None, resident: Resident | None,
@@ -299,11 +349,10 @@ def _wrap_up(entry: QueueEntry, conversation: Conversation | None, resident: Res
         conversation.outcome = form.outcome.data
         conversation.category = form.category.data or conversation.category
         note = (form.notes.data or "").strip()
-        stamp = now.strftime("%Y-%m-%d %H:%M")
         if note:
             conversation.operator_notes = (conversation.operator_notes + "\n" if
                                            conversation.operator_notes else "") + \
-                f"[{stamp} {operator.name or operator.username}] {note}"
+                f"[{display.local_time(now)} {operator.name or operator.username}] {note}"
     if form.referral.data and suggestion is not None and resident is not None:
         referrals.create(session, resident=resident, category=suggestion["category"],
                          division=suggestion["division"], answer=None,
@@ -319,7 +368,7 @@ def _wrap_up(entry: QueueEntry, conversation: Conversation | None, resident: Res
 @bp.post("/callbacks/<int:task_id>/done")
 @role_required("operator")
 def callback_done(task_id: int) -> Response:
-    """The operator called the resident back."""
+    """What came of calling a resident back: closed when it reached an end, else kept."""
     form = DoneForm()
     if not form.validate_on_submit():
         abort(400)
@@ -327,6 +376,86 @@ def callback_done(task_id: int) -> Response:
     task = session.get(CallbackTask, task_id)
     if task is None:
         abort(404)
-    task.status, task.attempted_at = CallbackStatus.DONE, utcnow()
+    outcome = form.outcome.data or "reached"
+    if outcome not in tasks.PHONE_OUTCOMES:
+        abort(400)
+    try:
+        tasks.record_attempt(session, task, outcome)
+    except tasks.TaskError as error:
+        flash(str(error))
+        return redirect(url_for("operator.index"))
     session.commit()
+    flash(f"已记录：{display.label(outcome, 'attempt')}。 Recorded.")
     return redirect(url_for("operator.index"))
+
+
+@bp.get("/residents")
+@role_required("operator")
+def search() -> str:
+    """Residents by number (any format), name or village."""
+    session = db.session()
+    query = request.args.get("q", "")[:64]
+    found = files.search(session, query)
+    rows = [{"resident": r, "place": records.display_name(session, r.division_code)}
+            for r in found]
+    screen.audit_residents(session, _actor(), rows, "resident search")
+    session.commit()
+    return render_template("operator/search.html", query=query, rows=rows)
+
+
+@bp.route("/residents/<int:resident_id>", methods=["GET", "POST"])
+@role_required("operator")
+def file(resident_id: int) -> str | Response:
+    """A resident's file with its contact and referral history; corrected here (audited)."""
+    session = db.session()
+    resident = session.get(Resident, resident_id)
+    if resident is None:
+        abort(404)
+    form = FileForm()
+    form.needs.choices = [SelectChoice(c.code, f"{c.zh} {c.en}")
+                          for c in session.scalars(select(Category))]
+    if form.validate_on_submit():
+        try:
+            changed = files.update(session, resident, files.Changes(
+                name=form.name.data or "", place=form.place.data or "",
+                groups=form.groups.data or [], needs=form.needs.data or [],
+                birth_year=form.birth_year.data, notes=form.notes.data or ""),
+                actor=_actor(), role="operator")
+        except files.FileError as error:
+            session.rollback()
+            flash(str(error))
+            return redirect(url_for("operator.file", resident_id=resident_id))
+        session.commit()
+        flash("档案已保存。 The file is saved." if changed else "没有改动。 Nothing changed.")
+        return redirect(url_for("operator.file", resident_id=resident_id))
+    if not form.is_submitted():
+        form.name.data, form.place.data = resident.name, files.place_name(
+            session, resident.division_code)
+        form.groups.data, form.needs.data = resident.groups or [], resident.needs or []
+        form.birth_year.data, form.notes.data = resident.birth_year, resident.notes
+    shown = access.file_view(session, resident, _viewer(), reason="file opened on the console")
+    history = files.history(session, resident)
+    session.commit()
+    return render_template("operator/file.html", resident=resident, file=shown,
+                           history=history, form=form, need_names=_need_names(),
+                           place=records.display_name(session, resident.division_code))
+
+
+@bp.get("/contacts/<int:conversation_id>")
+@role_required("operator")
+def contact(conversation_id: int) -> str:
+    """One contact: when, how, what the line heard, the messages and the notes."""
+    session = db.session()
+    row = session.get(Conversation, conversation_id)
+    if row is None:
+        abort(404)
+    messages = session.scalars(select(TextMessage).where(
+        TextMessage.conversation_id == row.id).order_by(TextMessage.id)).all()
+    summary = screen.caller_summary(session, row.id)
+    screen.audit_residents(session, _actor(), [summary], f"contact {row.id} opened",
+                           fields=("name", "phone", "division", "messages", "understood",
+                                   "operator_notes", "recording_url"))
+    session.commit()
+    return render_template("operator/contact.html", row=row, summary=summary,
+                           heard=screen.heard(session, row), messages=messages,
+                           authors=screen.author_names(session))

@@ -22,10 +22,42 @@ ANSWER_TARGET, TIMELY_TARGET = 0.95, 0.80
 ACTIVITIES_PER_YEAR, PROJECTS_PER_YEAR = 10, 3
 
 
-def condition(name: str, figure: Any, rule: str, met: bool | None) -> dict[str, Any]:
+LEVEL_NAMES = {"district": "区社会服务呼叫中心 District call center",
+               "township": "乡镇(街道)社会服务中心 Township center",
+               "village": "村(居)社会服务站 Village station"}
+STATUS_NAMES = {"met": "达到 Met", "not met": "未达到 Not met", "no data": "无数据 No data"}
+
+
+def condition(zh: str, name: str, figure: Any, rule_zh: str, rule: str,
+              met: bool | None) -> dict[str, Any]:
     """One line of the evidence: met, not met, or no data (never met without data)."""
-    status = "no data" if met is None else "met" if met else "not met"
-    return {"condition": name, "figure": figure, "rule": rule, "status": status}
+    status = "no data" if met is None or figure is None else "met" if met else "not met"
+    return {"condition": name, "zh": zh, "figure": figure, "rule": rule, "rule_zh": rule_zh,
+            "status": status}
+
+
+VERDICT_NAMES = {"met": "全部达到 All met", "not met": "有条件未达到 A condition not met",
+                 "no data": "数据不全 Incomplete data"}
+
+
+def verdict(row: dict[str, Any]) -> str:
+    """A platform's verdict: all met, a condition not met, or data missing for one."""
+    found = {c["status"] for c in row["conditions"]}
+    return "not met" if "not met" in found else "no data" if "no data" in found else "met"
+
+
+def figure_text(item: dict[str, Any]) -> str:
+    """A condition's figure as people read it: 95.0%, 1,234, 2026年3月5日, — for none."""
+    value = item["figure"]
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        return f"{value[:4]}年{int(value[5:7])}月{int(value[8:])}日"
+    return str(value)
 
 
 def evidence(session: Session, level: str, start: date, end: date, *,
@@ -78,17 +110,21 @@ def _call_service(session: Session, area: str, start: date, end: date) -> list[d
     answer_rate = answered / handed if handed else None
     timely_rate = timely / answered if answered else None
     return [
-        condition("contacts offered / answered", f"{offered} / {answered}",
-                  "a call service covering the district", offered > 0 if offered else None),
-        condition("share from elderly and disabled residents",
+        # A call service is shown by calls that reached a person, not by calls alone.
+        condition("呼入 / 人工接听", "contacts offered / answered",
+                  f"{offered:,} / {answered:,}" if offered else None,
+                  "覆盖全区的呼叫服务", "a call service covering the district",
+                  answered > 0 if offered else None),
+        condition("老年人和残疾人来电占比", "share from elderly and disabled residents",
                   round(vulnerable / offered, 4) if offered else None,
-                  "serving elderly and disabled residents first",
+                  "优先服务老年人和残疾人", "serving elderly and disabled residents first",
                   (vulnerable > 0) if offered else None),
-        condition("answer rate 人工接通率", round(answer_rate, 4) if answer_rate is not None
-                  else None, f">= {ANSWER_TARGET:.0%}",
+        condition("人工接通率", "answer rate", round(answer_rate, 4) if answer_rate is not None
+                  else None, f"不低于 {ANSWER_TARGET:.0%}", f">= {ANSWER_TARGET:.0%}",
                   None if answer_rate is None else answer_rate >= ANSWER_TARGET),
-        condition("timely answer rate 人工应答及时率",
+        condition("人工应答及时率", "timely answer rate",
                   round(timely_rate, 4) if timely_rate is not None else None,
+                  f"{figures.T_DEFAULT} 秒内应答不低于 {TIMELY_TARGET:.0%}",
                   f">= {TIMELY_TARGET:.0%} within {figures.T_DEFAULT} s",
                   None if timely_rate is None else timely_rate >= TIMELY_TARGET),
     ]
@@ -109,12 +145,16 @@ def _files(session: Session, area: str, start: date, end: date,
     # "At least once a quarter": the latest change falls in the last quarter of the period.
     quarter_start = _quarter_start(end)
     return [
-        condition("residents on file in the area", total, "information on service recipients",
+        condition("辖区建档居民", "residents on file in the area", total if total else None,
+                  "建立服务对象信息档案", "information on service recipients",
                   total > 0 if total else None),
-        condition("share with needs entered", round(with_needs / total, 4) if total else None,
-                  "100 %", (with_needs == total) if total else None),
-        condition("last update of the area's records",
+        condition("已录入需求的比例", "share with needs entered",
+                  round(with_needs / total, 4) if total else None, "100% 录入", "100 %",
+                  (with_needs == total) if total else None),
+        condition("档案最近更新", "last update of the area's records",
                   last_local.isoformat() if last_local else None,
+                  f"每季度至少更新一次({quarter_start.year}年{quarter_start.month}月"
+                  f"{quarter_start.day}日以后)",
                   f"at least once a quarter (on or after {quarter_start.isoformat()})",
                   None if last_local is None else last_local >= quarter_start),
     ]
@@ -142,22 +182,28 @@ def _services(session: Session, level: str, platform: Provider, area: str, start
             ServiceRecord.held_on <= end).group_by(ServiceRecord.kind))}
     activities, projects = records.get("activity", 0), records.get("purchased_project", 0)
     village = level == "village"
-    found = [
-        condition("referrals completed", completed, "services delivered in the area",
+    span_zh = f"{year_start.year}年1月1日至{end.year}年{end.month}月{end.day}日"
+    span = f"{year_start.year} to {end.isoformat()}"
+    return [
+        condition("完成的转介服务", "referrals completed", completed if completed else None,
+                  "在辖区提供服务", "services delivered in the area",
                   completed > 0 if completed else None),
-        condition("residents served", served, "residents with a completed service",
+        condition("服务居民", "residents served", served if served else None,
+                  "有居民得到完成的服务", "residents with a completed service",
                   served > 0 if served else None),
-        condition(f"service activities recorded ({year_start.year} to {end.isoformat()})",
-                  activities, f">= {ACTIVITIES_PER_YEAR} a year" if village else
-                  "recorded by the platform",
-                  (activities >= ACTIVITIES_PER_YEAR) if village and activities
-                  else (None if not activities else True)),
-        condition(f"government-purchased projects ({year_start.year} to {end.isoformat()})",
-                  projects, f">= {PROJECTS_PER_YEAR} a year" if village else
-                  "recorded by the platform",
-                  (projects >= PROJECTS_PER_YEAR) if village and projects
-                  else (None if not projects else True)),
+        _yearly("开展服务活动", "service activities recorded", activities,
+                ACTIVITIES_PER_YEAR, village, span_zh, span),
+        _yearly("政府购买服务项目", "government-purchased projects", projects,
+                PROJECTS_PER_YEAR, village, span_zh, span),
     ]
-    return found
 
 
+def _yearly(zh: str, name: str, count: int, per_year: int, village: bool, span_zh: str,
+            span: str) -> dict[str, Any]:
+    """A yearly count: for a village station judged against its rule, elsewhere recorded."""
+    if village:
+        return condition(f"{zh}({span_zh})", f"{name} ({span})", count if count else None,
+                         f"每年不少于 {per_year} 个", f">= {per_year} a year",
+                         count >= per_year if count else None)
+    return condition(f"{zh}({span_zh})", f"{name} ({span})", count if count else None,
+                     "由平台记录", "recorded by the platform", True if count else None)

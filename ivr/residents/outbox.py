@@ -15,7 +15,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from directory.orm import utcnow
-from ivr.core import signals
+from ivr.core import logs, metrics, signals
 from ivr.core.models import OutboxMessage
 from ivr.core.statuses import OutboxStatus
 
@@ -94,6 +94,9 @@ def send_due(session: Session, config: Any, client: Client | None = None) -> int
             message.status, message.sent_at = OutboxStatus.SENT, utcnow()
             message.provider_sid = str(getattr(result, "sid", "") or "")
             sent += 1
+            metrics.SMS.labels(result="sent").inc()
+            logs.event(log, "sms.sent", sms=message.id, purpose=message.purpose,
+                       to=message.to_number, attempts=message.attempts + 1)
             signals.message_sent.send(message, session=session)
         message.claimed_at = None
         session.commit()
@@ -112,10 +115,13 @@ def _failed(message: OutboxMessage, error: Exception) -> None:
     message.last_error = f"{type(error).__name__}: {str(error)[:200]}"
     if message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.FAILED
-        log.error("outbox message %s failed for good after %s tries", message.id,
-                  message.attempts)
+        metrics.SMS.labels(result="failed").inc()
+        logs.event(log, "sms.failed", severity=logging.ERROR, sms=message.id,
+                   purpose=message.purpose, to=message.to_number, attempts=message.attempts,
+                   error=message.last_error)
     else:
         message.status = OutboxStatus.PENDING
         message.next_attempt_at = utcnow() + backoff(message.attempts)
-        log.warning("outbox message %s failed (try %s), retrying later", message.id,
-                    message.attempts)
+        metrics.SMS.labels(result="retry").inc()
+        logs.event(log, "sms.retry", severity=logging.WARNING, sms=message.id,
+                   purpose=message.purpose, attempts=message.attempts, error=message.last_error)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory import phones
 from directory.models import Category, Division
 from directory.names import spoken
 from directory.orm import utcnow
@@ -21,7 +21,6 @@ from ivr.core.models import Resident
 
 CSV_HEADER = ["phone", "name", "division", "groups", "needs", "birth_year", "notes"]
 GROUPS = ("elderly", "disabled", "other")
-PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 class ResidentsImportError(ValueError):
@@ -93,9 +92,12 @@ def _parse_row(row: list[str], divisions: set[str],
     cells = [c.strip() for c in row] + [""] * (len(CSV_HEADER) - len(row))
     if len(row) != len(CSV_HEADER):
         problems.append(f"expected {len(CSV_HEADER)} fields, found {len(row)}")
-    phone, name, division, groups_text, needs_text, birth, notes = cells[:7]
-    if not PHONE.match(phone):
-        problems.append(f"phone {phone!r} must be E.164, such as +8613912345678")
+    written, name, division, groups_text, needs_text, birth, notes = cells[:7]
+    # Any way people write a number (0551-6310 0167, 13800000001, +86...); stored as E.164.
+    phone = phones.parse(written) or written
+    if not phones.is_valid(written):
+        problems.append(f"phone {written!r} is not a dialable number (write it as "
+                        "+8655163100167, 0551-6310 0167 or 138 0000 0001)")
     if division and division not in divisions:
         problems.append(f"division {division!r} is not a township or village in the directory")
     groups = sorted({g.strip() for g in groups_text.split(";") if g.strip()})
@@ -118,8 +120,9 @@ def _parse_row(row: list[str], divisions: set[str],
 
 
 def find(session: Session, phone: str) -> Resident | None:
-    """The file of the resident with this phone number."""
-    return session.scalars(select(Resident).where(Resident.phone == phone)).first()
+    """The file of the resident with this phone number, written any usual way."""
+    stored = phones.parse(phone) or phone
+    return session.scalars(select(Resident).where(Resident.phone == stored)).first()
 
 
 def provisional(session: Session, phone: str, *, actor: str) -> Resident:
@@ -133,8 +136,8 @@ WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696"})
 
 
 def usable_phone(phone: str) -> bool:
-    """Whether `phone` names one line (E.164, not a withheld-number stand-in)."""
-    return bool(PHONE.match(phone)) and phone not in WITHHELD
+    """Whether `phone` names one line (a dialable number, not a withheld-number stand-in)."""
+    return phone not in WITHHELD and phones.is_valid(phone)
 
 
 def withheld_key(channel: str, key: str) -> str:

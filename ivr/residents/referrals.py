@@ -6,6 +6,7 @@ declined -> routed one level up (village station, township center, district call
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,11 +18,13 @@ from dialogs.prompts import text
 from directory.models import Category, Provider
 from directory.orm import utcnow
 from directory.routing import PLATFORMS, Route
-from ivr.core import signals
+from ivr.core import logs, signals
 from ivr.core.models import OutboxMessage, Referral, ReferralEvent, Resident
 from ivr.core.statuses import ReferralStatus
 from ivr.residents import outbox
 from ivr.residents.records import display_name, short_number
+
+log = logging.getLogger(__name__)
 
 OPEN = (ReferralStatus.CREATED, ReferralStatus.NOTIFIED, ReferralStatus.ACCEPTED)
 MOVES: dict[str, tuple[ReferralStatus, ...]] = {
@@ -68,6 +71,8 @@ def create(session: Session, *, resident: Resident, category: str, division: str
     session.flush()
     _event(session, referral, ReferralStatus.CREATED, actor)
     _notify_provider(session, referral, provider, resident)
+    logs.event(log, "referral.created", referral=referral.id, conversation=conversation_id,
+               category=category, provider=provider.id, level=referral.level)
     return referral
 
 
@@ -103,6 +108,8 @@ def move(session: Session, referral: Referral, status: str, *, actor: str,
     elif held:
         _add_case(session, provider_id, -1)
     _event(session, referral, status, actor, note)
+    logs.event(log, "referral.moved", referral=referral.id, status=str(status), actor=actor,
+               provider=provider_id)
     if status == ReferralStatus.COMPLETED:
         referral.completed_at = now
         referral.completed_on_time = (
@@ -180,6 +187,14 @@ def category_name(category: Category | None, language: str) -> str:
     if category is None:
         return ""
     return category.en if language == "en" else category.zh
+
+
+def beside_follow_up(reply: str) -> str:
+    """The words of a reply other than its follow-up answer (all of them if it holds none):
+    "nobody came" alone is an answer, not an emergency; "没来，我摔倒了" holds one."""
+    said = reply.lower().replace("’", "'")
+    word = next((word for word, _ in FOLLOW_UP_ANSWERS if word in said), None)
+    return said.replace(word, " ", 1).strip(" ,，。.!！") if word else reply
 
 
 def record_follow_up(session: Session, resident: Resident, reply: str) -> Referral | None:

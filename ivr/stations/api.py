@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from directory.models import Provider
@@ -39,6 +39,30 @@ def issue_token(session: Session, provider_id: str, label: str = "") -> str:
     return token
 
 
+def revoke_tokens(session: Session, provider_id: str, token_id: int | None = None) -> int:
+    """Revoke the platform's tokens (or one of them); how many stopped working."""
+    query = select(ApiToken).where(ApiToken.provider_id == provider_id,
+                                   ApiToken.revoked.is_(False))
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
+    rows = session.scalars(query).all()
+    for row in rows:
+        row.revoked = True
+    return len(rows)
+
+
+def _note_use(token_id: int, last: datetime | None) -> None:
+    """Write the token's last use, at most once a minute (a write per request is not worth it)."""
+    now = datetime.now(UTC)
+    if last is not None and (last if last.tzinfo else last.replace(tzinfo=UTC)) > \
+            now - timedelta(minutes=1):
+        return
+    with db.database().sessions() as session:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id)
+                        .values(last_used_at=now))
+        session.commit()
+
+
 @bp.before_request
 def authenticate() -> None:
     """Bearer token -> the platform; its division code is the scope of every query."""
@@ -54,6 +78,7 @@ def authenticate() -> None:
     provider = reader.get(Provider, row.provider_id)
     if provider is None:
         abort(401)
+    _note_use(row.id, row.last_used_at)
     g.platform = provider
     g.scope = provider.division_code
 

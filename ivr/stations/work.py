@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
@@ -38,3 +39,40 @@ def add_record(session: Session, platform_id: str, *, kind: str, title: str, hel
                            held_on=held_on, recorded_by=actor, participants=participants)
     session.add(record)
     return record
+
+
+PAGE_KINDS = (*PLATFORM_KINDS, "provider")
+RECORD_DAYS = 365
+
+
+@dataclass
+class Filters:
+    """What a station narrows its referral history to."""
+
+    status: str = ""
+    category: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def history(session: Session, provider_id: str, filters: Filters,
+            limit: int = 1000) -> list[Referral]:
+    """Every referral the platform or provider has held, newest first, filtered."""
+    query = select(Referral).where(Referral.provider_id == provider_id)
+    if filters.status:
+        query = query.where(Referral.status == filters.status)
+    if filters.category:
+        query = query.where(Referral.category == filters.category)
+    if filters.since:
+        query = query.where(Referral.local_date >= filters.since)
+    if filters.until:
+        query = query.where(Referral.local_date <= filters.until)
+    return list(session.scalars(query.order_by(Referral.created_at.desc()).limit(limit)))
+
+
+def check_record_date(held_on: date, today: date) -> None:
+    """A service record is for a day that has happened, within the last year."""
+    if held_on > today:
+        raise ValueError("日期不能晚于今天 The date cannot be in the future")
+    if held_on < today - timedelta(days=RECORD_DAYS):
+        raise ValueError("只能记录一年以内的活动 Only activities of the past year can be recorded")

@@ -9,9 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dialogs.outputs import Connect, Event
+from dialogs.loader import load
+from dialogs.outputs import Connect, Event, Target
 from dialogs.render_text import render
+from directory.emergency import assess
 from directory.orm import utcnow
+from directory.phones import local_display
 from ivr.conversations import turns
 from ivr.core.models import Conversation, TextMessage
 from ivr.residents import callbacks, outbox
@@ -57,10 +60,11 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
     row = latest(session, channel, phone=phone) if phone else latest(
         session, channel, key_prefix=owner)
     if row is not None and row.handed_off and not is_fresh(row):
-        # An operator has the conversation: the message waits for them, the line stays quiet.
+        # An operator has the conversation: the message waits for them, the line stays quiet,
+        # unless it tells of an emergency.
         log(session, row, "in", "resident", kept(body))
         row.updated_at = utcnow()
-        return row, []
+        return row, _alarm_after_handoff(session, config, row, body)
     if is_fresh(row):
         key = f"{owner}@{utcnow().strftime('%Y%m%d%H%M%S%f')}"
         result = turns.begin(session, config, channel, key, phone)
@@ -78,13 +82,45 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
     current = session.scalars(select(Conversation).where(
         Conversation.channel == channel, Conversation.key == key)).one()
     for output in result.outputs:
-        if isinstance(output, Connect) and output.target != "provider":
-            callbacks.book(session, phone=phone, call_sid=key, reason=f"text_{output.reason}",
-                           emergency=output.target == "emergency")
-    lines = render(result.outputs, result.language, config.get("EMERGENCY_NUMBER") or "120")
+        # Emergencies and crises have their task from the turn's emergency effect already.
+        if isinstance(output, Connect) and output.target in ("duty",):
+            callbacks.book(session, phone=phone, call_sid=key, reason=f"text_{output.reason}")
+    lines = render(result.outputs, result.language, emergency_number(config))
     log(session, current, "in", "resident", kept(body))
     log(session, current, "out", "line", "\n".join(lines))
     return current, lines
+
+
+def emergency_number(config: Any) -> str:
+    """The emergency number as a person in Hefei dials it (0551-6300 0120, not +86...)."""
+    return local_display(str(config.get("EMERGENCY_NUMBER") or "")) or "120"
+
+
+def alarm_first(session: Session, channel: str, phone: str, body: str) -> bool:
+    """True when this text must reach the dialog before anything else reads it: it tells of
+    an emergency, or it answers the dialog's emergency check."""
+    if body.strip() and assess(body).decision != "none":
+        return True
+    row = latest(session, channel, phone=phone) if phone else None
+    return row is not None and not is_fresh(row) and not row.handed_off \
+        and (row.state or {}).get("node") == load().emergency_check
+
+
+def _alarm_after_handoff(session: Session, config: Any, row: Conversation,
+                         body: str) -> list[str]:
+    """An emergency told to a conversation an operator already has: the numbers to call at
+    once, and the operators' emergency task (one per emergency, however many texts)."""
+    alarm = assess(body)
+    if alarm.decision == "none":
+        return []
+    # Nobody can be asked to confirm here: an operator is the check, so uncertain counts too.
+    row.emergency = True
+    turns.emergency_task(session, row, alarm.kind or "other", body, config)
+    target: Target = "crisis" if alarm.kind == "suicide" else "emergency"
+    language = str((row.state or {}).get("language") or "zh-CN")
+    lines = render([Connect(target, "after_handoff")], language, emergency_number(config))
+    log(session, row, "out", "line", "\n".join(lines))
+    return lines
 
 
 def log(session: Session, row: Conversation, direction: str, author: str, body: str) -> None:

@@ -17,7 +17,7 @@ from ivr.core.models import Referral
 from ivr.core.statuses import ReferralStatus
 from ivr.residents import records, referrals
 from ivr.text import channel as text_channel
-from ivr.webhooks.forms import field
+from ivr.webhooks.forms import field, number_field
 from ivr.webhooks.signature import twilio_only
 
 bp = Blueprint("sms", __name__)
@@ -62,10 +62,16 @@ def split(body: str, size: int = PART) -> list[str]:
 @twilio_only
 def incoming() -> Response:
     """A text message came in."""
-    phone, body = field("From", 32), field("Body", 1000)
+    phone, body = number_field(), field("Body", 1000)
     session = db.session()
-    answer = (_provider_reply(session, phone, body) or _follow_up(session, phone, body)
-              or _dialog(session, phone, body))
+    # An emergency (or the answer to the emergency check) is never read as a provider's
+    # reply or a follow-up answer: the dialog hears it first. The follow-up answer's own
+    # words are left out of that check ("nobody came" is no emergency on its own).
+    if text_channel.alarm_first(session, CHANNEL, phone, referrals.beside_follow_up(body)):
+        answer = _dialog(session, phone, body)
+    else:
+        answer = (_provider_reply(session, phone, body) or _follow_up(session, phone, body)
+                  or _dialog(session, phone, body))
     session.commit()
     return reply(answer)
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from dialogs.dialing import unanswered_emergency
 from dialogs.outputs import Say
 from directory.models import Category
 from ivr.conversations import handoff
@@ -18,10 +19,22 @@ from ivr.core.statuses import Outcome, QueueStatus
 from ivr.residents import callbacks
 from ivr.voice.render import VoiceRenderer
 from ivr.voice.routes import bp, twiml
-from ivr.webhooks.forms import field, int_field
+from ivr.webhooks.forms import field, int_field, number_field
 from ivr.webhooks.signature import twilio_only
 
 QUEUE = "operators"
+# About how long one round of the hold music lasts: the wait URL is asked again after each.
+HOLD_ROUND_S = 30
+WORDINGS = 3
+
+
+def queue_prompt(place: int, minutes: int, rounds: int) -> Say:
+    """The place in line and the expected wait, in other words each round, so that a caller
+    hears that the line is moving, not a recording."""
+    base = "queue.next" if place == 1 else "queue.position"
+    wording = rounds % WORDINGS
+    return Say(base if wording == 0 else f"{base}.{wording + 1}",
+               {"ahead": place - 1, "position": place, "minutes": minutes})
 
 
 def renderer() -> VoiceRenderer:
@@ -69,9 +82,8 @@ def queue_wait() -> Response:
     else:
         place = handoff.position(session, entry)
         minutes = max(1, round(handoff.expected_wait_s(session, place) / 60))
-        prompt = Say("queue.next") if place == 1 else Say(
-            "queue.position", {"ahead": place - 1, "minutes": minutes})
-        response.append(renderer().say(prompt))
+        rounds = (int_field("QueueTime") or 0) // HOLD_ROUND_S
+        response.append(renderer().say(queue_prompt(place, minutes, rounds)))
         response.play(current_app.config["HOLD_MUSIC_URL"])
     session.commit()
     return twiml(response)
@@ -86,7 +98,7 @@ def queue_done() -> Response:
     result = field("QueueResult", 32)
     response = VoiceResponse()
     if result in ("hangup", "system-error", "error") or entry is None:
-        handoff.abandoned(session, entry, field("CallSid"), field("From", 32))
+        handoff.abandoned(session, entry, field("CallSid"), number_field())
         if entry is None and result not in ("hangup",):
             response.append(renderer().connect_duty())
     elif entry.status == QueueStatus.OFFERED and entry.operator_id:
@@ -94,6 +106,10 @@ def queue_done() -> Response:
         dial = response.dial(action=url_for("voice.queue_dialled"), method="POST", timeout=20)
         dial.number(operator.phone if operator else current_app.config["DUTY_NUMBER"],
                     url=url_for("voice.operator_whisper", entry=entry.id), method="POST")
+    elif entry.status == QueueStatus.TIMED_OUT and entry.priority == 0:
+        # An emergency is not offered a message or a call back: the duty officer again, then
+        # back to the head of the queue, until a person answers.
+        response = renderer().render(unanswered_emergency())
     elif entry.status == QueueStatus.TIMED_OUT:
         options_twiml(response, "queue.timeout")
     else:
@@ -226,7 +242,7 @@ def queue_message() -> Response:
 
 
 def _callback(session: Session, reason: str) -> None:
-    call_sid, phone = field("CallSid"), field("From", 32)
+    call_sid, phone = field("CallSid"), number_field()
     if phone and callbacks.open_for_call(session, call_sid) is None:
         entry = _entry()
         callbacks.book(session, phone=phone, call_sid=call_sid, reason=reason,

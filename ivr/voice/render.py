@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -10,13 +9,13 @@ from urllib.parse import urlencode
 from twilio.twiml.voice_response import Dial, Enqueue, Gather, VoiceResponse
 from twilio.twiml.voice_response import Say as SayVerb
 
+from dialogs import speech
 from dialogs.outputs import Ask, Connect, Hangup, Output, Say
 from dialogs.prompts import text
 
 # Twilio caps <Gather hints> at 500 characters; a longer list is cut at a comma.
 MAX_HINTS = 500
 ENGLISH = ("en-US", "Polly.Joanna")
-_DIGIT_RUN = re.compile(r"\d{3,}(?:[- ]\d{3,})+|\d{5,}")
 
 
 def say_kwargs(config: Mapping[str, Any], language: str) -> dict[str, str]:
@@ -32,10 +31,10 @@ def action_url(path: str, state: Mapping[str, Any]) -> str:
     return f"{path}?{query}" if query else path
 
 
-def spoken(sentence: str) -> str:
-    """Read phone numbers digit by digit in their groups (0551-6310 0151 -> 0 5 5 1, 6 3 1 0 …)."""
-    return _DIGIT_RUN.sub(
-        lambda m: ", ".join(" ".join(part) for part in re.split(r"[- ]", m.group())), sentence)
+def spoken(sentence: str, language: str = "zh-CN") -> str:
+    """A sentence as the voice reads it: phone numbers grouped and read twice, a referral's
+    number digit by digit (dialogs.speech, which the lint's speech budget measures too)."""
+    return speech.spoken(sentence, language)
 
 
 class VoiceRenderer:
@@ -68,6 +67,10 @@ class VoiceRenderer:
                 self._ask(response, output, pending)
                 pending = []
                 continue
+            if isinstance(output, Connect) and output.target == "duty" \
+                    and self.handoff == "closed":
+                # After hours nobody is put through: "connecting you" would not be true.
+                pending = [s for s in pending if not s.prompt.startswith("connect.")]
             for say in pending:
                 response.append(self.say(say, slow=self.slow))
             pending = []
@@ -88,7 +91,7 @@ class VoiceRenderer:
     def say(self, output: Say, *, slow: bool = False) -> SayVerb:
         """A <Say> of one prompt; slowed down with SSML for the elderly profile."""
         language = output.voice or self.language
-        sentence = spoken(text(output.prompt, self.language, **output.params))
+        sentence = spoken(text(output.prompt, self.language, **output.params), self.language)
         verb = SayVerb(**say_kwargs(self.config, language))
         if slow:
             verb.prosody(sentence, rate="slow")
@@ -120,8 +123,9 @@ class VoiceRenderer:
             hints=_hints(ask.hints),
             action_on_empty_result=False,
         )
-        sentences = [*before, *ask.prompts, *(Say(c.prompt) for c in ask.choices),
-                     Say("global.keys.back" if ask.can_go_back else "global.keys")]
+        # The reserved keys come in `after` once a call (the engine decides), not every time.
+        sentences = [*before, *ask.prompts, *(Say(c.prompt, c.params) for c in ask.choices),
+                     *ask.after]
         for sentence in sentences:
             gather.append(self.say(sentence, slow=ask.slow or self.slow))
         response.append(gather)
@@ -137,7 +141,8 @@ class VoiceRenderer:
         }.get(output.target) or output.number or self.config["DUTY_NUMBER"]
         dial = Dial(
             action=action_url(self.dial_done_path,
-                              {"target": output.target, "try": output.attempt}),
+                              {"target": output.target, "try": output.attempt,
+                               "urgent": 1 if output.urgent else None}),
             method="POST",
             timeout=self.config.get("DIAL_TIMEOUT_S", 30),
         )
@@ -156,11 +161,20 @@ class VoiceRenderer:
                        method="POST")
 
     def _closed(self, response: VoiceResponse) -> None:
+        """After hours: the hours first (said in words), then the choices."""
         path = action_url(self.queue_paths.get("options", ""), {"after": "closed.intro"})
         gather = Gather(input="dtmf", num_digits=1, timeout=8, action=path, method="POST")
-        gather.append(self.say(Say("closed.intro"), slow=self.slow))
+        for prompt in closed_prompts(self.config, self.language):
+            gather.append(self.say(prompt, slow=self.slow))
         response.append(gather)
         response.redirect(path, method="POST")
+
+
+def closed_prompts(config: Mapping[str, Any], language: str) -> list[Say]:
+    """"We are closed" with the operators' hours in words, then the after-hours choices."""
+    hours = speech.hours_words(str(config.get("OPERATOR_HOURS") or ""), language)
+    intro = Say("closed.intro", {"hours": hours}) if hours else Say("closed.intro.unknown")
+    return [intro, Say("closed.options")]
 
 
 def _hints(words: Iterable[str]) -> str | None:

@@ -5,22 +5,26 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from dialogs.dialing import DIAL_ATTEMPTS, after_dial
-from dialogs.outputs import Output, Target
+from dialogs.dialing import DIAL_ATTEMPTS, URGENT_QUEUE, after_dial, unanswered_emergency
+from dialogs.outputs import Connect, Output, Target
 from ivr.conversations import handoff, turns
-from ivr.core import db
+from ivr.core import db, logs
+from ivr.core.models import Conversation
 from ivr.voice import calls, spool
 from ivr.voice.render import VoiceRenderer, apology_response
-from ivr.webhooks.forms import caller_event, field, int_arg, int_field
+from ivr.webhooks.forms import caller_event, field, int_arg, int_field, number_field
 from ivr.webhooks.signature import twilio_only
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 CHANNEL = "voice"
+# Twilio's final call statuses: the call is over.
+ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -43,7 +47,7 @@ def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
 def _hand_off(outputs: list[Output]) -> str:
     """How this call reaches a person if the turn asked for one (see handoff.for_turn)."""
     return handoff.for_turn(db.session(), current_app.config, outputs,
-                            field("CallSid") or "anonymous", field("From", 32))
+                            field("CallSid") or "anonymous", number_field())
 
 
 def _record_call(status: str) -> str:
@@ -51,7 +55,7 @@ def _record_call(status: str) -> str:
     call_sid = field("CallSid")
     if call_sid:
         session = db.session()
-        calls.record(session, call_sid, status, from_number=field("From", 32),
+        calls.record(session, call_sid, status, from_number=number_field(),
                      to_number=field("To", 32), timezone=current_app.config["TIMEZONE"],
                      duration_s=int_field("CallDuration"),
                      sequence_number=int_field("SequenceNumber"))
@@ -65,9 +69,11 @@ def incoming() -> Response:
     call_sid = _record_call(field("CallStatus", 16) or "ringing")
     session = db.session()
     turn = turns.begin(session, current_app.config, CHANNEL,
-                       call_sid or "anonymous", field("From", 32))
+                       call_sid or "anonymous", number_field())
     mode = _hand_off(turn.outputs)
     session.commit()
+    logs.event(log, "call.started", call_sid=call_sid, caller=number_field(),
+               known=turn.state.caller.known, handoff=mode)
     return speak(turn.outputs, turn.language, turn.state.elderly, mode)
 
 
@@ -79,7 +85,7 @@ def turn() -> Response:
     number = request.args.get("t", "")
     result = turns.take_turn(
         session, current_app.config, CHANNEL, field("CallSid") or "anonymous",
-        field("From", 32), int(number) if number.isdigit() and len(number) < 6 else None,
+        number_field(), int(number) if number.isdigit() and len(number) < 6 else None,
         caller_event(), reader=db.turn_reader())
     mode = _hand_off(result.outputs)
     session.commit()
@@ -89,23 +95,44 @@ def turn() -> Response:
 @bp.post("/dial-done")
 @twilio_only
 def dial_done() -> Response:
-    """A <Dial> ended: finish, try again or hand over to a person, then apologise."""
-    targets: dict[str, Target] = {"emergency": "emergency", "provider": "provider"}
-    target = targets.get(request.args.get("target", ""), "duty")
+    """A <Dial> ended: finish, try again or hand over to a person; an emergency nobody
+    answered goes on to the duty officer, then first into the operators' queue."""
+    target, urgent = _dialled()
     dial_status = field("DialCallStatus", 16)
+    session = db.session()
     if target != "provider" and field("CallSid"):
-        handoff.direct_dial_ended(db.session(), field("CallSid"), dial_status,
+        handoff.direct_dial_ended(session, field("CallSid"), dial_status,
                                   int_field("DialCallDuration") or 0)
-        db.session().commit()
-    return speak(after_dial(target, int_arg("try", 1, 9), dial_status))
+    outputs = after_dial(target, int_arg("try", 1, 9), dial_status, urgent)
+    mode = "duty"
+    if any(isinstance(o, Connect) and o.reason == URGENT_QUEUE for o in outputs):
+        handoff.enqueue(session, current_app.config, field("CallSid") or "anonymous",
+                        field("From", 32), "emergency")
+        mode = "queue"
+    session.commit()
+    return speak(outputs, handoff_mode=mode)
+
+
+def _dialled() -> tuple[Target, bool]:
+    """Whom the ended <Dial> called, and whether it carried an unanswered emergency."""
+    targets: dict[str, Target] = {"emergency": "emergency", "crisis": "crisis",
+                                  "provider": "provider"}
+    return targets.get(request.args.get("target", ""), "duty"), \
+        request.args.get("urgent") == "1"
 
 
 @bp.post("/status")
 @twilio_only
 def status() -> Response:
     """Twilio's status callback: store it once; the status only moves forward."""
-    _record_call(field("CallStatus", 16))
+    call_sid = _record_call(field("CallStatus", 16))
     db.session().commit()
+    if call_sid and field("CallStatus", 16) in ENDED:
+        outcome = db.session().scalar(select(Conversation.outcome).where(
+            Conversation.channel == CHANNEL, Conversation.key == call_sid))
+        logs.event(log, "call.ended", call_sid=call_sid, status=field("CallStatus", 16),
+                   duration_s=int_field("CallDuration"), outcome=outcome)
+        db.session().rollback()
     return twiml(VoiceResponse())
 
 
@@ -131,6 +158,10 @@ def on_error(error: Exception) -> Response | HTTPException:
         except OSError:
             log.exception("the outage spool could not be written either")
     if request.endpoint == "voice.dial_done":
+        target, urgent = _dialled()
+        if urgent or target in ("emergency", "crisis"):
+            # An emergency is never hung up on: the duty officer again, needing no database.
+            return speak(unanswered_emergency(target if target != "duty" else "emergency"))
         # The dial's own report failed: dialling again from here could loop forever.
         return speak(after_dial("duty", DIAL_ATTEMPTS, "failed"))
     return twiml(apology_response(current_app.config, url_for("voice.dial_done")))

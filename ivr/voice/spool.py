@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from directory import phones
 from directory.orm import utcnow
 from ivr.core.buckets import buckets
 from ivr.core.models import Conversation
@@ -81,7 +82,9 @@ def _write(session: Session, config: Any, entry: dict[str, Any]) -> None:
     at = datetime.fromisoformat(entry["at"])
     status = form.get("CallStatus", "") if entry["route"] == "status" else "in-progress"
     duration = form.get("CallDuration", "")
-    calls.record(session, call_sid, status, from_number=form.get("From", "")[:32],
+    sent = form.get("From", "")[:32]
+    caller = phones.parse(sent) or sent  # as the live route reads it
+    calls.record(session, call_sid, status, from_number=caller,
                  to_number=form.get("To", "")[:32], timezone=config["TIMEZONE"], now=at,
                  duration_s=int(duration) if duration.isdigit() else None)
     if entry["route"] == "turn":
@@ -93,7 +96,7 @@ def _write(session: Session, config: Any, entry: dict[str, Any]) -> None:
     if entry["route"] == "voice":
         # The caller was put straight through to the duty officer: a handed-off contact.
         insert_ignore(session, Conversation, {
-            "channel": "voice", "key": call_sid, "phone": form.get("From", "")[:32],
+            "channel": "voice", "key": call_sid, "phone": caller,
             "turn": 0, "state": {"path": ["outage"]}, "last_outputs": [], "emergency": False,
             "started_at": at, "updated_at": at, "handed_off": True, "handed_off_at": at,
             "outcome": Outcome.OUTAGE, "operator_notes": "", "recording_url": "",

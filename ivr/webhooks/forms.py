@@ -7,6 +7,7 @@ import re
 from flask import request
 
 from dialogs.outputs import Event
+from directory import phones
 
 # Nobody says more than this in one turn; the rest of a runaway transcript is noise.
 MAX_SPEECH_CHARS = 500
@@ -16,6 +17,12 @@ _DIGITS = re.compile(r"[^0-9*#]")
 def field(name: str, limit: int = 64) -> str:
     """A form field as text, cut to `limit` characters, empty when absent."""
     return (request.form.get(name) or "")[:limit].strip()
+
+
+def number_field(name: str = "From") -> str:
+    """A phone number field in E.164 when it is dialable, else as sent (withheld: anonymous)."""
+    sent = field(name, 32)
+    return phones.parse(sent) or sent
 
 
 def int_field(name: str) -> int | None:

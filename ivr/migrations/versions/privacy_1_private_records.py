@@ -1,7 +1,7 @@
 """private records: the audit log's hash chain and triggers, the caller check, erasure
 
 Revision ID: privacy_1
-Revises: 0008
+Revises: firsthour_1
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "privacy_1"
-down_revision = "0008"
+down_revision = "firsthour_1"
 branch_labels = None
 depends_on = None
 

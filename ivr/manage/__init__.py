@@ -1,0 +1,1 @@
+"""Administrators' management pages: the directory's providers and platforms, logins, tokens."""
