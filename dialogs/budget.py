@@ -27,6 +27,8 @@ _ANSWERABLE = re.compile(r"[？?]|(?:请?按|[Pp]ress )[0-9*#][^，。,.;；！!
 LINE_WAITS = {"(after hours)": ("closed.intro", "closed.options"),
               "(queue timed out)": ("queue.timeout",)}
 LEVELS = ("provider", "village_station", "township_center", "district_call_center")
+# The caller check's kinds that ask for keys (CALLER_CHECK; "off" asks nothing).
+CHECKS = ("pin", "id4")
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,13 @@ def _measure(name: str, language: str, profile: str, how: str, lead: tuple[str, 
 
 
 def _expand(prompts: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """A prompt named by the route's level ("route.result.{level}") as each of its levels."""
-    if not any("{level}" in p for p in prompts):
-        return [prompts]
-    return [tuple(p.format(level=level) for p in prompts) for level in LEVELS]
+    """A prompt named by the route's level ("route.result.{level}") as each of its levels, or
+    by the caller check's kind ("check.ask.{check}") as each kind that asks."""
+    if any("{level}" in p for p in prompts):
+        return [tuple(p.format(level=level) for p in prompts) for level in LEVELS]
+    if any("{check}" in p for p in prompts):
+        return [tuple(p.format(check=check) for p in prompts) for check in CHECKS]
+    return [prompts]
 
 
 def _own(dialog: Dialog, node: Node, profile: str, again: bool) -> tuple[str, ...]:
@@ -156,8 +161,9 @@ def _first_question(dialog: Dialog, language: str, profile: str) -> list[Wait]:
         for how, lead in _before(dialog, name, set()):
             if how != dialog.start:
                 continue
-            found.append(_measure(name, language, profile, "greeting and first question",
-                                  lead, node.prompts, FIRST_QUESTION_S[profile]))
+            for own in _expand(tuple(node.prompts)):
+                found.append(_measure(name, language, profile, "greeting and first question",
+                                      lead, own, FIRST_QUESTION_S[profile]))
     return found
 
 

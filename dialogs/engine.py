@@ -32,6 +32,8 @@ TIMEOUT_S = 5
 ELDERLY_TIMEOUT_S = 8
 # Below this recognizer confidence a spoken menu choice is not trusted on its own.
 LOW_CONFIDENCE = 0.4
+# Wrong entries at one check before the caller goes on as a new caller.
+CHECK_TRIES = 2
 # "不是包河，是蜀山": the words after the last 是 are the correction.
 # Words without which a place is not taken from an answer about something else ("法律援助"
 # sounds like a village, "我住在蜀山区三里庵街道，想找人送饭" names one).
@@ -57,12 +59,15 @@ class _Turn:
         need = slots.get("pending_need") or slots.get("need")
         place = slots.get("pending_place") or slots.get("place")
         route = slots.get("route") or {}
+        trusted = _caller_trusted(self)
         values: dict[str, Any] = {
-            "name": s.caller.name,
+            # The file's name and address only for a caller who proved it is theirs.
+            "name": s.caller.name if trusted else "",
+            "check": self.env.settings.caller_check,
             "last4": s.caller.phone_last4,
             "need": self.env.directory.need_name(need, lang) if need else "",
             "place": self.env.directory.place_name(place) if place else
-            s.caller.division_name,
+            s.caller.division_name if trusted else "",
             "provider": route.get("name", ""),
             "phone": local_display(route.get("phone") or ""),
             "level": route.get("level", ""),
@@ -93,7 +98,8 @@ class _Turn:
             after.append(Say("language.offer", voice=other))
         choices = tuple(Choice(o.key, o.prompt, f"{o.prompt}.label", params) for o in node.options
                         if o.elderly or not s.elderly)
-        expect = {"menu": "menu", "pick": "menu", "confirm": "yesno"}.get(node.kind, "speech")
+        expect = {"menu": "menu", "pick": "menu", "confirm": "yesno",
+                  "secret": "secret"}.get(node.kind, "speech")
         if node.kind == "confirm" and node.name != self.dialog.emergency_check:
             prompts.append(Say("yesno.keys"))
         if node.kind == "pick":
@@ -233,10 +239,16 @@ class _Turn:
     def greet(self, prompt: str) -> None:
         """The greeting: by name for a known caller who did not opt out."""
         caller = self.state.caller
-        if caller.known and caller.name and caller.greet_by_name:
+        if caller.known and caller.name and caller.greet_by_name and _caller_trusted(self):
             self.say("greeting.known")
+            self.readout(["name"])
         else:
             self.say(prompt)
+
+    def readout(self, fields: list[str], needs: list[str] | None = None) -> None:
+        """The line told the caller something from their file: the channel audits it. Put
+        first, so the sentences before a question stay together with it (one <Gather>)."""
+        self.out.insert(0, Effect("readout", {"fields": fields, "needs": needs or []}))
 
     def transfer(self, node: Node) -> None:
         """Put the caller through, as the transfer node says."""
@@ -316,7 +328,20 @@ def _elderly_direct(turn: _Turn) -> bool:
 
 
 def _place_on_file(turn: _Turn) -> bool:
-    return bool(turn.state.caller.division)
+    return bool(turn.state.caller.division) and _caller_trusted(turn)
+
+
+def _caller_trusted(turn: _Turn) -> bool:
+    """Caller ID is believed only when the check is off, the caller passed it, or the file
+    is not one to protect (a provisional file, or none)."""
+    caller = turn.state.caller
+    return turn.env.settings.caller_check == "off" or caller.verified or not caller.protected
+
+
+def _caller_check_offered(turn: _Turn) -> bool:
+    """The check can be offered: a protected file with a secret, not yet asked this call."""
+    return (not _caller_trusted(turn) and turn.state.caller.checkable
+            and not turn.state.slots.get("checked"))
 
 
 def _need_pending(turn: _Turn) -> bool:
@@ -354,12 +379,14 @@ CONDITIONS: dict[str, Callable[[_Turn], bool]] = {
     "need_known": _need_known,
     "place_known": _place_known,
     "place_broad": _place_broad,
+    "caller_trusted": _caller_trusted,
+    "caller_check_offered": _caller_check_offered,
 }
 
 
 def _route(turn: _Turn) -> str | None:
     slots = turn.state.slots
-    if not slots.get("place") and turn.state.caller.division:
+    if not slots.get("place") and turn.state.caller.division and _caller_trusted(turn):
         slots["place"] = turn.state.caller.division
     answer = turn.env.directory.route(slots["need"], slots["place"])
     slots["route"] = {"id": answer.id, "name": answer.name, "phone": answer.phone,
@@ -385,6 +412,9 @@ def _send_route_sms(turn: _Turn) -> str | None:
 
 
 def _status(turn: _Turn) -> str | None:
+    if not _caller_trusted(turn):
+        turn.say("check.needed")
+        return None
     requests = turn.env.directory.open_requests()
     if not requests:
         turn.say("status.none")
@@ -395,6 +425,7 @@ def _status(turn: _Turn) -> str | None:
         turn.say("status.item" if request.number else "status.item.unnumbered",
                  need=turn.env.directory.need_name(request.need, lang), number=request.number,
                  provider=request.provider, state=text(f"state.{request.state}", lang))
+    turn.readout(["referrals"], [r.need for r in requests[:3]])
     return None
 
 
@@ -419,6 +450,7 @@ def _resume(turn: _Turn) -> str | None:
 
 def _propose_file_place(turn: _Turn) -> str | None:
     turn.state.slots["pending_place"] = turn.state.caller.division
+    turn.readout(["division"])
     return None
 
 
@@ -540,6 +572,9 @@ def _global(turn: _Turn, event: Event) -> bool:
 
 def _answer(turn: _Turn, node: Node, event: Event) -> None:
     """The caller answered the waiting node (or stayed silent)."""
+    if node.kind == "secret":
+        _secret(turn, node, event)
+        return
     if event.silent:
         turn.failure("noinput")
         return
@@ -744,6 +779,36 @@ def _pick(turn: _Turn, node: Node, event: Event) -> None:
     s.slots[node.understand] = code
     s.slots.pop(f"pending_{node.understand}", None)
     turn.run(node.next)  # type: ignore[arg-type]
+
+
+def _secret(turn: _Turn, node: Node, event: Event) -> None:
+    """The caller check: keys only; silence, # alone or words go on as a new caller (and
+    are asked again before the status or a change). The keys are compared and forgotten:
+    nothing of them stays in the state."""
+    s = turn.state
+    entry = event.digits.replace("*", "X")  # the ID card's last character may be X: *
+    if len(entry) < 4:
+        turn.run(node.otherwise)  # type: ignore[arg-type]
+        return
+    passed = turn.env.directory.check_caller(turn.env.settings.caller_check, entry)
+    turn.out.append(Effect("caller_check", {"passed": passed}))
+    if passed:
+        s.caller.verified = True
+        s.slots["checked"] = True
+        turn.say("check.passed")
+        if s.caller.name:
+            turn.readout(["name"])
+        turn.run(node.next)  # type: ignore[arg-type]
+        return
+    tries = int(s.slots.get("check_tries", 0)) + 1
+    s.slots["check_tries"] = tries
+    if tries < CHECK_TRIES:
+        turn.say("check.wrong")
+        turn.ask(node)
+        return
+    s.slots["checked"] = True
+    turn.say("check.failed")
+    turn.run(node.otherwise)  # type: ignore[arg-type]
 
 
 def _tie_choice(turn: _Turn, node: Node, event: Event,

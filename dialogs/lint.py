@@ -13,7 +13,8 @@ from dialogs.model import MAX_OPTIONS, MORE_KEY, WAITING, Dialog
 from dialogs.prompts import LANGUAGES, catalog
 
 CONDITIONS = frozenset({"elderly_direct_to_human", "place_on_file", "need_pending",
-                        "place_pending", "need_known", "place_known", "place_broad"})
+                        "place_pending", "need_known", "place_known", "place_broad",
+                        "caller_trusted", "caller_check_offered"})
 ACTIONS = frozenset({"route", "send_route_sms", "status", "callback", "propose_file_place",
                      "save_place", "save_need", "resume"})
 LADDERS = ("noinput", "nomatch")
@@ -159,6 +160,8 @@ def _nodes(dialog: Dialog) -> list[str]:
                 found.append(f"{where}: an emergency is never a need to pick (it is dialled)")
             if MORE_KEY in RESERVED_KEYS:
                 found.append(f"{where}: the key for the next page is reserved")
+        if node.kind == "secret" and not (node.next and node.otherwise):
+            found.append(f"{where}: a check needs next (passed) and otherwise (not passed)")
         if node.kind == "confirm" and not (node.if_yes and node.if_no):
             found.append(f"{where}: a confirmation needs if_yes and if_no")
         if node.kind == "branch" and (node.when not in CONDITIONS

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-NodeKind = Literal["say", "menu", "question", "pick", "confirm", "branch", "action", "transfer",
-                   "end"]
+NodeKind = Literal["say", "menu", "question", "pick", "confirm", "secret", "branch", "action",
+                   "transfer", "end"]
 # Kinds that wait for the caller; the others run at once and lead on.
-WAITING = frozenset({"menu", "question", "pick", "confirm"})
+# A secret node asks for keys that prove the caller (a PIN, the ID card's last four): `next`
+# when they match the file, `otherwise` (treated as a new caller) when not or when skipped.
+WAITING = frozenset({"menu", "question", "pick", "confirm", "secret"})
 MAX_OPTIONS = 4
 # A pick node lists a long list by keys, a page at a time: at most three entries and the key
 # that leads on to the next page ("其他"), or the last four entries on the last page.

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 # "crisis": a caller with thoughts of suicide, put through to a person at once (CRISIS_NUMBER).
 Target = Literal["duty", "emergency", "crisis", "provider"]
-Expect = Literal["menu", "yesno", "speech"]
+# "secret": keys only, a few digits ended by #, never stored (the caller check).
+Expect = Literal["menu", "yesno", "speech", "secret"]
 
 
 @dataclass(frozen=True)

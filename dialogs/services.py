@@ -59,6 +59,9 @@ class Settings:
     elderly_direct_to_human: bool = False
     failure_budget: int = 4
     elderly_failure_budget: int = 3
+    # How a caller proves a protected file is theirs: pin, id4 (the ID card's last four
+    # characters) or off (caller ID is trusted, as before).
+    caller_check: str = "off"
 
 
 class Directory(Protocol):
@@ -84,6 +87,9 @@ class Directory(Protocol):
 
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         """Words the recognizer should expect for a question."""
+
+    def check_caller(self, kind: str, entry: str) -> bool:
+        """Whether the keys entered match the secret of this kind on the caller's file."""
 
     def place_choices(self, parent: str | None) -> list[PlaceChoice]:
         """The divisions directly below `parent` (below the line's city when None), in a

@@ -20,6 +20,12 @@ class Caller:
     district: str = ""
     phone_last4: str = ""
     language: str = "zh-CN"
+    # Caller ID is a hint: a completed file is protected, and its name, address and requests
+    # are told only to a caller who passed the check (checkable: the file holds a PIN or the
+    # ID card's last four, not locked by wrong answers).
+    protected: bool = False
+    checkable: bool = False
+    verified: bool = False
 
 
 @dataclass

@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from ivr.manage.routes import bp as manage_bp
     from ivr.operators.console import bp as operator_bp
     from ivr.reports.admin import bp as admin_bp
+    from ivr.reports.rights_admin import bp as admin_rights_bp
     from ivr.stations.api import bp as station_bp
     from ivr.stations.pages import bp as station_pages_bp
     from ivr.text.chat import bp as chat_bp
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(station_pages_bp)
     app.register_blueprint(operator_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_rights_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(city_bp)
     app.register_blueprint(city_api_bp)

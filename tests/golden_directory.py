@@ -71,6 +71,10 @@ class GoldenDirectory:
     def open_requests(self) -> list[OpenRequest]:
         return self.requests
 
+    def check_caller(self, kind: str, entry: str) -> bool:
+        # The transcripts' caller has the PIN 4821, or the ID card ending 123X.
+        return entry == {"pin": "4821", "id4": "123X"}.get(kind)
+
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         return ("送饭", "助餐") if understand == "need" else ("滨湖世纪社区",)
 

@@ -24,3 +24,30 @@ def test_every_logger_is_masked(app: Flask, caplog: pytest.LogCaptureFixture) ->
     text = " ".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert "13912345678" not in text
     assert "***678" in text
+
+
+def test_a_failing_statement_logs_no_bound_value(app: Flask,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """hide_parameters: names and notes in a failed INSERT reach neither the log nor the error."""
+    from sqlalchemy.exc import IntegrityError
+
+    from ivr.core.models import Resident
+
+    db = app.extensions["ivr.db"]
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    db.engine.echo = True  # the engine's own statement log, parameters and all
+    try:
+        with db.sessions() as s:
+            s.add(Resident(phone="+8613700000001", name="赵秘密", notes="糖尿病 独居"))
+            s.commit()
+            s.add(Resident(phone="+8613700000001", name="钱秘密", notes="抑郁症"))
+            with pytest.raises(IntegrityError) as failed:
+                s.commit()
+            logging.getLogger("ivr.test").error("insert failed: %s", failed.value)
+    finally:
+        db.engine.echo = False
+    logged = " ".join(r.getMessage() for r in caplog.records) + str(failed.value)
+    assert "INSERT INTO residents" in logged  # the statement is there ...
+    for secret in ("钱秘密", "抑郁症", "赵秘密", "糖尿病"):
+        assert secret not in logged  # ... its values are not
+    assert "parameters hidden" in str(failed.value)

@@ -90,6 +90,7 @@ def call_command(from_number: str, url: str | None, dial_outcome: str,
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from ivr.cli.accounts import city_cli, stations_cli, users_cli
+    from ivr.cli.audit import audit_cli
     from ivr.cli.directory import demo_command, directory_cli
     from ivr.cli.residents import residents_cli
     from ivr.cli.worker import jobs_cli, spool_cli, worker_command
@@ -105,6 +106,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(spool_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(audit_cli)
     from ivr.cli.reports import report_command
 
     app.cli.add_command(report_command)

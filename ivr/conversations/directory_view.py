@@ -16,6 +16,7 @@ from directory.names import spoken
 from directory.understanding import NeedMatcher, PlaceMatcher, Understood
 from ivr.core import clock
 from ivr.core.models import Referral, Resident
+from ivr.residents import checks
 from ivr.residents.records import short_number
 from ivr.residents.referrals import OPEN
 
@@ -106,6 +107,13 @@ class DbDirectory:
             .order_by(Referral.created_at.desc()))
         return [OpenRequest(need, provider, state, short_number(rid))
                 for rid, need, provider, state in rows]
+
+    def check_caller(self, kind: str, entry: str) -> bool:
+        """Whether the keys match the PIN or ID ending on the file of the calling number."""
+        resident = self.session.scalars(select(Resident).where(
+            Resident.phone == self.phone)).first() if self.phone else None
+        return resident is not None and not resident.provisional and checks.verify(
+            resident, kind, entry, str(self.config.get("SECRET_KEY") or ""))
 
     def hints(self, understand: str, within: str | None) -> tuple[str, ...]:
         """Words the recognizer should expect: category words, or nearby place names."""

@@ -23,14 +23,14 @@ from directory.emergency import Alarm
 from directory.models import Category, Division, Provider
 from directory.names import spoken
 from directory.orm import utcnow
-from directory.phones import is_valid, local_display
+from directory.phones import local_display
 from ivr.conversations.directory_view import DbDirectory
 from ivr.core import audit, clock, logs, metrics
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import Call, Conversation, Resident
 from ivr.core.statuses import Outcome
 from ivr.core.upsert import insert_ignore
-from ivr.residents import callbacks, outbox, records, referrals
+from ivr.residents import access, callbacks, checks, outbox, records, referrals
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,8 @@ def environment(session: Session, config: Any, phone: str, *,
                 counted: bool = False) -> Environment:
     """The engine's environment for this request, for the caller at `phone` (`counted`: the
     emergency assessment's decisions go to the metrics)."""
-    settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")))
+    settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")),
+                        caller_check=str(config.get("CALLER_CHECK") or "pin"))
     if not counted:
         return Environment(DbDirectory(session, config, phone), settings,
                            now=clock.local_now(config))
@@ -69,8 +70,10 @@ def _slot_of(entry: dict[str, Any]) -> str:
     return (node.understand if node is not None else "") or "need"
 
 
-def caller_profile(session: Session, phone: str, resident: Resident | None) -> Caller:
-    """What the resident's file (found by `phone`) says about the person calling."""
+def caller_profile(session: Session, phone: str, resident: Resident | None,
+                   check: str = "off") -> Caller:
+    """What the resident's file (found by `phone`) says about the person calling; caller ID
+    is only a hint, so a completed file is `protected` until the caller passes the check."""
     last4 = "".join(ch for ch in phone if ch.isdigit())[-4:]
     if resident is None or not phone:
         return Caller(phone_last4=last4)
@@ -86,6 +89,8 @@ def caller_profile(session: Session, phone: str, resident: Resident | None) -> C
         district=(resident.division_code or "")[:6],
         phone_last4=last4,
         language=resident.language or "zh-CN",
+        protected=not resident.provisional,
+        checkable=not resident.provisional and checks.checkable(resident, check),
     )
 
 
@@ -102,24 +107,26 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
     row = _locked(session, channel, key)
     if row.state:
         return _replay(row.state, row.last_outputs)
-    found = records.find(session, phone) if phone else None
-    caller = caller_profile(session, phone, found)
-    if phone:
+    found = records.find(session, phone) if records.usable_phone(phone) else None
+    caller = caller_profile(session, phone, found, str(config.get("CALLER_CHECK") or "pin"))
+    if records.usable_phone(phone):
         # Containment: an earlier contact from this number in the last 24 hours did not end
         # the matter. Flagged now so the report is a plain sum.
         session.connection().execute(update(Conversation).where(
             Conversation.phone == phone, Conversation.id != row.id,
             Conversation.started_epoch >= row.started_epoch - 86400,
             Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
-    if is_valid(phone):
-        # Every contact is written: an unknown number gets a provisional file.
-        resident = found or records.open_provisional(session, phone,
-                                                     actor=f"{channel}:{key[:12]}")
-        row.resident_id = resident.id
-        row.caller_group = caller_group(resident.groups)
-        row.area_code = resident.division_code or ""
-        if found:
-            found.last_contact_at = now
+    # Every contact is written: an unknown number gets a provisional file, and a withheld or
+    # invalid one (anonymous, +266696687, empty) one of its own for this contact alone, so
+    # that no two such callers ever share a file.
+    resident = found or records.open_provisional(
+        session, phone if records.usable_phone(phone) else records.withheld_key(channel, key),
+        actor=f"{channel}:{key[:12]}")
+    row.resident_id = resident.id
+    row.caller_group = caller_group(resident.groups)
+    row.area_code = resident.division_code or ""
+    if found:
+        found.last_contact_at = now
     state, outputs = engine.start(load(), caller, environment(session, config, phone))
     return _save(session, row, state, outputs, channel, config)
 
@@ -250,13 +257,22 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
         row.provider_id = data.get("provider")
         # The caller's area is the file's; a caller with none is placed where they said.
         row.area_code = row.area_code or str(data.get("division") or "")
-    elif effect.name == "referral" and row.phone and data.get("provider"):
+    elif effect.name == "referral" and data.get("provider"):
         return _refer(session, row, data, channel, config)
     elif effect.name == "callback":
         callbacks.book(session, phone=row.phone, call_sid=row.key if channel == "voice" else "",
                        reason=str(data.get("reason", "asked")), category=data.get("need"))
-    elif effect.name in ("save_place", "save_need") and row.phone:
-        resident = _resident(session, row.phone)
+    elif effect.name == "caller_check":
+        _checked(session, row, bool(data.get("passed")), channel)
+    elif effect.name == "readout" and row.resident_id:
+        needs = [str(n) for n in data.get("needs") or []]
+        access.note_view(session, row.resident_id,
+                         access.Viewer(f"line:{channel}:{row.key[:12]}", "line"),
+                         fields=[str(f) for f in data.get("fields") or []],
+                         reason="read to the caller on the line",
+                         health=bool(set(needs) & access.SENSITIVE_NEEDS))
+    elif effect.name in ("save_place", "save_need"):
+        resident = _resident(session, row)
         audit.record(session, actor=f"resident:{channel}", role="resident", action="change",
                      resident_id=resident.id,
                      fields=["division" if effect.name == "save_place" else "needs"],
@@ -282,22 +298,41 @@ def emergency_task(session: Session, row: Conversation, kind: str, said: str,
         reason="crisis" if kind == "suicide" else "emergency")
 
 
-def _resident(session: Session, phone: str) -> Resident:
-    return records.provisional(session, phone, actor="resident")
+def _resident(session: Session, row: Conversation) -> Resident:
+    """The file this contact writes to: the one it was linked to when it began."""
+    linked = session.get(Resident, row.resident_id) if row.resident_id else None
+    if linked is not None:
+        return linked
+    if records.usable_phone(row.phone):
+        return records.provisional(session, row.phone, actor="resident")
+    return records.open_provisional(session, records.withheld_key(row.channel, row.key),
+                                    actor="resident")
+
+
+def _checked(session: Session, row: Conversation, passed: bool, channel: str) -> None:
+    """Count a wrong answer at the caller check (the file locks at checks.MAX_FAILURES)."""
+    resident = records.find(session, row.phone) if records.usable_phone(row.phone) else None
+    if resident is None:
+        return
+    resident.check_failures = 0 if passed else resident.check_failures + 1
+    if not passed:
+        audit.record(session, actor=f"line:{channel}:{row.key[:12]}", role="line",
+                     action="refused", resident_id=resident.id, fields=[],
+                     reason=f"caller check failed ({resident.check_failures} in a row)")
 
 
 def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: str,
            config: Any) -> str:
     """A referral from the routed request, its SMS to the provider and to the resident; its
     short number."""
-    resident = _resident(session, row.phone)
+    resident = _resident(session, row)
     referral = referrals.create(
         session, resident=resident, category=str(data["need"]), division=str(data["division"]),
         answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),
         config=config, conversation_id=row.id, actor=f"resident:{channel}")
     row.outcome = Outcome.REFERRED
     number = records.short_number(referral.id)
-    if resident.sms_opt_out:
+    if resident.sms_opt_out or not records.usable_phone(row.phone):
         return number
     provider = session.get(Provider, referral.provider_id)
     need = session.get(Category, referral.category)

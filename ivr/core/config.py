@@ -281,6 +281,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOLD_MUSIC_URL", url, ""),
     # Put callers on file as elderly or disabled straight through to a person.
     Setting("ELDERLY_DIRECT_TO_HUMAN", flag, False),
+    # Caller ID is a hint: how a caller proves a file is theirs (pin, id4 or off).
+    Setting("CALLER_CHECK", choice("pin", "id4", "off"), "pin"),
     # /readyz: the oldest unsent text may wait this long, the worker's heartbeat be this old.
     Setting("READY_OUTBOX_AGE_S", seconds, 600),
     Setting("READY_HEARTBEAT_AGE_S", seconds, 60),

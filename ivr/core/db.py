@@ -18,7 +18,10 @@ TRUST_IDLE_S = 1.0
 
 def make_engine(url: str) -> Engine:
     """Create an engine with settings fit for a webhook service on SQLite or PostgreSQL."""
-    kwargs: dict[str, Any] = {"pool_pre_ping": not url.startswith("postgresql")}
+    # hide_parameters: a failing statement's message and log never carry its bound values
+    # (names, notes, numbers of residents), only the SQL with placeholders.
+    kwargs: dict[str, Any] = {"pool_pre_ping": not url.startswith("postgresql"),
+                              "hide_parameters": True}
     if url.startswith("sqlite"):
         # timeout: wait for a writer instead of failing with "database is locked"; the
         # factory lets go of the writer lock when a transaction ends (ivr/sqlite_writer.py).

@@ -104,6 +104,14 @@ class Resident(Base):
     # Consent to share health and disability details with stations and providers (PIPL).
     consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Caller ID is only a hint: a PIN set with an operator, or the last four characters of
+    # the ID card, proves the caller (salted, peppered hashes; never the digits themselves).
+    pin_hash: Mapped[str] = mapped_column(String(160), default="")
+    id4_hash: Mapped[str] = mapped_column(String(160), default="")
+    # Wrong answers in a row; at CHECK_MAX_FAILURES the check is refused until reset.
+    check_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # When the resident's personal data was erased (PIPL): the file stays, for the figures.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -225,7 +233,8 @@ class ServiceRecord(Base):
 class AuditEntry(Base):
     """Who viewed, exported or changed a resident's file, when, which fields, why.
 
-    Rows can only be added: database triggers refuse UPDATE and DELETE.
+    Rows can only be added: database triggers refuse UPDATE, DELETE, REPLACE and TRUNCATE,
+    and each row is chained to the one before it by hashes (ivr.core.audit).
     """
 
     __tablename__ = "audit_log"
@@ -238,6 +247,11 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(16))  # view | export | change | refused
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(String(200), default="")
+    # What the fields shown were: none, personal (name, number, place) or sensitive (PIPL
+    # art. 28: health and disability details, transcripts, notes, recordings).
+    sensitivity: Mapped[str] = mapped_column(String(16), default="none")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    row_hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class ApiToken(Base):

@@ -50,7 +50,7 @@ from ivr.core.models import (
 )
 from ivr.core.statuses import OperatorStatus, Outcome, QueueStatus
 from ivr.operators import files, screen, tasks, transfer
-from ivr.residents import records, referrals
+from ivr.residents import access, records, referrals
 from ivr.text import channel as text_channel
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
@@ -118,6 +118,11 @@ class FileForm(FlaskForm):  # type: ignore[misc]
     notes = TextAreaField("备注 Notes", validators=[Length(max=2000)])
 
 
+def _viewer() -> access.Viewer:
+    """The operator as the audit log names them."""
+    return access.Viewer(f"operator:{current_user.id}", "operator")
+
+
 def me() -> User:
     """The operator's own row."""
     row = db.session().get(User, int(current_user.id))
@@ -145,12 +150,12 @@ def _live_context() -> dict[str, Any]:
         if mine is not None and mine.status == QueueStatus.OFFERED else None
     queue, callbacks, texts = (screen.queue_rows(session), screen.callback_rows(session),
                                screen.text_rows(session))
-    # Audited once per login session and resident: the live part reloads every few seconds.
+    # Every name, number and message shown writes its audit row through the access policy,
+    # once per login session: the live part reloads every few seconds.
     seen = set(flask_session.get("console_audited", []))
-    shown = [r for r in queue + callbacks + texts
-             if r.get("resident") is not None and r["resident"].id not in seen]
-    screen.audit_shown(session, _actor(), shown, "operator console")
-    flask_session["console_audited"] = sorted(seen | {r["resident"].id for r in shown})[-200:]
+    done = screen.audit_shown(session, _viewer().actor, queue, callbacks, texts, seen)
+    if done:
+        flask_session["console_audited"] = sorted(seen | done)[-400:]
     session.commit()
     return {"me": me(), "on_duty": on_duty, "queue": queue, "mine": mine,
             "coming": coming,
@@ -255,8 +260,8 @@ def call(entry_id: int) -> str | Response:
     if not form.is_submitted() and conversation is not None:
         form.category.data = conversation.category or (conversation.state or {}).get(
             "slots", {}).get("need") or ""
-    file = records.show(session, resident, actor=_actor(), role="operator",
-                        reason=f"screen pop, queue entry {entry.id}") if resident else None
+    file = access.file_view(session, resident, _viewer(),
+                            reason=f"screen pop, queue entry {entry.id}") if resident else None
     history = files.history(session, resident) if resident else None
     transfer_form = TransferForm()
     choices = transfer.targets(session, entry, suggested, int(current_user.id))
@@ -404,7 +409,7 @@ def search() -> str:
     found = files.search(session, query)
     rows = [{"resident": r, "place": records.display_name(session, r.division_code)}
             for r in found]
-    screen.audit_shown(session, _actor(), rows, "resident search")
+    screen.audit_residents(session, _actor(), rows, "resident search")
     session.commit()
     return render_template("operator/search.html", query=query, rows=rows)
 
@@ -439,8 +444,7 @@ def file(resident_id: int) -> str | Response:
             session, resident.division_code)
         form.groups.data, form.needs.data = resident.groups or [], resident.needs or []
         form.birth_year.data, form.notes.data = resident.birth_year, resident.notes
-    shown = records.show(session, resident, actor=_actor(), role="operator",
-                         reason="file opened on the console")
+    shown = access.file_view(session, resident, _viewer(), reason="file opened on the console")
     history = files.history(session, resident)
     session.commit()
     return render_template("operator/file.html", resident=resident, file=shown,
@@ -459,7 +463,9 @@ def contact(conversation_id: int) -> str:
     messages = session.scalars(select(TextMessage).where(
         TextMessage.conversation_id == row.id).order_by(TextMessage.id)).all()
     summary = screen.caller_summary(session, row.id)
-    screen.audit_shown(session, _actor(), [summary], f"contact {row.id} opened")
+    screen.audit_residents(session, _actor(), [summary], f"contact {row.id} opened",
+                           fields=("name", "phone", "division", "messages", "understood",
+                                   "operator_notes", "recording_url"))
     session.commit()
     return render_template("operator/contact.html", row=row, summary=summary,
                            heard=screen.heard(session, row), messages=messages,

@@ -13,7 +13,7 @@ from directory.models import Category, Division, Provider
 from directory.orm import utcnow
 from ivr.core import audit, phones
 from ivr.core.models import Conversation, Referral, Resident
-from ivr.residents import records
+from ivr.residents import access, records
 
 LIMIT = 50
 EDITABLE = ("name", "division_code", "groups", "needs", "birth_year", "notes")
@@ -121,7 +121,11 @@ def update(session: Session, resident: Resident, changes: Changes, *, actor: str
     if changed:
         resident.provisional = False if resident.name else resident.provisional
         resident.updated_at, resident.updated_by = utcnow(), actor
+        fields = ["division" if k == "division_code" else k for k in changed]
+        health = bool({"groups", "needs"} & set(changed)) and bool(
+            set(resident.groups or []) & access.SENSITIVE_GROUPS
+            or set(resident.needs or []) & access.SENSITIVE_NEEDS)
         audit.record(session, actor=actor, role=role, action="change", resident_id=resident.id,
-                     fields=["division" if k == "division_code" else k for k in changed],
-                     reason="corrected by an operator on the console")
+                     fields=fields, reason="corrected by an operator on the console",
+                     sensitivity=access.sensitivity(fields, health))
     return changed

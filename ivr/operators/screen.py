@@ -14,10 +14,10 @@ from directory.models import Category, Division, Provider
 from directory.orm import utcnow
 from directory.routing import RoutingError, ancestors, route
 from ivr.conversations import handoff
-from ivr.core import audit, clock, display
+from ivr.core import clock, display
 from ivr.core.models import CallbackTask, Conversation, Resident, TextMessage, User
 from ivr.core.statuses import CallbackStatus
-from ivr.residents import records
+from ivr.residents import access, records
 
 CALLBACK_HOURS = 24
 
@@ -31,7 +31,8 @@ def caller_summary(session: Session, conversation_id: int | None) -> dict[str, A
     return {"name": resident.name if resident and resident.name else "未登记 Not on file",
             "resident": resident, "place": records.display_name(session, known.place),
             "need": f"{category.zh} {category.en}" if category else "",
-            "elderly": known.elderly, "emergency": known.emergency}
+            "elderly": known.elderly, "emergency": known.emergency,
+            "need_code": known.need, "place_code": known.place}
 
 
 def queue_rows(session: Session) -> list[dict[str, Any]]:
@@ -161,13 +162,65 @@ def platforms_for(session: Session, place: str | None) -> list[Provider]:
         Provider.division_code.in_(codes))))
 
 
-def audit_shown(session: Session, actor: str, rows: list[dict[str, Any]], why: str) -> None:
-    """Every resident named on a console page is a view of their file."""
+def audit_shown(session: Session, actor: str, queue: list[dict[str, Any]],
+                callbacks: list[dict[str, Any]], texts: list[dict[str, Any]],
+                seen: set[str]) -> set[str]:
+    """Every name, number and message a console page shows is a view of that resident's file,
+    written through the access policy with what it disclosed (access.note_view). The live
+    part reloads every few seconds: each row is audited once per login session (`seen`), a
+    text conversation again when a new message shows. Returns the keys audited now."""
+    viewer = access.Viewer(actor, "operator")
+    done: set[str] = set()
+
+    def note(key: str, resident_id: int | None, fields: list[str], reason: str,
+             health: bool = False) -> None:
+        if key in seen or key in done or not fields:
+            return
+        done.add(key)
+        access.note_view(session, resident_id, viewer, fields=fields, reason=reason,
+                         health=health)
+
+    def summary_fields(row: dict[str, Any]) -> list[str]:
+        resident = row.get("resident")
+        return [f for f, v in (("name", resident.name if resident else None),
+                               ("division", row.get("place_code")),
+                               ("needs", row.get("need_code"))) if v]
+
+    for row in queue:
+        entry, resident = row["entry"], row.get("resident")
+        note(f"queue:{entry.id}", resident.id if resident else None,
+             summary_fields(row) + (["phone"] if entry.phone else []),
+             f"live queue on the console, entry {entry.id}",
+             health=row.get("need_code") in access.SENSITIVE_NEEDS)
+    for row in callbacks:
+        task, resident = row["task"], row.get("resident")
+        fields = [f for f, v in (("phone", task.phone),
+                                 ("name", resident.name if resident else None),
+                                 ("division", task.division_code),
+                                 ("understood", task.said)) if v]
+        note(f"callback:{task.id}", resident.id if resident else None, fields,
+             f"callback task {task.id} on the console",
+             health=task.category in access.SENSITIVE_NEEDS)
+    for row in texts:
+        conversation, resident = row["conversation"], row.get("resident")
+        last = row["messages"][-1].id if row["messages"] else 0
+        note(f"text:{conversation.id}:{last}", conversation.resident_id,
+             summary_fields(row) + (["phone"] if conversation.phone else []) + ["messages"],
+             f"text conversation {conversation.id} on the console",
+             health=row.get("need_code") in access.SENSITIVE_NEEDS)
+    return done
+
+
+def audit_residents(session: Session, actor: str, rows: list[dict[str, Any]], why: str,
+                    fields: tuple[str, ...] = ("name", "phone", "division")) -> None:
+    """Every resident named on a console page (a search, a contact) is a view of their file,
+    audited through the access policy with what the page showed."""
+    viewer = access.Viewer(actor, "operator")
     seen: set[int] = set()
     for row in rows:
         resident = row.get("resident")
         if resident is not None and resident.id not in seen:
             seen.add(resident.id)
-            audit.record(session, actor=actor, role="operator", action="view",
-                         resident_id=resident.id, fields=["name", "phone", "division"],
-                         reason=why)
+            shown = list(fields) + (["needs"] if row.get("need_code") else [])
+            access.note_view(session, resident.id, viewer, fields=shown, reason=why,
+                             health=row.get("need_code") in access.SENSITIVE_NEEDS)

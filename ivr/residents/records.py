@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,14 +16,10 @@ from directory.models import Category, Division
 from directory.names import spoken
 from directory.orm import utcnow
 from ivr.core import audit
-from ivr.core.models import Conversation, Referral, Resident
+from ivr.core.models import Resident
 
 CSV_HEADER = ["phone", "name", "division", "groups", "needs", "birth_year", "notes"]
 GROUPS = ("elderly", "disabled", "other")
-# Health and disability details: only for roles allowed to see them (PIPL sensitive data).
-SENSITIVE_GROUPS = frozenset({"disabled"})
-SENSITIVE_NEEDS = frozenset({"medical", "rehab", "devices"})
-FULL_ACCESS_ROLES = frozenset({"admin", "operator", "cli"})
 
 
 class ResidentsImportError(ValueError):
@@ -144,6 +140,22 @@ def provisional(session: Session, phone: str, *, actor: str) -> Resident:
     return find(session, phone) or open_provisional(session, phone, actor=actor)
 
 
+# What carriers and Twilio send for a withheld number: "anonymous", "restricted",
+# "blocked", "unavailable" spelled on the keypad. They look like numbers and name nobody.
+WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696"})
+
+
+def usable_phone(phone: str) -> bool:
+    """Whether `phone` names one line (a dialable number, not a withheld-number stand-in)."""
+    return phone not in WITHHELD and phones.is_valid(phone)
+
+
+def withheld_key(channel: str, key: str) -> str:
+    """The stand-in for the number of a contact that came without a usable one: unique to
+    that contact, never a phone number (so nothing is ever texted to it)."""
+    return "withheld:" + hashlib.sha256(f"{channel}:{key}".encode()).hexdigest()[:20]
+
+
 def open_provisional(session: Session, phone: str, *, actor: str) -> Resident:
     """A new provisional file for a number that has none (its first contact)."""
     now = utcnow()
@@ -154,62 +166,6 @@ def open_provisional(session: Session, phone: str, *, actor: str) -> Resident:
     audit.record(session, actor=actor, role="system", action="change",
                  resident_id=resident.id, fields=["phone"], reason="first contact")
     return resident
-
-
-def show(session: Session, resident: Resident, *, actor: str, role: str,
-         reason: str) -> dict[str, Any]:
-    """The whole file as JSON, sensitive fields only for roles allowed to see them; audited."""
-    full = role in FULL_ACCESS_ROLES or resident.consent_share
-    groups = [g for g in resident.groups or [] if full or g not in SENSITIVE_GROUPS]
-    needs = [n for n in resident.needs or [] if full or n not in SENSITIVE_NEEDS]
-    division = session.get(Division, resident.division_code) if resident.division_code else None
-    contacts = session.scalars(select(Conversation).where(Conversation.resident_id == resident.id)
-                               .order_by(Conversation.started_at)).all()
-    referrals = session.scalars(select(Referral).where(Referral.resident_id == resident.id)
-                                .order_by(Referral.created_at)).all()
-    fields = ["phone", "name", "division", "groups", "needs", "contacts", "referrals"]
-    audit.record(session, actor=actor, role=role, action="view", resident_id=resident.id,
-                 fields=fields if full else [f for f in fields if f not in ("groups", "needs")]
-                 + ["groups(non-sensitive)", "needs(non-sensitive)"], reason=reason)
-    return {
-        "phone": resident.phone,
-        "name": resident.name,
-        "division": resident.division_code,
-        "division_name": division.name if division else None,
-        "groups": groups,
-        "needs": needs,
-        "birth_year": resident.birth_year,
-        "notes": resident.notes if full else "",
-        "provisional": resident.provisional,
-        "consent_share": resident.consent_share,
-        "greet_by_name": resident.greet_by_name,
-        "last_contact_at": _iso(resident.last_contact_at),
-        "updated_at": _iso(resident.updated_at),
-        "updated_by": resident.updated_by,
-        "contacts": [_contact(c) for c in contacts],
-        "referrals": [_referral(r) for r in referrals],
-    }
-
-
-def _contact(row: Conversation) -> dict[str, Any]:
-    state = row.state or {}
-    return {
-        "id": row.id, "channel": row.channel, "started_at": _iso(row.started_at),
-        "ended_at": _iso(row.updated_at), "outcome": row.outcome, "category": row.category,
-        "division": row.division_code, "emergency": row.emergency,
-        "handed_off": row.handed_off, "path": state.get("path", []),
-        "understood": state.get("understood", []), "operator_notes": row.operator_notes,
-        "recording_url": row.recording_url or None,
-    }
-
-
-def _referral(row: Referral) -> dict[str, Any]:
-    return {
-        "id": row.id, "number": short_number(row.id), "category": row.category,
-        "provider": row.provider_id, "level": row.level, "status": row.status,
-        "deadline": row.deadline.isoformat(), "created_at": _iso(row.created_at),
-        "completed_at": _iso(row.completed_at), "follow_up": row.follow_up_answer,
-    }
 
 
 def short_number(referral_id: int) -> str:
@@ -225,6 +181,3 @@ def display_name(session: Session, code: str | None) -> str:
     parts = spoken(division.name)
     return parts.core + parts.kind
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None

@@ -1,7 +1,8 @@
 """The token-protected JSON API of township centers and village stations, scoped to their area.
 
-A token belongs to one center or station; it sees residents and referrals of the divisions that
-platform covers, and nothing else. Every file it reads is written to the audit log.
+A token belongs to one center or station; it sees the referrals of the divisions that platform
+covers, and the files of residents with an open referral to it (as ivr.residents.access allows),
+nothing else. Every file it reads, or is refused, is written to the audit log.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from directory.models import Provider
 from ivr.core import audit, db, idempotency
 from ivr.core.models import ApiToken, Referral, Resident
-from ivr.residents import records, referrals
+from ivr.residents import access, records, referrals
 from ivr.stations import work
 
 bp = Blueprint("station_api", __name__, url_prefix="/station/api")
@@ -84,26 +85,24 @@ def authenticate() -> None:
     g.scope = provider.division_code
 
 
-def _in_scope(code: str | None) -> bool:
-    return bool(code) and str(code).startswith(g.scope)
-
-
 def _actor() -> str:
     return f"station:{g.platform.id}"
 
 
 @bp.get("/residents/<int:resident_id>")
 def resident(resident_id: int) -> Response:
-    """A resident's file, if they live in this platform's area (sensitive fields limited)."""
+    """A resident's file, if they have an open referral to this platform (fields limited by
+    their consent)."""
     session = db.session()
     row = session.get(Resident, resident_id)
-    if row is None or not _in_scope(row.division_code):
+    viewer = access.Viewer(_actor(), "station", g.platform.id)
+    if row is None or not access.can_see(session, row, viewer):
         audit.record(session, actor=_actor(), role="station", action="refused",
-                     resident_id=resident_id, reason="outside the platform's area")
+                     resident_id=resident_id, reason="no open referral to this platform")
         session.commit()
         abort(404)
-    data = records.show(session, row, actor=_actor(), role="station",
-                        reason=request.args.get("reason", "station api"))
+    data = access.file_view(session, row, viewer,
+                            reason=request.args.get("reason", "station api")[:200])
     session.commit()
     return jsonify(data)
 

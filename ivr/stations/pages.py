@@ -22,7 +22,7 @@ from ivr.accounts.logins import role_required
 from ivr.core import audit, db, display
 from ivr.core.models import Referral, ServiceRecord
 from ivr.core.statuses import ReferralStatus
-from ivr.residents import records, referrals
+from ivr.residents import access, records, referrals
 from ivr.stations import export, work
 
 bp = Blueprint("station", __name__, url_prefix="/station")
@@ -82,11 +82,13 @@ def index() -> str:
         ServiceRecord.provider_id == platform.id)
         .order_by(ServiceRecord.held_on.desc()).limit(20)).all()
     # Whom to serve is part of the resident's file: every name and number shown is audited.
+    viewer = access.Viewer(_actor(platform), "station", platform.id)
     for row in rows:
         if row["phone"]:
-            audit.record(session, actor=_actor(platform), role="station", action="view",
-                         resident_id=row["referral"].resident_id, fields=["name", "phone"],
-                         reason=f"open referral {row['number']} on the station page")
+            access.note_view(session, row["referral"].resident_id, viewer,
+                             fields=["name", "phone", "division", "referrals"],
+                             reason=f"open referral {row['number']} on the station page",
+                             health=row["referral"].category in access.SENSITIVE_NEEDS)
     categories = session.scalars(select(Category)).all()
     session.commit()
     today = display.local_today()
@@ -108,9 +110,11 @@ def referrals_csv() -> Response:
     rows = [_row(session, r) for r in work.history(session, platform.id, filters)]
     for row in rows:
         if row["phone"]:
+            health = row["referral"].category in access.SENSITIVE_NEEDS
             audit.record(session, actor=_actor(platform), role="station", action="export",
                          resident_id=row["referral"].resident_id, fields=["name", "phone"],
-                         reason=f"referral {row['number']} in the station's CSV export")
+                         reason=f"referral {row['number']} in the station's CSV export",
+                         sensitivity=access.sensitivity(["name", "phone"], health))
     session.commit()
     name = f"referrals-{display.local_today().isoformat()}.csv"
     return Response(export.referrals_csv(rows), content_type="text/csv; charset=utf-8",

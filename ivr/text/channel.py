@@ -41,11 +41,18 @@ def is_fresh(row: Conversation | None) -> bool:
 
 
 def event_of(body: str) -> Event:
-    """A lone digit is a key; anything else is words."""
+    """A lone digit is a key; four keys or more are an entry (the caller check); anything
+    else is words."""
     text = body.strip()
     if text and all(c in "0123456789*#" for c in text):
-        return Event(digits=text[:1])
+        keys = text.rstrip("#")
+        return Event(digits=keys[:8] if len(keys) >= 4 else text[:1])
     return Event(speech=text)
+
+
+def kept(body: str) -> str:
+    """What the transcript keeps of a message: an entry of keys (a PIN, an ID ending) never."""
+    return "[按键已隐藏 keys hidden]" if len(event_of(body).digits) >= 4 else body
 
 
 def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
@@ -56,7 +63,7 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
     if row is not None and row.handed_off and not is_fresh(row):
         # An operator has the conversation: the message waits for them, the line stays quiet,
         # unless it tells of an emergency.
-        log(session, row, "in", "resident", body)
+        log(session, row, "in", "resident", kept(body))
         row.updated_at = utcnow()
         return row, _alarm_after_handoff(session, config, row, body)
     if is_fresh(row):
@@ -80,7 +87,7 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
         if isinstance(output, Connect) and output.target in ("duty",):
             callbacks.book(session, phone=phone, call_sid=key, reason=f"text_{output.reason}")
     lines = render(result.outputs, result.language, emergency_number(config))
-    log(session, current, "in", "resident", body)
+    log(session, current, "in", "resident", kept(body))
     log(session, current, "out", "line", "\n".join(lines))
     return current, lines
 

@@ -142,6 +142,16 @@ class VoiceRenderer:
     def _ask(self, response: VoiceResponse, ask: Ask, before: list[Say]) -> None:
         action = action_url(self.turn_path, {"t": ask.turn})
         english = self.language == "en"
+        if ask.expect == "secret":
+            # The caller check: keys only (no recognizer hears a PIN), up to 8, ended by #;
+            # keys are Gather's default input, so every provider reads it.
+            gather = Gather(action=action, method="POST", num_digits=8, finish_on_key="#",
+                            timeout=max(ask.timeout_s, 8), action_on_empty_result=False)
+            for sentence in [*before, *ask.prompts]:
+                self._say_into(gather, sentence, ask.slow or self.slow)
+            response.append(gather)
+            response.redirect(action, method="POST")
+            return
         if self.capabilities.speech_input:
             gather = Gather(
                 input="dtmf speech",
