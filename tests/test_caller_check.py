@@ -150,9 +150,10 @@ def test_the_secret_is_kept_as_a_salted_hash_only(app: Flask, demo: Database) ->
 def test_a_pin_typed_in_a_text_message_is_not_kept(app: Flask, demo: Database) -> None:
     _file(demo, app)
     client = app.test_client()
-    for body in ("你好", "2", PIN):
+    # Each text its own MessageSid: one repeated would be a replay, answered and not read.
+    for n, body in enumerate(("你好", "2", PIN)):
         post_signed(client, "/sms", {"From": NUMBER, "To": "+8655112345", "Body": body,
-                                     "MessageSid": "SM" + "1" * 32})
+                                     "MessageSid": "SM" + str(n) * 32})
     with demo.sessions() as s:
         bodies = [m.body for m in s.scalars(select(TextMessage))]
     assert PIN not in " ".join(bodies)

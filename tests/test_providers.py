@@ -26,7 +26,7 @@ from dialogs.state import Caller
 from ivr.core.db import Database
 from ivr.core.models import OutboxMessage, QueueEntry, Resident, User
 from ivr.providers.sms import LogSender, Sms, aliyun_signature, mainland_number
-from ivr.residents import outbox
+from ivr.residents import checks, outbox
 from ivr.tools.phone import Phone, ScriptedCaller
 from ivr.voice.render import VoiceRenderer
 
@@ -203,9 +203,22 @@ def test_somleng_words_are_not_heard_only_keys(app: Flask, demo: Database) -> No
     _no_twilio_only_markup(result)
 
 
+def known_resident(app: Flask, db: Database) -> None:
+    """The resident on file with a PIN: the caller check (CALLER_CHECK=pin) is keyed first."""
+    resident(db)
+    with db.sessions() as s:
+        known = s.scalars(select(Resident).where(Resident.phone == CALLER)).one()
+        checks.set_secret(s, known, "pin", PIN, pepper=app.config["SECRET_KEY"],
+                          actor="test", role="operator")
+        s.commit()
+
+
+PIN = "4821"
+
+
 def test_somleng_a_known_resident_reaches_their_provider(app: Flask, demo: Database) -> None:
-    resident(demo)
-    caller, result = phone(app, "somleng", ["1", "1", "1", "1", "1"])
+    known_resident(app, demo)
+    caller, result = phone(app, "somleng", [PIN, "1", "1", "1", "1", "1"])
     assert result.dialled == [PROVIDER_PHONE] and result.errors == []
     _no_twilio_only_markup(result)
     heard = "\n".join(caller.heard)
@@ -333,8 +346,8 @@ def test_without_ssml_the_slow_profile_speaks_in_short_pieces() -> None:
 
 def _referral_sms(app: Flask, db: Database) -> None:
     """A keyed call that asks for the provider's number by SMS: two outbox rows."""
-    resident(db)
-    phone(app, "twilio", ["1", "1", "1", "1", "2", "2"])
+    known_resident(app, db)
+    phone(app, "twilio", [PIN, "1", "1", "1", "1", "2", "2"])
     with db.sessions() as s:
         purposes = {m.purpose for m in s.scalars(select(OutboxMessage))}
     assert purposes == {"referral_to_provider", "referral_to_resident"}
