@@ -623,8 +623,6 @@ def _confirm(turn: _Turn, node: Node, event: Event) -> None:
     if kind and event.speech and answer is not True:
         # "不是包河，是蜀山": a correction is taken as the answer it gives.
         found = _fill(turn, node, event, correcting=True)
-        if "emergency" in found:
-            return
         if kind in found:
             if slots.get(f"pending_{kind}"):
                 s.node = ""  # ask the confirmation again, of the corrected value
@@ -663,8 +661,6 @@ def _question(turn: _Turn, node: Node, event: Event, need: Understood | None = N
     s = turn.state
     found = _fill(turn, node, event, need=need, place=place)
     own = node.understand
-    if "emergency" in found:
-        return
     if own not in found:
         if found:  # the other slot only ("我住在蜀山区" when asked the need): keep it, ask on
             ack = "place.ack" if "place" in found else "need.ack"
@@ -683,8 +679,8 @@ def _question(turn: _Turn, node: Node, event: Event, need: Understood | None = N
 
 def _fill(turn: _Turn, node: Node, event: Event, *, correcting: bool = False,
           need: Understood | None = None, place: Understood | None = None) -> set[str]:
-    """Fill the slots from one utterance; the slots it filled (or "emergency" when the need
-    heard was an emergency, which is never passed on as a need)."""
+    """Fill the slots from one utterance; the slots it filled. Emergencies never get here: the
+    gate (`_emergency`) hears them first and the need matcher knows no emergency category."""
     s, slots, directory = turn.state, turn.state.slots, turn.env.directory
     words = event.speech
     fixed = _CORRECTION.match(normalize(words))
@@ -714,11 +710,6 @@ def _fill(turn: _Turn, node: Node, event: Event, *, correcting: bool = False,
                                                   for a in result.alternatives[:3]]})
         if best is None or result.decision == "none":
             continue
-        if kind == "need" and best.code == "emergency":
-            # Heard as an emergency by the need's words but not by the gate: ask, never route.
-            _raise(turn, Alarm("uncertain", "other", best.score / 100, "need:emergency"),
-                   event.speech)
-            return {"emergency"}
         mine = kind == own or (own == "" and kind == "need")
         sure = result.decision == "accept" and not low
         cue = kind == "need" or _place_cue(words)
