@@ -101,3 +101,32 @@ def test_a_number_is_found_however_it_is_written(app: Flask, demo: Any) -> None:
     page = client.get("/operator/residents", query_string={"q": "%"},
                       base_url=HTTPS).get_data(as_text=True)
     assert "没有找到" in page  # a wildcard is a character, not everyone
+
+
+def test_a_transfer_submitted_twice_moves_the_call_once(app: Flask, demo: Any) -> None:
+    from .fake_twilio import FakeTwilio
+
+    with FakeTwilio() as fake:
+        app.config["TWILIO_API_BASE"] = fake.url
+        client, token = _operator(app, demo, status="busy")
+        VoiceCall(app.test_client(), "+8613955550005").press("0")
+        client.post("/operator/take", base_url=HTTPS, headers=HEADERS,
+                    data={"csrf_token": token})
+        with demo.sessions() as s:
+            entry = s.scalars(select(QueueEntry)).one()
+            entry.status = "connected"
+            s.add(create_user("qian", PASSWORD, "operator", name="小钱", phone="+8613800000555",
+                              status="available"))
+            s.commit()
+            entry_id = entry.id
+            other = s.scalars(select(User).where(User.username == "qian")).one().id
+        form = {"csrf_token": token, "target": f"operator:{other}"}
+        first = client.post(f"/operator/calls/{entry_id}/transfer", base_url=HTTPS,
+                            headers=HEADERS, data=form, follow_redirects=True)
+        again = client.post(f"/operator/calls/{entry_id}/transfer", base_url=HTTPS,
+                            headers=HEADERS, data=form, follow_redirects=True)
+    assert "已转接给" in first.get_data(as_text=True)
+    assert "无法转接" in again.get_data(as_text=True)
+    assert len(fake.call_updates) == 1
+    with demo.sessions() as s:
+        assert s.get(QueueEntry, entry_id).status == "done"  # type: ignore[union-attr]

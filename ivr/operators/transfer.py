@@ -89,15 +89,18 @@ def twiml(target: Target, config: Any) -> str:
 def transfer(session: Session, config: Any, entry: QueueEntry, target: Target,
              operator: User, client: Any = None) -> None:
     """Put the live caller through to `target`; the operator goes on to wrap up."""
-    if entry.status not in LIVE or not entry.call_sid:
+    now = utcnow()
+    # Claimed first, like every move of a queue entry: of two submits of the form only one
+    # moves the call. The claim holds the row until the route commits; if the REST call
+    # fails, the route rolls it back and the caller stays with the operator.
+    if not entry.call_sid or not handoff.transition(session, entry, QueueStatus.DONE, LIVE,
+                                                    ended_at=now):
         raise TransferError("这通电话已经结束，无法转接 The call has ended")
     try:
         (client or rest_client(config, voice_provider(config).name)).calls(entry.call_sid).update(
             twiml=twiml(target, config))
     except (TwilioException, OSError) as error:
         raise TransferError("转接失败，请再试一次 The transfer failed, please try again") from error
-    now = utcnow()
-    entry.status, entry.ended_at = QueueStatus.DONE, now
     conversation = entry.conversation
     if conversation is not None:
         stamp = display.local_time(now)
