@@ -6,16 +6,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
-import threading
 import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from dialogs.capabilities import Capabilities
 from ivr.tools.phone import FlaskTransport
+
+from .fake_twilio import JsonHandler, LoopbackServer
 
 SOMLENG_TOKEN = "somleng-auth-token-fedcba9876543210"
 
@@ -68,7 +67,7 @@ def aliyun_expected_signature(secret: str, method: str, params: dict[str, str]) 
     return base64.b64encode(hmac.new(key, string_to_sign.encode(), hashlib.sha1).digest()).decode()
 
 
-class FakeAliyun:
+class FakeAliyun(LoopbackServer):
     """POST / with Action=SendSms, as dysmsapi takes it; refuses a bad signature as Aliyun
     does (SignatureDoesNotMatch) and can be told to answer a business error for a while."""
 
@@ -79,7 +78,7 @@ class FakeAliyun:
         self.fail_next = 0
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length).decode()
@@ -96,25 +95,4 @@ class FakeAliyun:
                 self._answer(200, {"Code": "OK", "Message": "OK", "BizId": uuid.uuid4().hex,
                                    "RequestId": uuid.uuid4().hex})
 
-            def _answer(self, status: int, body: dict[str, object]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeAliyun:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
