@@ -340,12 +340,13 @@ def _to_duty(session: Session, row: Conversation, data: dict[str, Any], channel:
 
 
 def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: str,
-           config: Any) -> str:
+           config: Any) -> str | None:
     """A referral from the routed request, its SMS to the provider and to the resident; its
-    short number."""
+    short number (none when no platform holds it)."""
     resident = _resident(session, row)
     if session.get(Provider, str(data["provider"])) is None:
-        return _to_duty(session, row, data, channel, config)
+        _to_duty(session, row, data, channel, config)
+        return None
     referral = referrals.create(
         session, resident=resident, category=str(data["need"]), division=str(data["division"]),
         answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),
