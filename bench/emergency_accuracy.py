@@ -1,4 +1,4 @@
-"""How well the line hears emergencies: `python -m bench.emergency_accuracy [--corpus C] [--part P]`.
+"""How well the line hears emergencies: `python -m bench.emergency_accuracy [--corpus] [--part]`.
 
 Scores `directory.emergency.assess` on a blind evaluation corpus (`bench/corpora/`, written
 apart from the training sentences): `emergency2` (default, the second corpus) or `emergency`

@@ -20,6 +20,7 @@ Two readers, each covering the other's weakness:
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -53,20 +54,23 @@ DATA = Path(__file__).with_name("data")
 PHRASES_FILE = DATA / "emergency_phrases.json"
 MODEL_FILE = DATA / "emergency_model.npz"
 GRAMS_FILE = DATA / "emergency_grams.npz"
+NEIGHBOURS_FILE = DATA / "emergency_neighbours.npz"
 
 # When two kinds are named, the one that needs the fastest or most particular answer wins.
 PRIORITY = ("suicide", "violence", "fire", "gas", "unconscious", "breathing", "stroke",
             "chest_pain", "bleeding", "poisoning", "trapped", "burn", "fall", "missing",
             "other")
 
-# The models' danger (`danger_of`) needed on its own, and with a cue. Chosen by
+# The models' danger (`danger_of`) needed on its own, and with a cue. The grid of
 # `python -m scripts.train_emergency --calibrate` (5-fold, the whole pipeline on held-out
-# sentences): the most recall with at most 0.5 % false alarms on the spent corpus.
-CLEAR_AT = 0.80
-UNCERTAIN_AT = 0.55
-CUE_CLEAR_AT = 0.45
+# sentences; at most 0.5 % false alarms among the spent corpus's traps, 3 % among our own)
+# gave 0.70 / 0.65 / 0.45 / 0.45; on the emergency2 dev part the emergencies the models alone
+# decide start at 0.68 and the traps reach 0.65, so the middle of that gap is used.
+CLEAR_AT = 0.75
+UNCERTAIN_AT = 0.60
+CUE_CLEAR_AT = 0.50
 # A cue the models find this unlikely is taken for words, not danger (help with my laundry).
-CUE_NONE_BELOW = 0.40
+CUE_NONE_BELOW = 0.45
 
 # Characters read per utterance: a long text message is read up to here.
 MAX_CHARS = 1000
@@ -264,6 +268,8 @@ def _zh_block(chars: str, start: int, end: int, phrase: _Phrase, rules: _Rules,
     return None
 
 
+# "After I burned my hand I can't cook": what follows "after I" is what happened before.
+_EN_AFTER = re.compile(r"\b(after|since) (i|we|he|she)\b")
 _ABILITY = re.compile(r"\b(can'?t|cannot|won'?t|couldn'?t)\b")
 
 
@@ -282,7 +288,8 @@ def _en_hits(clause: str, index: int, rules: _Rules) -> list[_Hit]:
                 blocked = "negated"
             elif phrase.kind != "suicide" and rules.en_hypothetical.search(clause[:m.start()]):
                 blocked = "hypothetical"
-            elif past:
+            elif past or (_EN_AFTER.search(clause[:m.start()])
+                          and rules.en_present.search(clause) is None):
                 blocked = "past"
             hits.append(_Hit(phrase, index, m.start(), m.end(), blocked))
     return hits
@@ -311,7 +318,9 @@ def _read(text: str) -> tuple[list[str], list[_Hit], set[int]]:
                        and rules.en_present.search(clause) is None)
             past_carried = False
         hits.extend(found)
-        if in_past or any(h.blocked for h in found) or (
+        # A phrase inside another word (老鼠咬断, 煤气灶) only does not count; a negation, a
+        # hypothesis or the past rules its whole clause out of what the models read.
+        if in_past or any(h.blocked not in (None, "inside") for h in found) or (
                 _complaint(clause, rules) and not any(h.blocked is None for h in found)):
             ruled_out.add(index)
     return clauses, hits, ruled_out
@@ -338,7 +347,9 @@ def _cry_with_errand(clauses: list[str], hit: _Hit, hits: list[_Hit]) -> bool:
     """
     if hit.phrase.kind != "other":
         return False
-    named = {h.clause for h in hits}
+    # Any sign of a danger in the other words keeps the cry instant (I can't catch my breath,
+    # please help); a sign ruled out (我没摔倒, 打不着火) is none.
+    named = {h.clause for h in hits if h.blocked is None}
     return any(i not in named and len(sounds(c).chars) >= 4 for i, c in enumerate(clauses))
 
 
@@ -378,7 +389,7 @@ def grams(text: str) -> set[str]:
     if _HAN.search(said):
         syllables = readable("".join(_HAN.findall(said))).split()
         out.update("s:" + s for s in syllables)
-        out.update(f"s:{a} {b}" for a, b in zip(syllables, syllables[1:], strict=False))
+        out.update(f"s:{a} {b}" for a, b in itertools.pairwise(syllables))
     return out
 
 
@@ -421,6 +432,53 @@ class CharGrams:
                        float(data["bias"][0]))
 
 
+@dataclass(frozen=True)
+class Neighbours:
+    """Danger as the training sentences nearest in meaning say: a similarity-weighted vote.
+
+    Where the linear model draws one boundary for all, a near training sentence settles its
+    own neighbourhood (I'd like to make a will sits by a will, not by a suicide).
+    """
+
+    vectors: Any                   # training sentence vectors, rows (float32)
+    emergency: Any                 # 1.0 for an emergency, 0.0 for none
+    weights: Any                   # each sentence's weight (labels balanced as in training)
+    k: int = 10
+    temperature: float = 0.02
+
+    def danger(self, vector: Any) -> float:
+        """Probability of an emergency among the `k` nearest training sentences."""
+        import numpy as np
+
+        similarity = self.vectors @ vector
+        k = min(self.k, len(similarity))
+        if k == 0:
+            return 0.0
+        near = np.argpartition(-similarity, k - 1)[:k]
+        vote = np.exp((similarity[near] - similarity[near].max()) / self.temperature)
+        vote = vote * self.weights[near]
+        return float((vote * self.emergency[near]).sum() / vote.sum())
+
+    def save(self, path: Path) -> None:
+        """Write the vectors (half precision: the vote needs no more) and their labels."""
+        import numpy as np
+
+        np.savez_compressed(path, vectors=self.vectors.astype(np.float16),
+                            emergency=self.emergency.astype(np.float32),
+                            weights=self.weights.astype(np.float32),
+                            settings=np.array([self.k, self.temperature], np.float32))
+
+    @classmethod
+    def load(cls, path: Path) -> Neighbours:
+        """Read what `save` wrote."""
+        import numpy as np
+
+        with np.load(path) as data:
+            k, temperature = (float(x) for x in data["settings"])
+            return cls(data["vectors"].astype(np.float32), data["emergency"],
+                       data["weights"], int(k), temperature)
+
+
 class _Model:
     """The trained classifiers, loaded once per process (None where one cannot be)."""
 
@@ -429,6 +487,7 @@ class _Model:
         self._loaded = False
         self._classifier: Any = None
         self._grams: CharGrams | None = None
+        self._neighbours: Neighbours | None = None
 
     def _load(self) -> None:
         with self._lock:
@@ -444,6 +503,10 @@ class _Model:
                 self._grams = CharGrams.load(GRAMS_FILE)
             except Exception:  # the vector model alone still answers
                 log.exception("emergency character model not loaded from %s", GRAMS_FILE)
+            try:
+                self._neighbours = Neighbours.load(NEIGHBOURS_FILE)
+            except Exception:  # the other two still answer
+                log.exception("emergency neighbours not loaded from %s", NEIGHBOURS_FILE)
             self._loaded = True
 
     def get(self) -> Any:
@@ -456,17 +519,34 @@ class _Model:
             self._load()
         return self._grams
 
+    def neighbours(self) -> Neighbours | None:
+        if not self._loaded:
+            self._load()
+        return self._neighbours
+
+    def use(self, classifier: Any, chars: CharGrams | None,
+            neighbours: Neighbours | None) -> None:
+        """Answer with these models instead of the files (cross-validation)."""
+        with self._lock:
+            self._classifier, self._grams, self._neighbours = classifier, chars, neighbours
+            self._loaded = True
+
 
 _MODEL = _Model()
 
 
 def danger_of(probabilities: dict[str, float], text: str) -> float:
-    """P(emergency): the vector model's 1 - P(none), averaged with the character model's."""
-    danger = 1.0 - probabilities.get("none", 0.0)
-    model = _MODEL.grams()
-    if model is None:
-        return danger
-    return (danger + model.danger(text)) / 2
+    """P(emergency): the mean of the vector model's, the characters' and the neighbours'."""
+    votes = [1.0 - probabilities.get("none", 0.0)]
+    chars = _MODEL.grams()
+    if chars is not None:
+        votes.append(chars.danger(text))
+    neighbours = _MODEL.neighbours()
+    if neighbours is not None:
+        from directory.semantic import embed
+
+        votes.append(neighbours.danger(embed(text)))  # the vector `meaning` just cached
+    return sum(votes) / len(votes)
 
 
 def meaning(text: str) -> dict[str, float] | None:
@@ -497,11 +577,62 @@ def assess(text: str) -> Alarm:
             return NONE
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the models' danger turns into a decision (calibration tries others)."""
+
+    clear_at: float = CLEAR_AT
+    uncertain_at: float = UNCERTAIN_AT
+    cue_clear_at: float = CUE_CLEAR_AT
+    cue_none_below: float = CUE_NONE_BELOW
+
+
+SHIPPED = Thresholds()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the readers found in one utterance, before any threshold.
+
+    `settled` is the verdict when no threshold matters (an instant phrase, everything ruled
+    out, no model); otherwise `danger` is the models' and `cue` says whether a phrase hinted.
+    """
+
+    settled: Alarm | None
+    cue: bool = False
+    danger: float = 0.0
+    now: bool = False
+    kind: str | None = None
+    why: str = ""
+
+
+def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
+    """The verdict the evidence gives at `thresholds`."""
+    if evidence.settled is not None:
+        return evidence.settled
+    danger, t = evidence.danger, thresholds
+    if evidence.cue:
+        if danger < t.cue_none_below and not evidence.now:
+            return Alarm("none", None, round(danger, 3), evidence.why)
+        decision: Decision = "clear" if danger >= t.cue_clear_at else "uncertain"
+        return Alarm(decision, evidence.kind, round(max(danger, 0.5), 3), evidence.why)
+    if danger >= t.clear_at:
+        return Alarm("clear", evidence.kind, round(danger, 3), evidence.why)
+    if danger >= t.uncertain_at:
+        return Alarm("uncertain", evidence.kind, round(danger, 3), evidence.why)
+    return Alarm("none", None, round(danger, 3), evidence.why)
+
+
 def _assess(text: str, *, use_model: bool = True) -> Alarm:
+    return decide(evidence(text, use_model=use_model))
+
+
+def evidence(text: str, *, use_model: bool = True) -> Evidence:
+    """What the phrases, their scopes and the models find in `text` (may raise)."""
     said = _normalise(text)
     clauses, hits, ruled_out = _read(said)
     if not clauses:
-        return NONE
+        return Evidence(NONE)
     live = [h for h in hits if h.blocked is None]
     # Asking about a danger (中毒了怎么处理，有没有讲座; how to treat a burn) is not being in one:
     # there phrases are only cues, and the model judges the whole.
@@ -516,14 +647,14 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
             named = [h for h in live if h.phrase.kind != "other"]
             if named:
                 kind = _pick(named).phrase.kind
-        return Alarm("clear", kind, 1.0, f"phrase:{_shown(clauses, best)}")
+        return Evidence(Alarm("clear", kind, 1.0, f"phrase:{_shown(clauses, best)}"))
     kept = [c for i, c in enumerate(clauses) if i not in ruled_out]
     blocked = [h for h in hits if h.blocked]
     if not kept:
         first = blocked[0] if blocked else None
         quiet = "complaint" if any(_complaint(c, _rules()) for c in clauses) else "past"
         why = f"{first.blocked}:{_shown(clauses, first)}" if first else quiet
-        return Alarm("none", None, 0.0, why)
+        return Evidence(Alarm("none", None, 0.0, why))
     # The utterance as it came when nothing was ruled out, so its vector is the one the
     # needs matcher asks `semantic.embed` for (cached per text).
     judged = text if not ruled_out else "，".join(kept)
@@ -531,8 +662,9 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
     if probabilities is None:
         if live:
             cue = _pick(live)
-            return Alarm("uncertain", cue.phrase.kind, 0.5, f"cue:{_shown(clauses, cue)}")
-        return NONE
+            return Evidence(Alarm("uncertain", cue.phrase.kind, 0.5,
+                                  f"cue:{_shown(clauses, cue)}"))
+        return Evidence(NONE)
     danger = danger_of(probabilities, judged)
     kinds = {k: p for k, p in probabilities.items() if k != "none"}
     model_kind = max(kinds, key=lambda k: kinds[k]) if kinds else "other"
@@ -542,18 +674,12 @@ def _assess(text: str, *, use_model: bool = True) -> Alarm:
         kind = cue.phrase.kind
         if kinds.get("suicide", 0.0) > 0.3 or (kind == "other" and kinds.get(model_kind, 0) > 0.3):
             kind = "suicide" if kinds.get("suicide", 0.0) > 0.3 else model_kind
-        if danger < CUE_NONE_BELOW and not _now(clauses[cue.clause]):
-            return Alarm("none", None, round(danger, 3), why)
-        decision: Decision = "clear" if danger >= CUE_CLEAR_AT else "uncertain"
-        return Alarm(decision, kind, round(max(danger, 0.5), 3), why)
+        return Evidence(None, cue=True, danger=danger, now=_now(clauses[cue.clause]),
+                        kind=kind, why=why)
     why = f"model:{model_kind} {danger:.2f}"
     if blocked:
         why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
-    if danger >= CLEAR_AT:
-        return Alarm("clear", model_kind, round(danger, 3), why)
-    if danger >= UNCERTAIN_AT:
-        return Alarm("uncertain", model_kind, round(danger, 3), why)
-    return Alarm("none", None, round(danger, 3), why)
+    return Evidence(None, danger=danger, kind=model_kind, why=why)
 
 
 def _shown(clauses: list[str], hit: _Hit) -> str:
