@@ -89,14 +89,14 @@ def calibrate(matcher: NeedMatcher, items: list[Item], limit: float = 0.005) -> 
     with wrong accepts at most `limit` of the part. Each sentence is weighed once; only
     `needs.decide` runs per setting."""
     weighed = [(matcher.weigh(i.text), i.category) for i in items]
-    saved = (needs.ACCEPT, needs.MARGIN, needs.CONFIRM, needs.ACCEPT_MEANING, needs.WHOLE_ANCHOR)
+    saved = (needs.ACCEPT, needs.MARGIN, needs.CONFIRM, needs.ACCEPT_MEANING, needs.WHOLE_MEANING)
     best: tuple[int, int] | None = None
     try:
         for accept, meaning, margin, confirm, whole in itertools.product(
                 (0.5, 0.6, 0.7, 0.8, 0.9), (0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
-                (0.1, 0.2, 0.3, 0.4), (0.05, 0.1, 0.15, 0.2, 0.25), (100.0, math.inf)):
+                (0.1, 0.2, 0.3, 0.4), (0.05, 0.1, 0.15, 0.2, 0.25), (0.6, 0.7, 0.75, math.inf)):
             needs.ACCEPT, needs.ACCEPT_MEANING, needs.MARGIN = accept, meaning, margin
-            needs.CONFIRM, needs.WHOLE_ANCHOR = confirm, whole
+            needs.CONFIRM, needs.WHOLE_MEANING = confirm, whole
             counts: Counter[str] = Counter()
             for w, expected in weighed:
                 decision = needs.decide(*w) if w is not None else "none"
@@ -111,12 +111,12 @@ def calibrate(matcher: NeedMatcher, items: list[Item], limit: float = 0.005) -> 
             if best is None or key > best:
                 best = key
                 print(f"  accept {accept} meaning {meaning} margin {margin} confirm {confirm} "
-                      f"whole keyword {'yes' if whole <= 100 else 'no'}: right "
+                      f"whole keyword with meaning >= {whole}: right "
                       f"{100 * key[0] / len(items):.1f}%, accepted right {key[1]}, "
                       f"wrong accepted {counts['accepted-wrong']}")
     finally:
         (needs.ACCEPT, needs.MARGIN, needs.CONFIRM, needs.ACCEPT_MEANING,
-         needs.WHOLE_ANCHOR) = saved
+         needs.WHOLE_MEANING) = saved
 
 
 def main() -> int:

@@ -18,7 +18,6 @@ first in every turn, so the matcher never returns the `emergency` category.
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
 from collections.abc import Iterable
@@ -62,14 +61,15 @@ NEGATED_KEEP = 0.15
 # (bench/needs_accuracy.py --calibrate, see docs/needs.md).
 ACCEPT = 0.8
 MARGIN = 0.1
-CONFIRM = 0.25
+CONFIRM = 0.3
 # Taking a need without asking also needs the meaning to agree: an anchor alone (住院 in
 # 老伴住院了，家里锅都凉了) is asked about.
 ACCEPT_MEANING = 0.8
-# ... or a whole keyword heard as written, with the meaning ranking it first too: off
-# (infinite), since on round-2 dev it took 陪诊 and 助行器 by the lexicon where the caller
-# meant another need; the grid keeps it to try.
-WHOLE_ANCHOR = math.inf
+# ... or a whole keyword heard as written (送饭 in 我住在…，想找人送饭), with the meaning
+# ranking it first and at least WHOLE_MEANING: at any meaning the lexicon took 陪诊 and
+# 助行器 where round-2 dev callers meant another need.
+WHOLE_ANCHOR = 100.0
+WHOLE_MEANING = 0.75
 # A second need is "also said" when it has its own anchor and this much confidence.
 ALSO_SAID = 0.30
 STRONG_ANCHOR = 90.0
@@ -243,7 +243,9 @@ class NeedMatcher:
                 also = later
         rest = also + [e for e in ranked if e.code != main.code and e not in also
                        and e.code not in {a.code for a in also}]
-        return main, rest, bool(also)
+        # Two requests marked as such (我想要人陪，另外问问高龄津贴) are asked about even when
+        # one part alone names no need clearly: which one first is the caller's to say.
+        return main, rest, bool(also) or (strong and len(segments) > 1)
 
     def _anchors(self, said: str, scopes: list[tuple[int, int]]
                  ) -> tuple[dict[int, Hit], set[int]]:
@@ -327,7 +329,8 @@ def decide(main: Evidence, rest: list[Evidence], several: bool) -> Decision:
     requests were heard (then always asked: which first?)."""
     second = rest[0].confidence if rest else 0.0
     agrees = main.meaning >= ACCEPT_MEANING or (
-        main.anchor >= WHOLE_ANCHOR and main.meaning >= max(e.meaning for e in rest or [main]))
+        main.anchor >= WHOLE_ANCHOR and main.meaning >= WHOLE_MEANING
+        and main.meaning >= max(e.meaning for e in rest or [main]))
     if (main.confidence >= ACCEPT and main.confidence - second >= MARGIN and not several
             and agrees):
         return "accept"
