@@ -94,7 +94,8 @@ def calibrate(matcher: NeedMatcher, items: list[Item], limit: float = 0.005) -> 
     try:
         for accept, meaning, margin, confirm, whole in itertools.product(
                 (0.5, 0.6, 0.7, 0.8, 0.9), (0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
-                (0.1, 0.2, 0.3, 0.4), (0.05, 0.1, 0.15, 0.2, 0.25), (0.6, 0.7, 0.75, math.inf)):
+                (0.1, 0.2, 0.3, 0.4), (0.05, 0.1, 0.15, 0.2, 0.25),
+                (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, math.inf)):
             needs.ACCEPT, needs.ACCEPT_MEANING, needs.MARGIN = accept, meaning, margin
             needs.CONFIRM, needs.WHOLE_MEANING = confirm, whole
             counts: Counter[str] = Counter()
