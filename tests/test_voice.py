@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from ivr.core.models import CallbackTask
 
 from .conftest import DUTY, EMERGENCY, call_form, dialled, post_signed, twiml
 from .voicecall import VoiceCall
@@ -126,6 +129,22 @@ def test_unanswered_dial_tries_again_then_apologises(client: FlaskClient) -> Non
     last = twiml(post_signed(client, action, call_form(DialCallStatus="busy")))
     assert not dialled(last)
     assert last.find("Say") is not None and last.find("Hangup") is not None
+    assert "回电话" in "".join(last.find("Say").itertext())  # type: ignore[union-attr]
+    # Told they will be called back: the task exists, once, however often Twilio retries.
+    twiml(post_signed(client, action, call_form(DialCallStatus="busy")))
+    with client.application.extensions["ivr.db"].sessions() as s:
+        tasks = s.scalars(select(CallbackTask)).all()
+    assert [(t.phone, t.reason, t.status) for t in tasks] == [
+        ("+8613900000001", "missed", "open")]
+
+
+def test_a_withheld_number_is_not_promised_a_call_back(client: FlaskClient) -> None:
+    last = twiml(post_signed(client, "/voice/dial-done?target=duty&try=2",
+                             call_form(From="anonymous", DialCallStatus="no-answer")))
+    said = "".join(last.find("Say").itertext())  # type: ignore[union-attr]
+    assert last.find("Hangup") is not None and "回电话" not in said and "120" in said
+    with client.application.extensions["ivr.db"].sessions() as s:
+        assert s.scalars(select(CallbackTask)).first() is None
 
 
 def test_unanswered_provider_hands_over_to_a_person(client: FlaskClient) -> None:

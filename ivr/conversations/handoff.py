@@ -224,6 +224,18 @@ def abandoned(session: Session, entry: QueueEntry | None, call_sid: str, phone: 
                        emergency=entry is not None and entry.priority == 0)
 
 
+def nobody_answered(session: Session, call_sid: str, phone: str) -> None:
+    """The duty officer did not answer either: the caller is told they will be called back,
+    so a callback task (漏接回拨) must exist; the contact counts as abandoned by the line."""
+    contact = session.scalars(select(Conversation).where(
+        Conversation.channel == "voice", Conversation.key == call_sid)).first()
+    if contact is not None and not contact.answered:
+        contact.abandoned = True
+    if phone and callbacks.booked_for_call(session, call_sid, "missed") is None:
+        callbacks.book(session, phone=phone, call_sid=call_sid, reason="missed",
+                       category=contact.category if contact is not None else None)
+
+
 def call_ended(session: Session, call_sid: str, phone: str) -> None:
     """The call is over: a caller still waiting for a person hung up in the queue (a provider
     without queue verbs sends no queue action, only this final status), or one offered the

@@ -11,11 +11,12 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from dialogs.dialing import DIAL_ATTEMPTS, URGENT_QUEUE, after_dial, unanswered_emergency
-from dialogs.outputs import Connect, Output, Target
+from dialogs.outputs import Connect, Hangup, Output, Say, Target
 from ivr.conversations import handoff, turns
 from ivr.core import db, logs
 from ivr.core.models import Conversation
 from ivr.providers.voice import voice_provider
+from ivr.residents import records
 from ivr.voice import calls, spool
 from ivr.voice.render import VoiceRenderer, apology_response
 from ivr.webhooks.forms import (
@@ -120,6 +121,12 @@ def dial_done() -> Response:
         handoff.direct_dial_ended(session, field("CallSid"), outcome,
                                   int_field("DialCallDuration") or 0)
     outputs = after_dial(target, int_arg("try", 1, 9), outcome, urgent)
+    if outcome != "completed" and any(isinstance(o, Hangup) for o in outputs):
+        caller = number_field()
+        if records.usable_phone(caller):
+            handoff.nobody_answered(session, field("CallSid"), caller)
+        else:  # no number to call back: do not promise it
+            outputs = [Say("dial.gave_up_no_number"), Hangup()]
     mode = "duty"
     if any(isinstance(o, Connect) and o.reason == URGENT_QUEUE for o in outputs):
         handoff.enqueue(session, current_app.config, field("CallSid") or "anonymous",
