@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from dialogs import engine, serialize
 from dialogs.loader import load
@@ -326,6 +326,12 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
     """A referral from the routed request, its SMS to the provider and to the resident; its
     short number."""
     resident = _resident(session, row)
+    # Held here so that referrals.create finds them in the session's identity map (which
+    # keeps only objects someone refers to): each was read twice a referral before, the
+    # provider with its category and area lists, which this turn never reads.
+    provider = session.get(Provider, str(data["provider"]),
+                           options=[lazyload(Provider.categories), lazyload(Provider.serves)])
+    need = session.get(Category, str(data["need"]))
     referral = referrals.create(
         session, resident=resident, category=str(data["need"]), division=str(data["division"]),
         answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),
@@ -334,8 +340,6 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
     number = records.short_number(referral.id)
     if resident.sms_opt_out or not records.usable_phone(row.phone):
         return number
-    provider = session.get(Provider, referral.provider_id)
-    need = session.get(Category, referral.category)
     # The language the caller chose in this call, else the one on file.
     language = str((row.state or {}).get("language") or resident.language or "zh-CN")
     if provider is not None:
