@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, case, func, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from dialogs import engine, serialize
@@ -135,13 +135,13 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
               turn: int | None, event: Event, reader: Session | None = None) -> Turn:
     """Run one turn of the conversation `key`; a repeated turn number replays its answer.
 
-    Without a `reader` the conversation is read locked (FOR UPDATE) and the turn runs under
-    that lock. With one (SQLite's single writer), the engine runs on a snapshot read outside
-    the write transaction, so the lock is held only while the turn is written, and the write
-    happens only if no other request (Twilio's retry of this one) moved the conversation.
+    The engine runs on a snapshot read without a lock (in `reader` when given: SQLite's
+    single writer, so its turn is taken only for the write), and the turn is written only if
+    no other request (Twilio's retry of this one) moved the conversation meanwhile: a turn
+    that only speaks with one conditional UPDATE, a turn with effects (a referral, a task)
+    under the row's lock, re-checked there, so its effects are written once.
     """
-    seen: Any = (_snapshot(reader, channel, key) if reader is not None
-                 else _locked_if_any(session, channel, key))
+    seen = _snapshot(reader or session, channel, key)
     if seen is None or not seen.state:
         _end_read(reader)
         return begin(session, config, channel, key, phone)
@@ -155,18 +155,50 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
     _end_read(reader)
     for entry in state.understood[known:]:
         metrics.understood(_slot_of(entry), str(entry.get("decision") or "none"))
-    row = seen if reader is None else _locked(session, channel, key)
+    if not any(isinstance(output, Effect) for output in outputs):
+        return _save_plain(session, seen, state, outputs, channel, key)
+    row = _locked(session, channel, key)
     if row.turn != seen.turn:
         return _replay(row.state, row.last_outputs)
     return _save(session, row, state, outputs, channel, config)
 
 
 def _snapshot(reader: Session, channel: str, key: str) -> Any:
-    """The conversation's turn, state and last answer, read without a lock."""
-    # Core on the session's connection: plain columns need none of the ORM's work.
-    return reader.connection().execute(select(
-        Conversation.turn, Conversation.state, Conversation.last_outputs).where(
-        Conversation.channel == channel, Conversation.key == key)).first()
+    """The conversation's id, turn, state and last answer, read without a lock."""
+    # Core on the session's connection, the statement built once: plain columns need none
+    # of the ORM's work.
+    return reader.connection().execute(_SNAPSHOT, {"channel": channel, "key": key}).first()
+
+
+_SNAPSHOT = select(Conversation.id, Conversation.turn, Conversation.state,
+                   Conversation.last_outputs).where(
+    Conversation.channel == bindparam("channel"), Conversation.key == bindparam("key"))
+
+
+def _save_plain(session: Session, seen: Any, state: State, outputs: list[Output],
+                channel: str, key: str) -> Turn:
+    """Write a turn without effects in one UPDATE that takes only if the conversation is
+    still at the turn the engine read; otherwise replay what the other request stored."""
+    outputs = numbered(outputs, None)
+    now = utcnow()
+    values: dict[str, Any] = {"state": state.to_json(), "turn": state.turn,
+                              "updated_at": now, "last_outputs": serialize.dump(outputs)}
+    connect = [o for o in outputs if isinstance(o, Connect) and o.target != "provider"]
+    if connect:
+        values.update(handed_off=True,
+                      handed_off_at=func.coalesce(Conversation.handed_off_at, now),
+                      outcome=Outcome.EMERGENCY if connect[-1].target == "emergency"
+                      else Outcome.HANDED_OFF)
+    elif any(isinstance(o, Hangup) for o in outputs):
+        values["outcome"] = case((Conversation.outcome == Outcome.IN_PROGRESS,
+                                  Outcome.IVR_HANDLED), else_=Conversation.outcome)
+    written = session.connection().execute(
+        update(Conversation).where(Conversation.id == seen.id, Conversation.turn == seen.turn)
+        .values(**values))
+    if written.rowcount != 1:
+        again = _snapshot(session, channel, key)
+        return _replay(again.state, again.last_outputs)
+    return Turn(state.language, outputs, state)
 
 
 def _end_read(reader: Session | None) -> None:
@@ -186,11 +218,6 @@ def preview(session: Session, config: Any, channel: str, key: str, event: Event)
 def _locked(session: Session, channel: str, key: str) -> Conversation:
     """The conversation row, which must exist, locked for this transaction."""
     return session.scalars(_locking(channel, key)).one()
-
-
-def _locked_if_any(session: Session, channel: str, key: str) -> Conversation | None:
-    """The conversation row if there is one, locked for this transaction."""
-    return session.scalars(_locking(channel, key)).first()
 
 
 def _locking(channel: str, key: str) -> Select[Conversation]:
