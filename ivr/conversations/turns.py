@@ -19,8 +19,9 @@ from dialogs.outputs import Connect, Effect, Event, Hangup, Output, Say
 from dialogs.prompts import text
 from dialogs.services import Environment, Settings, assess
 from dialogs.state import Caller, State
+from directory import service
 from directory.emergency import Alarm
-from directory.models import Category, Division, Provider
+from directory.models import Category, DirectoryVersion, Division, Provider
 from directory.names import spoken
 from directory.orm import utcnow
 from directory.phones import local_display
@@ -45,16 +46,15 @@ class Turn:
 
 
 def environment(session: Session, config: Any, phone: str, *,
-                counted: bool = False) -> Environment:
+                counted: bool = False, version: str | None = None) -> Environment:
     """The engine's environment for this request, for the caller at `phone` (`counted`: the
-    emergency assessment's decisions go to the metrics)."""
+    emergency assessment's decisions go to the metrics; `version`: the directory's, if read)."""
     settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")),
                         caller_check=str(config.get("CALLER_CHECK") or "pin"))
+    directory = DbDirectory(session, config, phone, version)
     if not counted:
-        return Environment(DbDirectory(session, config, phone), settings,
-                           now=clock.local_now(config))
-    return Environment(DbDirectory(session, config, phone), settings, assess=_assessed,
-                       now=clock.local_now(config))
+        return Environment(directory, settings, now=clock.local_now(config))
+    return Environment(directory, settings, assess=_assessed, now=clock.local_now(config))
 
 
 def _assessed(words: str) -> Alarm:
@@ -150,8 +150,9 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
         return _replay(seen.state, seen.last_outputs)
     before = State.from_json(seen.state)
     known = len(before.understood)
-    state, outputs = engine.step(load(), before, event,
-                                 environment(reader or session, config, phone, counted=True))
+    state, outputs = engine.step(load(), before, event, environment(
+        reader or session, config, phone, counted=True,
+        version=service.label(seen.directory_version, seen.directory_changed_at)))
     _end_read(reader)
     for entry in state.understood[known:]:
         metrics.understood(_slot_of(entry), str(entry.get("decision") or "none"))
@@ -170,8 +171,13 @@ def _snapshot(reader: Session, channel: str, key: str) -> Any:
     return reader.connection().execute(_SNAPSHOT, {"channel": channel, "key": key}).first()
 
 
-_SNAPSHOT = select(Conversation.id, Conversation.turn, Conversation.state,
-                   Conversation.last_outputs).where(
+# The directory's version comes along: a second statement each turn before.
+_SNAPSHOT = select(
+    Conversation.id, Conversation.turn, Conversation.state, Conversation.last_outputs,
+    select(DirectoryVersion.version).where(DirectoryVersion.id == 1).scalar_subquery()
+    .label("directory_version"),
+    select(DirectoryVersion.changed_at).where(DirectoryVersion.id == 1).scalar_subquery()
+    .label("directory_changed_at")).where(
     Conversation.channel == bindparam("channel"), Conversation.key == bindparam("key"))
 
 
