@@ -190,21 +190,33 @@ def _save_plain(session: Session, seen: Any, state: State, outputs: list[Output]
     values: dict[str, Any] = {"state": state.to_json(), "turn": state.turn,
                               "updated_at": now, "last_outputs": serialize.dump(outputs)}
     connect = [o for o in outputs if isinstance(o, Connect) and o.target != "provider"]
-    if connect:
-        values.update(handed_off=True,
-                      handed_off_at=func.coalesce(Conversation.handed_off_at, now),
-                      outcome=Outcome.EMERGENCY if connect[-1].target == "emergency"
-                      else Outcome.HANDED_OFF)
-    elif any(isinstance(o, Hangup) for o in outputs):
-        values["outcome"] = case((Conversation.outcome == Outcome.IN_PROGRESS,
-                                  Outcome.IVR_HANDLED), else_=Conversation.outcome)
-    written = session.connection().execute(
-        update(Conversation).where(Conversation.id == seen.id, Conversation.turn == seen.turn)
-        .values(**values))
+    hangup = any(isinstance(o, Hangup) for o in outputs)
+    if connect or hangup:
+        if connect:
+            values.update(handed_off=True,
+                          handed_off_at=func.coalesce(Conversation.handed_off_at, now),
+                          outcome=Outcome.EMERGENCY if connect[-1].target == "emergency"
+                          else Outcome.HANDED_OFF)
+        else:
+            values["outcome"] = case((Conversation.outcome == Outcome.IN_PROGRESS,
+                                      Outcome.IVR_HANDLED), else_=Conversation.outcome)
+        written = session.connection().execute(update(Conversation).where(
+            Conversation.id == seen.id, Conversation.turn == seen.turn).values(**values))
+    else:  # most turns: the statement built once
+        written = session.connection().execute(_PLAIN, {
+            "cid": seen.id, "seen": seen.turn, "new_state": values["state"],
+            "new_turn": values["turn"], "now": now, "outputs": values["last_outputs"]})
     if written.rowcount != 1:
         again = _snapshot(session, channel, key)
         return _replay(again.state, again.last_outputs)
     return Turn(state.language, outputs, state)
+
+
+_PLAIN = update(Conversation).where(
+    Conversation.id == bindparam("cid"), Conversation.turn == bindparam("seen")).values(
+    state=bindparam("new_state", type_=Conversation.state.type),
+    turn=bindparam("new_turn"), updated_at=bindparam("now"),
+    last_outputs=bindparam("outputs", type_=Conversation.last_outputs.type))
 
 
 def _end_read(reader: Session | None) -> None:
