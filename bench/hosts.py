@@ -298,6 +298,20 @@ def outage(address: str, cut: subprocess.Popen[bytes], url: str, n: int,
         check_records(url, sids)
 
 
+def replayed(logs: list[Path]) -> dict[str, int]:
+    """How many spooled webhooks each host's worker wrote."""
+    counts: dict[str, int] = {}
+    for log in logs:
+        for line in log.read_text(errors="replace").splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("event") == "job.run" and event.get("replayed"):
+                counts[log.stem] = counts.get(log.stem, 0) + int(event["replayed"])
+    return counts
+
+
 def main() -> int:
     """Build the hosts, run the checks, take it all down."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -352,7 +366,8 @@ def main() -> int:
         print(f"4. the purge job's lease claimed at once from {args.hosts} hosts: "
               f"{got.count('1')} got it ({', '.join(got)})")
         print(f"5. host {addresses[0]} cut off from the database: "
-              f"{outage(addresses[0], cut, url, 10, 60)}; load average {load_average()}")
+              f"{outage(addresses[0], cut, url, 10, 60)}; spooled webhooks replayed by "
+              f"{replayed(worker_logs)}; load average {load_average()}")
     finally:
         for process in processes + forwarders + [cut]:
             stop(process)
