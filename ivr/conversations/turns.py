@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload
 
 from dialogs import engine, serialize
@@ -30,7 +33,6 @@ from ivr.core import audit, clock, logs, metrics
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import Call, Conversation, Resident
 from ivr.core.statuses import Outcome
-from ivr.core.upsert import insert_ignore
 from ivr.residents import access, callbacks, checks, outbox, records, referrals
 
 log = logging.getLogger(__name__)
@@ -97,38 +99,79 @@ def caller_profile(session: Session, phone: str, resident: Resident | None,
 def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> Turn:
     """Open the conversation `key` (or serve its first answer again on a retry)."""
     now = utcnow()
-    insert_ignore(session, Conversation,
-                  {"channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
-                   "last_outputs": [], "emergency": False, "started_at": now,
-                   "updated_at": now, "handed_off": False, "outcome": Outcome.IN_PROGRESS,
-                   "operator_notes": "", "recording_url": "", "caller_group": "other",
-                   "area_code": "", "answered": False, "abandoned": False,
-                   **buckets(now, config["TIMEZONE"])}, ["channel", "key"])
-    row = _locked(session, channel, key)
-    if row.state:
-        return _replay(row.state, row.last_outputs)
-    found = records.find(session, phone) if records.usable_phone(phone) else None
+    usable = records.usable_phone(phone)
+    found = records.find(session, phone) if usable else None
     caller = caller_profile(session, phone, found, str(config.get("CALLER_CHECK") or "pin"))
-    if records.usable_phone(phone):
+    state, outputs = engine.start(load(), caller, environment(session, config, phone))
+    plain = not any(isinstance(output, Effect) for output in outputs)
+    told = numbered(outputs, None)
+    values: dict[str, Any] = {
+        "channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
+        "last_outputs": [], "emergency": False, "started_at": now, "updated_at": now,
+        "handed_off": False, "handed_off_at": None, "outcome": Outcome.IN_PROGRESS,
+        "operator_notes": "", "recording_url": "", "answered": False, "abandoned": False,
+        "resident_id": found.id if found else None,
+        "caller_group": caller_group(found.groups) if found else "other",
+        "area_code": (found.division_code or "") if found else "",
+        **buckets(now, config["TIMEZONE"])}
+    if plain:  # the conversation is written whole by its INSERT
+        values.update(state=state.to_json(), turn=state.turn,
+                      last_outputs=serialize.dump(told), **_ending(outputs, now))
+    # The INSERT claims the conversation: a retry of this webhook (on PostgreSQL it waits
+    # for this transaction) finds it taken and replays the stored answer instead.
+    claimed = session.connection().execute(
+        _claim(session.get_bind().dialect.name, tuple(values)), values).scalar()
+    if claimed is None:
+        row = _locked(session, channel, key)
+        if row.state:
+            return _replay(row.state, row.last_outputs)
+        claimed, plain = row.id, False
+    if usable:
         # Containment: an earlier contact from this number in the last 24 hours did not end
         # the matter. Flagged now so the report is a plain sum.
+        epoch = values["started_epoch"]
         session.connection().execute(update(Conversation).where(
-            Conversation.phone == phone, Conversation.id != row.id,
-            Conversation.started_epoch >= row.started_epoch - 86400,
-            Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
-    # Every contact is written: an unknown number gets a provisional file, and a withheld or
-    # invalid one (anonymous, +266696687, empty) one of its own for this contact alone, so
-    # that no two such callers ever share a file.
-    resident = found or records.open_provisional(
-        session, phone if records.usable_phone(phone) else records.withheld_key(channel, key),
-        actor=f"{channel}:{key[:12]}")
-    row.resident_id = resident.id
-    row.caller_group = caller_group(resident.groups)
-    row.area_code = resident.division_code or ""
+            Conversation.phone == phone, Conversation.id != claimed,
+            Conversation.started_epoch >= epoch - 86400,
+            Conversation.started_epoch <= epoch).values(recontacted=True))
     if found:
         found.last_contact_at = now
-    state, outputs = engine.start(load(), caller, environment(session, config, phone))
-    return _save(session, row, state, outputs, channel, config)
+    else:
+        # Every contact is written: an unknown number gets a provisional file, and a withheld
+        # or invalid one (anonymous, +266696687, empty) one of its own for this contact
+        # alone, so that no two such callers ever share a file.
+        resident = records.open_provisional(
+            session, phone if usable else records.withheld_key(channel, key),
+            actor=f"{channel}:{key[:12]}")
+        session.connection().execute(update(Conversation).where(Conversation.id == claimed)
+                                     .values(resident_id=resident.id,
+                                             caller_group=caller_group(resident.groups),
+                                             area_code=resident.division_code or ""))
+    if plain:
+        return Turn(state.language, told, state)
+    opened = session.get(Conversation, claimed, populate_existing=True)
+    assert opened is not None
+    return _save(session, opened, state, outputs, channel, config)
+
+
+def _ending(outputs: list[Output], now: datetime) -> dict[str, Any]:
+    """What a new conversation's first outputs say of its outcome: a person, or the end."""
+    connect = [o for o in outputs if isinstance(o, Connect) and o.target != "provider"]
+    if connect:
+        return {"handed_off": True, "handed_off_at": now,
+                "outcome": Outcome.EMERGENCY if connect[-1].target == "emergency"
+                else Outcome.HANDED_OFF}
+    if any(isinstance(o, Hangup) for o in outputs):
+        return {"outcome": Outcome.IVR_HANDLED}
+    return {}
+
+
+@lru_cache(maxsize=8)
+def _claim(dialect: str, columns: tuple[str, ...]) -> Any:
+    """INSERT the conversation unless it exists, returning its id: built once."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(Conversation)
+    return insert.values({c: bindparam(c) for c in columns}).on_conflict_do_nothing(
+        index_elements=["channel", "key"]).returning(Conversation.id)
 
 
 def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
