@@ -55,7 +55,8 @@ LABELS: dict[str, dict[str, str]] = {
         "retry": "重拨 Tried again", "failures": "多次没听懂 Not understood",
         "noinput": "没有听到回答 No answer heard", "nomatch": "没有听懂 Not understood",
         "outage": "系统故障 Outage", "loop": "对话没有进展 No progress",
-        "no_dialog": "对话无法进行 Dialog unavailable", "silence": "没有听到回答 Silence"},
+        "no_dialog": "对话无法进行 Dialog unavailable",
+        "no_platform": "附近没有服务点 No service point nearby", "silence": "没有听到回答 Silence"},
     "channel": {"voice": "电话 Phone", "sms": "短信 SMS", "chat": "网上咨询 Web Chat"},
     "level": {
         "provider": "服务方 Provider", "village_station": "村（社区）服务站 Village station",
