@@ -36,6 +36,9 @@ class Hit:
     whole: bool = True
     # False when the form heard may be confirmed but never accepted (an area inside the place).
     sure: bool = True
+    # False when the caller's characters are not the form's own (长峒 heard as 长东): the same
+    # sounds may name a place the directory does not have.
+    written: bool = True
 
 
 def symbols_of(reading: str) -> str:
@@ -130,7 +133,21 @@ class PhoneticIndex:
                                    for i in said.polyphones):
             cost += POLYPHONE_PENALTY
         return Hit(self.form_entry[form], score - cost + tie, start, end, penalty == 0,
-                   self.form_sure[form])
+                   self.form_sure[form], _written(chars, said, start, end))
+
+
+def _written(chars: str, said: Sounds, start: int, end: int) -> bool:
+    """Whether the caller wrote the form's own characters (letters and digits always count)."""
+    heard = said.chars[start:end]
+    if not chars or heard == chars or len(heard) != len(chars):
+        # A form heard only in part, or a name not written in Han characters: the score
+        # already says how well it fits.
+        return True
+    return all(a == b or not _han(a) or not _han(b) for a, b in zip(heard, chars, strict=True))
+
+
+def _han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
 
 
 def _rank(hit: Hit) -> tuple[float, bool, int]:

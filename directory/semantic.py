@@ -139,3 +139,47 @@ def _softmax(z: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     e = np.exp(z)
     out: npt.NDArray[np.float32] = e / e.sum(axis=1, keepdims=True)
     return out
+
+
+@dataclass
+class Neighbours:
+    """Labelled sentence vectors that vote for the labels of the texts nearest a new one."""
+
+    labels: list[str]
+    vectors: npt.NDArray[np.float32]
+    # Row i's label, as an index into `labels`.
+    targets: npt.NDArray[np.int16]
+
+    def vote(self, vector: Vector, k: int = 10, temperature: float = 0.05
+             ) -> npt.NDArray[np.float32]:
+        """Each label's share of the k nearest rows, weighted by a softmax of cosine similarity."""
+        if not len(self.targets):
+            return np.full(len(self.labels), 1.0 / max(1, len(self.labels)), np.float32)
+        # einsum's own loop, not BLAS: OpenBLAS spreads a product this size over threads,
+        # which on busy cores costs 3-20 ms instead of 0.3 ms.
+        similarity = np.einsum("ij,j->i", self.vectors, vector.astype(np.float32))
+        k = min(k, len(similarity))
+        top = np.argpartition(-similarity, k - 1)[:k]
+        weight = np.exp((similarity[top] - similarity[top].max()) / temperature)
+        out = np.zeros(len(self.labels), np.float32)
+        np.add.at(out, self.targets[top], weight.astype(np.float32))
+        share: npt.NDArray[np.float32] = out / out.sum()
+        return share
+
+    def save(self, path: Path) -> None:
+        """Write the rows (float16: half the size, the same neighbours) as a .npz."""
+        np.savez_compressed(path, labels=np.array(self.labels),
+                            vectors=self.vectors.astype(np.float16), targets=self.targets)
+
+    @classmethod
+    def load(cls, path: Path) -> Neighbours:
+        """Read rows written by `save`."""
+        with np.load(path) as data:
+            return cls([str(x) for x in data["labels"]], data["vectors"].astype(np.float32),
+                       data["targets"].astype(np.int16))
+
+
+def clear_cache() -> None:
+    """Forget every cached vector (benchmarks timing the embedding itself)."""
+    with _embed_lock:
+        _cache.clear()

@@ -23,6 +23,8 @@ CORE_ONLY_PENALTY = 4.0
 ANCESTOR_BONUS = 8.0
 # Nested places scoring this close are the same name said twice (巢湖市 / 巢湖村).
 TWIN = 0.5
+# Villages and communities (村/居委会): 1,773 of Hefei's names, where homophones abound.
+VILLAGE = 5
 # A short shipped alias (高新, 经开) heard by its sound, not its characters (高兴), is confirmed.
 SHORT_ALIAS_SOUND_PENALTY = 12.0
 
@@ -109,12 +111,15 @@ class PlaceMatcher:
             hits = {e: _capped(h, said) for e, h in hits.items()}
         if within:
             inside = {e: h for e, h in hits.items() if self.codes[e].startswith(within)}
-            result = self._decide(inside)
+            # In the caller's own district a homophone is most likely the recognizer's
+            # spelling (包和 for 包河) and may be taken as said.
+            result = self._decide(inside, by_sound=True)
             if result.decision != "none":
                 return result
         return self._decide(hits)
 
-    def _decide(self, hits: dict[int, Hit]) -> Understood:
+    def _decide(self, hits: dict[int, Hit], *, by_sound: bool = False) -> Understood:
+        """Best answer and decision; `by_sound`: a name heard only by its sound may be accepted."""
         hits = _drop_shadowed(hits)
         if not hits:
             return Understood(None, "none")
@@ -131,7 +136,11 @@ class PlaceMatcher:
         rivals = twins + [e for e in ranked[1:] if not self._related(best, e)]
         margin = scores[best] - (scores[rivals[0]] if rivals else 0.0)
         decision: Decision = "none"
-        if scores[best] >= ACCEPT and margin >= MARGIN and hits[best].sure:
+        # Anywhere in Hefei, a village or community heard only by its sound (长峒 for 长东:
+        # a homophone, or a place the directory lacks) is confirmed, never taken as said;
+        # districts and streets are few and well known, so 包和区 is the recognizer's 包河区.
+        if (scores[best] >= ACCEPT and margin >= MARGIN and hits[best].sure
+                and (hits[best].written or by_sound or self.levels[best] < VILLAGE)):
             decision = "accept"
         elif scores[best] >= CONFIRM:
             decision = "confirm"
@@ -170,7 +179,8 @@ def _capped(hit: Hit, said: Sounds) -> Hit:
              and (hit.end >= len(said.source) or said.source[hit.end] not in "pf"))
     if whole and not any(s in "ef" for s in source):
         return hit
-    return Hit(hit.entry, hit.score, hit.start, hit.end, hit.whole, sure=False)
+    return Hit(hit.entry, hit.score, hit.start, hit.end, hit.whole, sure=False,
+               written=hit.written)
 
 
 def tied(result: Understood, limit: int = 3) -> list[Candidate]:

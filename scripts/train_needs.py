@@ -1,12 +1,14 @@
 """Train the needs classifier: `python -m scripts.train_needs [--check] [--l2 X]`.
 
-Reads the training sentences written for it (directory/data/needs_train.tsv: label, text;
-never the evaluation corpora), adds each Chinese sentence once more with an everyday opening
+Reads the training sentences written for it (directory/data/needs_train.tsv: label, text) and
+the round-1 corpus, spent once its test half was scored (bench/corpora/needs.{dev,test}.tsv;
+never a later corpus), adds each Chinese sentence once more with an everyday opening
 (喂， / 请问 / 麻烦你 ...) as callers say them, embeds them with directory.semantic, and fits
 semantic.Classifier on standardised vectors. The standardisation is folded into the weights,
 so the shipped file (directory/data/needs_classifier.npz) takes raw vectors like any
-semantic.Classifier. `--check` prints a 5-fold cross-validated accuracy per l2 (training data
-only) and writes nothing.
+semantic.Classifier; the same vectors are written as the neighbours that vote beside it
+(directory/data/needs_neighbours.npz). `--check` prints a 5-fold cross-validated accuracy
+per l2 (training data only) and writes nothing.
 """
 
 from __future__ import annotations
@@ -16,15 +18,19 @@ import csv
 import random
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from directory import semantic
 from directory.lexicon import DATA
-from directory.needs import CLASSIFIER_FILE, EMERGENCY
+from directory.needs import CLASSIFIER_FILE, EMERGENCY, NEIGHBOURS_FILE
 
 TRAIN_FILE = DATA / "needs_train.tsv"
+# Evaluation corpora whose test part has been scored and reported: training data from then on.
+CORPORA = Path(__file__).resolve().parent.parent / "bench" / "corpora"
+SPENT = [CORPORA / "needs.dev.tsv", CORPORA / "needs.test.tsv"]
 OPENINGS = ["喂，", "你好，", "请问", "我想问一下，", "麻烦你，", "同志，", "那个，"]
 STEPS = 1500
 RATE = 0.5
@@ -36,6 +42,11 @@ def sentences() -> list[tuple[str, str]]:
     rng = random.Random(15)
     with TRAIN_FILE.open(encoding="utf-8") as f:
         rows = [(r["label"].strip(), r["text"].strip()) for r in csv.DictReader(f, delimiter="\t")]
+    for path in SPENT:
+        with path.open(encoding="utf-8") as f:
+            # A multi sentence is labelled with its main (first asked) need.
+            rows += [(r["category"].strip(), r["text"].strip())
+                     for r in csv.DictReader(f, delimiter="\t")]
     out: list[tuple[str, str]] = []
     for label, text in rows:
         if not text or label == EMERGENCY:
@@ -88,9 +99,13 @@ def main() -> int:
         return 0
     model = fit(x, y, args.l2)
     model.save(CLASSIFIER_FILE)
+    index = {label: i for i, label in enumerate(model.labels)}
+    semantic.Neighbours(model.labels, x.astype(np.float32),
+                        np.array([index[t] for t in y], np.int16)).save(NEIGHBOURS_FILE)
     train_right = sum(max(p := model.probabilities(v), key=lambda k: p[k]) == t
                       for v, t in zip(x, y, strict=True))
-    print(f"wrote {CLASSIFIER_FILE} ({CLASSIFIER_FILE.stat().st_size // 1024} KiB), "
+    print(f"wrote {CLASSIFIER_FILE} ({CLASSIFIER_FILE.stat().st_size // 1024} KiB) and "
+          f"{NEIGHBOURS_FILE.name} ({NEIGHBOURS_FILE.stat().st_size // 1024} KiB), "
           f"training accuracy {100 * train_right / len(y):.1f}%")
     return 0
 

@@ -198,6 +198,9 @@ def test_the_model_ships_small_beside_the_code() -> None:
     assert probabilities is not None
     assert set(probabilities) <= {*KINDS, "none"}
     assert abs(sum(probabilities.values()) - 1.0) < 1e-3
+    assert emergency.GRAMS_FILE.stat().st_size < 1_000_000
+    chars = emergency.CharGrams.load(emergency.GRAMS_FILE)
+    assert chars.danger("我老伴晕过去了") > chars.danger("我想找人帮忙做饭")
 
 
 def test_safe_under_threads() -> None:
@@ -226,3 +229,78 @@ def test_never_raises(text: str) -> None:
     assert alarm.decision in ("clear", "uncertain", "none")
     assert alarm.kind is None or alarm.kind in KINDS
     assert 0.0 <= alarm.score <= 1.0
+
+
+# Round 2: everyday phrasings written for these tests (not in the training file), in the kinds
+# the round-1 test part missed, with Hefei words and recognizer homophones.
+ROUND_TWO_HEARD = [
+    ("gas", "厨房里那股煤气味越来越重了，俺头昏"),
+    ("gas", "家里好大的没气味"),                # 煤气味
+    ("gas", "The cooker is hissing and the room stinks of gas"),
+    ("burn", "老伴端汤的时候泼了一身，烫起了大泡"),
+    ("burn", "My wife poured boiling water on her foot, the skin came off"),
+    ("missing", "俺家老爷子一早出门，到现在人影都没得，他糊涂了"),
+    ("missing", "Grandad walked out of the care home and nobody knows where he is"),
+    ("stroke", "我爸刚才一下子嘴就歪了，话说不清，右手拿不住碗"),
+    ("stroke", "Her face has gone lopsided and she can't lift her left arm"),
+    ("fall", "老太太在菜场门口跌倒了，爬不起来"),
+    ("unconscious", "他躺在地上喊不应，眼睛也不睁"),
+    ("suicide", "我把一瓶安眠药都攒好了，今晚就了结"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), ROUND_TWO_HEARD)
+def test_round_two_phrasings_are_heard(kind: str, text: str) -> None:
+    alarm = assess(text)
+    assert alarm.decision != "none", (text, alarm)
+    assert alarm.kind == kind, (text, alarm)
+
+
+@pytest.mark.parametrize("text", [
+    # a service that did not come is a complaint, not someone missing
+    "送饭的没来", "说好今天来打扫，到现在没人来", "护工三天没上门了，我要投诉",
+    "助浴的阿姨又放我鸽子了", "The cleaner didn't turn up again",
+    "nobody came to take me to the day centre", "I'm still waiting for my lunch delivery",
+    # things and animals lost, not people
+    "我家狗走丢了", "手机不见了，找不到了", "My cat has gone missing",
+    # the past, after "after I"
+    "After I scalded my hand last month I can't carry pans, can someone cook for me",
+    # negation the old scopes missed
+    "我不想死，就是想找人说说话", "There's no fire, the alarm battery is flat",
+    # things that come off a wall are not a person falling
+    "浴室的扶手掉下来了，找个师傅装一下",
+])
+def test_round_two_traps(text: str) -> None:
+    alarm = assess(text)
+    assert alarm.decision == "none", (text, alarm)
+
+
+@pytest.mark.parametrize("text", [
+    "我摔倒了，喊了半天没人来",                 # the fall is in its own clause
+    "叫了救护车还没来，我爸已经没气了",         # an ambulance not coming is no complaint
+    "My husband can't catch his breath",        # can't says what the danger is
+])
+def test_complaint_and_negation_scopes_do_not_hide_danger(text: str) -> None:
+    assert assess(text).decision == "clear", assess(text)
+
+
+def test_a_cry_with_an_errand_that_only_sounds_like_danger_is_not_dialled() -> None:
+    # 老鼠咬断 sounds like 老鼠药 (rat poison): with the cable named, the cry is only a cue.
+    alarm = assess("救命啊，我家电视线又被老鼠咬断了，看不成")
+    assert alarm.decision != "clear", alarm
+    assert alarm.kind != "poisoning", alarm
+
+
+def test_thresholds_decide_the_same_evidence_differently() -> None:
+    found = emergency.Evidence(None, danger=0.6, kind="fall", why="model:fall 0.60")
+    assert emergency.decide(found).decision == "uncertain"
+    assert emergency.decide(found, emergency.Thresholds(clear_at=0.5)).decision == "clear"
+    assert emergency.decide(found, emergency.Thresholds(uncertain_at=0.7)).decision == "none"
+    cue = emergency.Evidence(None, cue=True, danger=0.2, now=True, kind="fall")
+    assert emergency.decide(cue).decision == "uncertain"  # 突然 keeps a weak cue alive
+
+
+def test_the_character_model_reads_homophones_as_their_words() -> None:
+    assert {"s:jiu min", "救命"} <= emergency.grams("救命")
+    assert "s:jiu min" in emergency.grams("就命")
+    assert "w:help" in emergency.grams("Help me")

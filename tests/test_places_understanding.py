@@ -146,6 +146,18 @@ def test_a_polyphone_read_otherwise_is_not_accepted_for_another_name(
     assert result.best is not None and "长岗" in result.best.name
 
 
+def test_a_homophone_outside_the_callers_district_is_confirmed(places: PlaceMatcher) -> None:
+    # There is no 长峒社区 in Hefei; 长东社区 (肥西) sounds exactly the same but is not what
+    # the caller wrote: asked, never taken.
+    result = places.find("我是长峒社区的")
+    assert result.best is not None and result.best.name.startswith("长东社区")
+    assert result.decision == "confirm"
+    # Written as the directory writes it, the same name is taken as said.
+    assert places.find("我是长东社区的").decision == "accept"
+    # In the caller's own district a homophone is the recognizer's spelling: taken.
+    assert places.find("我是长峒社区的", within="340123").decision == "accept"
+
+
 @pytest.mark.parametrize("text", [
     "I want to change my address", "Can you help me please", "Hello, is anyone there?",
     "My mother fell down and cannot get up", "I need someone to cook for me",
