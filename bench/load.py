@@ -1,15 +1,14 @@
 """Many simulated callers against gunicorn on 127.0.0.1: `python -m bench.load`.
 
 Each caller follows the TwiML as Twilio does (the terminal phone's logic) and signs every
-request. Prints webhook latency, errors, "database is locked" lines, whether every call, contact
-and referral was written exactly once, and a dialog turn's throughput beside a bare Flask
-endpoint's under the same gunicorn settings. Bounded in count and time; loopback only.
+request. Prints webhook latency, errors, "database is locked" lines and whether every call,
+contact and referral was written exactly once. Bounded in count and time; loopback only. The
+turn throughput beside the yardstick is `bench/turns.py`.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import random
 import statistics
@@ -126,42 +125,6 @@ def calls(port: int, concurrent: int, think: tuple[float, float] = (0.0, 0.0),
             "seconds": elapsed, "sids": [r.call_sid for r in results]}
 
 
-def _call_loop(port: int, threads: int, seconds: float) -> int:
-    """One client process: `threads` callers placing whole scripted calls back to back;
-    returns the number of webhook requests answered."""
-    stop = time.perf_counter() + seconds
-    counts: list[int] = []
-    lock = threading.Lock()
-
-    def loop() -> None:
-        done = 0
-        while time.perf_counter() < stop:
-            phone = Phone(HttpTransport(timeout=30), TOKEN, f"http://127.0.0.1:{port}",
-                          ScriptedCaller(SCRIPT),
-                          from_number=f"+86139{uuid.uuid4().int % 10**8:08d}")
-            done += phone.run().requests
-        with lock:
-            counts.append(done)
-
-    workers = [threading.Thread(target=loop) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return sum(counts)
-
-
-def throughput(port: int, seconds: float, processes: int = 2, threads: int = 8) -> float:
-    """Webhooks per second that callers placing whole calls get answered.
-
-    The same client (several processes, so the load generator's own GIL is not the limit)
-    drives the line and the bare yardstick, so the client's cost is the same on both sides.
-    """
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        counts = pool.starmap(_call_loop, [(port, threads, seconds)] * processes)
-    return sum(counts) / seconds
-
-
 def check_records(url: str, sids: list[str]) -> str:
     """Every call, contact and referral written once."""
     engine = create_engine(url)
@@ -184,14 +147,11 @@ class Options:
     port: int
     think: tuple[float, float]
     ramp: float
-    seconds: float
-    calls: bool
-    throughput: bool
 
 
 def run(label: str, url: str, concurrent: int, workers: int, threads: int,
         options: Options) -> None:
-    """One database: the calls and their records, then the throughput comparison."""
+    """One database: the calls and their records."""
     port = options.port
     env = environment(url, port)
     prepare(url, env)
@@ -201,35 +161,21 @@ def run(label: str, url: str, concurrent: int, workers: int, threads: int,
     try:
         calls(port, 4 * workers)  # warm-up: every worker has taken calls
         SLOWEST.clear()
-        if options.calls:
-            result = calls(port, concurrent, options.think, options.ramp)
-            records = check_records(url, result["sids"])
-        if options.throughput:
-            dialog = throughput(port, options.seconds)
+        result = calls(port, concurrent, options.think, options.ramp)
+        records = check_records(url, result["sids"])
     finally:
         server.terminate()
         server.wait()
     locked = log.read_text(errors="replace").count("database is locked")
-    if options.calls:
-        print(f"{label}: {concurrent} concurrent calls ({settings}), starting over "
-              f"{options.ramp:g} s, {options.think[0]:g}-{options.think[1]:g} s between turns "
-              f"({result['requests']} webhooks) in {result['seconds']:.1f} s; errors "
-              f"{result['errors']}; 'database is locked' {locked}; webhook p50 "
-              f"{result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, max "
-              f"{result['max_ms']:.0f} ms; {records}")
-        worst = sorted(SLOWEST, reverse=True)[:6]
-        print(f"{label}: slowest webhooks: " + ", ".join(f"{w[1]} {w[2]} {w[0] * 1000:.0f} ms"
-                                                        for w in worst))
-    if options.throughput:
-        bare = start_gunicorn("bench.bare_app:create_app()", port, env, workers, threads, log)
-        try:
-            calls(port, 4 * workers)
-            yardstick = throughput(port, options.seconds)
-        finally:
-            bare.terminate()
-            bare.wait()
-        print(f"{label}: whole calls back to back: dialog {dialog:.0f} webhooks/s vs bare "
-              f"Flask TwiML {yardstick:.0f} webhooks/s ({dialog / yardstick:.0%}), {settings}")
+    print(f"{label}: {concurrent} concurrent calls ({settings}), starting over "
+          f"{options.ramp:g} s, {options.think[0]:g}-{options.think[1]:g} s between turns "
+          f"({result['requests']} webhooks) in {result['seconds']:.1f} s; errors "
+          f"{result['errors']}; 'database is locked' {locked}; webhook p50 "
+          f"{result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, max "
+          f"{result['max_ms']:.0f} ms; {records}")
+    worst = sorted(SLOWEST, reverse=True)[:6]
+    print(f"{label}: slowest webhooks: " + ", ".join(f"{w[1]} {w[2]} {w[0] * 1000:.0f} ms"
+                                                    for w in worst))
 
 
 def main() -> int:
@@ -243,18 +189,13 @@ def main() -> int:
                         help="seconds a caller takes to hear a prompt and answer (0 0: none)")
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="seconds over which the calls start (0: all in the same instant)")
-    parser.add_argument("--seconds", type=float, default=10.0,
-                        help="length of each throughput measurement")
     parser.add_argument("--workers", type=int, nargs=2, default=(4, 4),
                         metavar=("SQLITE", "POSTGRES"), help="gunicorn workers for each database")
     parser.add_argument("--threads", type=int, nargs=2, default=(4, 4),
                         metavar=("SQLITE", "POSTGRES"),
                         help="gunicorn threads per worker for each database (the Procfile: 4)")
-    parser.add_argument("--only", choices=("calls", "throughput"),
-                        help="measure only the concurrent calls or only the throughput")
     args = parser.parse_args()
-    options = Options(args.port, (args.think[0], args.think[1]), args.ramp, args.seconds,
-                      args.only != "throughput", args.only != "calls")
+    options = Options(args.port, (args.think[0], args.think[1]), args.ramp)
     print(f"machine: {describe()}")
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -35,7 +36,12 @@ def version(session: Session) -> str:
     """The directory's current version and when it changed ('0' when nothing was imported):
     caches keyed on it reload after an import, or when the database is rebuilt."""
     row = session.connection().execute(_VERSION).first()
-    return f"{row.version}@{row.changed_at.isoformat()}" if row else "0"
+    return label(row.version, row.changed_at) if row else "0"
+
+
+def label(number: int | None, changed_at: datetime | None) -> str:
+    """The version as version() gives it, from its two columns read some other way."""
+    return f"{number}@{changed_at.isoformat()}" if number is not None and changed_at else "0"
 
 
 def per_version(session: Session, current: str, name: Hashable, build: Callable[[], T]) -> T:

@@ -76,3 +76,30 @@ def test_calls_during_an_outage_are_written_when_the_database_returns(
         assert s.scalar(select(func.count()).select_from(Conversation)) == 50
         assert {c.status for c in s.scalars(select(Call))} == {"completed"}
         assert {c.outcome for c in s.scalars(select(Conversation))} == {"outage"}
+
+
+def test_a_spool_every_host_reaches_is_replayed_by_one_worker_at_a_time(
+        app: Flask, tmp_path: object) -> None:
+    import fcntl
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from ivr.core.models import Call
+    from ivr.voice import spool
+
+    path = Path(str(tmp_path)) / "shared" / "spool.jsonl"
+    down = create_app(base_config(UNREACHABLE["postgresql"], SPOOL_PATH=str(path)))
+    post_signed(down.test_client(), "/voice", call_form("CA" + "7" * 32, CallStatus="ringing"))
+    down.extensions["ivr.db"].dispose()
+    app.config["SPOOL_PATH"] = str(path)
+    db = app.extensions["ivr.db"]
+    # Another host's worker is replaying: this one leaves the spool to it, untouched.
+    with path.with_suffix(".lock").open("a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with db.sessions() as s:
+            assert spool.replay(s, app.config) == 0
+        assert path.exists() and not path.with_suffix(".replaying").exists()
+    with db.sessions() as s:
+        assert spool.replay(s, app.config) == 1
+        assert s.scalar(select(func.count()).select_from(Call)) == 1

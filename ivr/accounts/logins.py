@@ -49,7 +49,9 @@ HOME = {"operator": "operator.index", "admin": "admin.dashboard", "station": "st
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+# Where the counts live comes from RATELIMIT_STORAGE_URI (ivr/core/config.py): memory of
+# this process by default, Redis when several hosts must count one login's attempts together.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 class LoginUser(UserMixin):  # type: ignore[misc]
@@ -92,6 +94,8 @@ def init_app(app: Flask) -> None:
         SESSION_REFRESH_EACH_REQUEST=True,
         WTF_CSRF_TIME_LIMIT=None,  # the session's idle timeout already bounds the token
     )
+    # Redis down: count in this process's memory meanwhile rather than fail every login.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"

@@ -37,11 +37,13 @@ def place_choice(code: str, name: str, level: int) -> PlaceChoice:
 class DbDirectory:
     """Implements dialogs.services.Directory over one request's session."""
 
-    def __init__(self, session: Session, config: dict[str, Any] | Any, phone: str = "") -> None:
+    def __init__(self, session: Session, config: dict[str, Any] | Any, phone: str = "",
+                 version: str | None = None) -> None:
         self.session = session
         self.config = config
         self.phone = phone
-        self._version: str | None = None
+        # The directory version, when the caller read it with something else already.
+        self._version: str | None = version
 
     def _current(self) -> str:
         """The directory version, read once per request."""

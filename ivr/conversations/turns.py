@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, lazyload
 
 from dialogs import engine, serialize
 from dialogs.loader import load
@@ -19,8 +22,9 @@ from dialogs.outputs import Connect, Effect, Event, Hangup, Output, Say
 from dialogs.prompts import text
 from dialogs.services import Environment, Settings, assess
 from dialogs.state import Caller, State
+from directory import service
 from directory.emergency import Alarm
-from directory.models import Category, Division, Provider
+from directory.models import Category, DirectoryVersion, Division, Provider
 from directory.names import spoken
 from directory.orm import utcnow
 from directory.phones import local_display
@@ -29,7 +33,6 @@ from ivr.core import audit, clock, logs, metrics
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import Call, Conversation, Resident
 from ivr.core.statuses import Outcome
-from ivr.core.upsert import insert_ignore
 from ivr.residents import access, callbacks, checks, outbox, records, referrals
 
 log = logging.getLogger(__name__)
@@ -45,16 +48,15 @@ class Turn:
 
 
 def environment(session: Session, config: Any, phone: str, *,
-                counted: bool = False) -> Environment:
+                counted: bool = False, version: str | None = None) -> Environment:
     """The engine's environment for this request, for the caller at `phone` (`counted`: the
-    emergency assessment's decisions go to the metrics)."""
+    emergency assessment's decisions go to the metrics; `version`: the directory's, if read)."""
     settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")),
                         caller_check=str(config.get("CALLER_CHECK") or "pin"))
+    directory = DbDirectory(session, config, phone, version)
     if not counted:
-        return Environment(DbDirectory(session, config, phone), settings,
-                           now=clock.local_now(config))
-    return Environment(DbDirectory(session, config, phone), settings, assess=_assessed,
-                       now=clock.local_now(config))
+        return Environment(directory, settings, now=clock.local_now(config))
+    return Environment(directory, settings, assess=_assessed, now=clock.local_now(config))
 
 
 def _assessed(words: str) -> Alarm:
@@ -97,51 +99,92 @@ def caller_profile(session: Session, phone: str, resident: Resident | None,
 def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> Turn:
     """Open the conversation `key` (or serve its first answer again on a retry)."""
     now = utcnow()
-    insert_ignore(session, Conversation,
-                  {"channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
-                   "last_outputs": [], "emergency": False, "started_at": now,
-                   "updated_at": now, "handed_off": False, "outcome": Outcome.IN_PROGRESS,
-                   "operator_notes": "", "recording_url": "", "caller_group": "other",
-                   "area_code": "", "answered": False, "abandoned": False,
-                   **buckets(now, config["TIMEZONE"])}, ["channel", "key"])
-    row = _locked(session, channel, key)
-    if row.state:
-        return _replay(row.state, row.last_outputs)
-    found = records.find(session, phone) if records.usable_phone(phone) else None
+    usable = records.usable_phone(phone)
+    found = records.find(session, phone) if usable else None
     caller = caller_profile(session, phone, found, str(config.get("CALLER_CHECK") or "pin"))
-    if records.usable_phone(phone):
+    state, outputs = engine.start(load(), caller, environment(session, config, phone))
+    plain = not any(isinstance(output, Effect) for output in outputs)
+    told = numbered(outputs, None)
+    values: dict[str, Any] = {
+        "channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
+        "last_outputs": [], "emergency": False, "started_at": now, "updated_at": now,
+        "handed_off": False, "handed_off_at": None, "outcome": Outcome.IN_PROGRESS,
+        "operator_notes": "", "recording_url": "", "answered": False, "abandoned": False,
+        "resident_id": found.id if found else None,
+        "caller_group": caller_group(found.groups) if found else "other",
+        "area_code": (found.division_code or "") if found else "",
+        **buckets(now, config["TIMEZONE"])}
+    if plain:  # the conversation is written whole by its INSERT
+        values.update(state=state.to_json(), turn=state.turn,
+                      last_outputs=serialize.dump(told), **_ending(outputs, now))
+    # The INSERT claims the conversation: a retry of this webhook (on PostgreSQL it waits
+    # for this transaction) finds it taken and replays the stored answer instead.
+    claimed = session.connection().execute(
+        _claim(session.get_bind().dialect.name, tuple(values)), values).scalar()
+    if claimed is None:
+        row = _locked(session, channel, key)
+        if row.state:
+            return _replay(row.state, row.last_outputs)
+        claimed, plain = row.id, False
+    if usable:
         # Containment: an earlier contact from this number in the last 24 hours did not end
         # the matter. Flagged now so the report is a plain sum.
+        epoch = values["started_epoch"]
         session.connection().execute(update(Conversation).where(
-            Conversation.phone == phone, Conversation.id != row.id,
-            Conversation.started_epoch >= row.started_epoch - 86400,
-            Conversation.started_epoch <= row.started_epoch).values(recontacted=True))
-    # Every contact is written: an unknown number gets a provisional file, and a withheld or
-    # invalid one (anonymous, +266696687, empty) one of its own for this contact alone, so
-    # that no two such callers ever share a file.
-    resident = found or records.open_provisional(
-        session, phone if records.usable_phone(phone) else records.withheld_key(channel, key),
-        actor=f"{channel}:{key[:12]}")
-    row.resident_id = resident.id
-    row.caller_group = caller_group(resident.groups)
-    row.area_code = resident.division_code or ""
+            Conversation.phone == phone, Conversation.id != claimed,
+            Conversation.started_epoch >= epoch - 86400,
+            Conversation.started_epoch <= epoch).values(recontacted=True))
     if found:
         found.last_contact_at = now
-    state, outputs = engine.start(load(), caller, environment(session, config, phone))
-    return _save(session, row, state, outputs, channel, config)
+    else:
+        # Every contact is written: an unknown number gets a provisional file, and a withheld
+        # or invalid one (anonymous, +266696687, empty) one of its own for this contact
+        # alone, so that no two such callers ever share a file.
+        resident = records.open_provisional(
+            session, phone if usable else records.withheld_key(channel, key),
+            actor=f"{channel}:{key[:12]}")
+        session.connection().execute(update(Conversation).where(Conversation.id == claimed)
+                                     .values(resident_id=resident.id,
+                                             caller_group=caller_group(resident.groups),
+                                             area_code=resident.division_code or ""))
+    if plain:
+        return Turn(state.language, told, state)
+    opened = session.get(Conversation, claimed, populate_existing=True)
+    assert opened is not None
+    return _save(session, opened, state, outputs, channel, config)
+
+
+def _ending(outputs: list[Output], now: datetime) -> dict[str, Any]:
+    """What a new conversation's first outputs say of its outcome: a person, or the end."""
+    connect = [o for o in outputs if isinstance(o, Connect) and o.target != "provider"]
+    if connect:
+        return {"handed_off": True, "handed_off_at": now,
+                "outcome": Outcome.EMERGENCY if connect[-1].target == "emergency"
+                else Outcome.HANDED_OFF}
+    if any(isinstance(o, Hangup) for o in outputs):
+        return {"outcome": Outcome.IVR_HANDLED}
+    return {}
+
+
+@lru_cache(maxsize=8)
+def _claim(dialect: str, columns: tuple[str, ...]) -> Any:
+    """INSERT the conversation unless it exists, returning its id: built once."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(Conversation)
+    return insert.values({c: bindparam(c) for c in columns}).on_conflict_do_nothing(
+        index_elements=["channel", "key"]).returning(Conversation.id)
 
 
 def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
               turn: int | None, event: Event, reader: Session | None = None) -> Turn:
     """Run one turn of the conversation `key`; a repeated turn number replays its answer.
 
-    Without a `reader` the conversation is read locked (FOR UPDATE) and the turn runs under
-    that lock. With one (SQLite's single writer), the engine runs on a snapshot read outside
-    the write transaction, so the lock is held only while the turn is written, and the write
-    happens only if no other request (Twilio's retry of this one) moved the conversation.
+    The engine runs on a snapshot read without a lock (in `reader` when given: SQLite's
+    single writer, so its turn is taken only for the write), and the turn is written only if
+    no other request (Twilio's retry of this one) moved the conversation meanwhile: a turn
+    that only speaks with one conditional UPDATE, a turn with effects (a referral, a task)
+    under the row's lock, re-checked there, so its effects are written once.
     """
-    seen: Any = (_snapshot(reader, channel, key) if reader is not None
-                 else _locked_if_any(session, channel, key))
+    seen = _snapshot(reader or session, channel, key)
     if seen is None or not seen.state:
         _end_read(reader)
         return begin(session, config, channel, key, phone)
@@ -150,23 +193,73 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
         return _replay(seen.state, seen.last_outputs)
     before = State.from_json(seen.state)
     known = len(before.understood)
-    state, outputs = engine.step(load(), before, event,
-                                 environment(reader or session, config, phone, counted=True))
+    state, outputs = engine.step(load(), before, event, environment(
+        reader or session, config, phone, counted=True,
+        version=service.label(seen.directory_version, seen.directory_changed_at)))
     _end_read(reader)
     for entry in state.understood[known:]:
         metrics.understood(_slot_of(entry), str(entry.get("decision") or "none"))
-    row = seen if reader is None else _locked(session, channel, key)
+    if not any(isinstance(output, Effect) for output in outputs):
+        return _save_plain(session, seen, state, outputs, channel, key)
+    row = _locked(session, channel, key)
     if row.turn != seen.turn:
         return _replay(row.state, row.last_outputs)
     return _save(session, row, state, outputs, channel, config)
 
 
 def _snapshot(reader: Session, channel: str, key: str) -> Any:
-    """The conversation's turn, state and last answer, read without a lock."""
-    # Core on the session's connection: plain columns need none of the ORM's work.
-    return reader.connection().execute(select(
-        Conversation.turn, Conversation.state, Conversation.last_outputs).where(
-        Conversation.channel == channel, Conversation.key == key)).first()
+    """The conversation's id, turn, state and last answer, read without a lock."""
+    # Core on the session's connection, the statement built once: plain columns need none
+    # of the ORM's work.
+    return reader.connection().execute(_SNAPSHOT, {"channel": channel, "key": key}).first()
+
+
+# The directory's version comes along: a second statement each turn before.
+_SNAPSHOT = select(
+    Conversation.id, Conversation.turn, Conversation.state, Conversation.last_outputs,
+    select(DirectoryVersion.version).where(DirectoryVersion.id == 1).scalar_subquery()
+    .label("directory_version"),
+    select(DirectoryVersion.changed_at).where(DirectoryVersion.id == 1).scalar_subquery()
+    .label("directory_changed_at")).where(
+    Conversation.channel == bindparam("channel"), Conversation.key == bindparam("key"))
+
+
+def _save_plain(session: Session, seen: Any, state: State, outputs: list[Output],
+                channel: str, key: str) -> Turn:
+    """Write a turn without effects in one UPDATE that takes only if the conversation is
+    still at the turn the engine read; otherwise replay what the other request stored."""
+    outputs = numbered(outputs, None)
+    now = utcnow()
+    values: dict[str, Any] = {"state": state.to_json(), "turn": state.turn,
+                              "updated_at": now, "last_outputs": serialize.dump(outputs)}
+    connect = [o for o in outputs if isinstance(o, Connect) and o.target != "provider"]
+    hangup = any(isinstance(o, Hangup) for o in outputs)
+    if connect or hangup:
+        if connect:
+            values.update(handed_off=True,
+                          handed_off_at=func.coalesce(Conversation.handed_off_at, now),
+                          outcome=Outcome.EMERGENCY if connect[-1].target == "emergency"
+                          else Outcome.HANDED_OFF)
+        else:
+            values["outcome"] = case((Conversation.outcome == Outcome.IN_PROGRESS,
+                                      Outcome.IVR_HANDLED), else_=Conversation.outcome)
+        written = session.connection().execute(update(Conversation).where(
+            Conversation.id == seen.id, Conversation.turn == seen.turn).values(**values))
+    else:  # most turns: the statement built once
+        written = session.connection().execute(_PLAIN, {
+            "cid": seen.id, "seen": seen.turn, "new_state": values["state"],
+            "new_turn": values["turn"], "now": now, "outputs": values["last_outputs"]})
+    if written.rowcount != 1:
+        again = _snapshot(session, channel, key)
+        return _replay(again.state, again.last_outputs)
+    return Turn(state.language, outputs, state)
+
+
+_PLAIN = update(Conversation).where(
+    Conversation.id == bindparam("cid"), Conversation.turn == bindparam("seen")).values(
+    state=bindparam("new_state", type_=Conversation.state.type),
+    turn=bindparam("new_turn"), updated_at=bindparam("now"),
+    last_outputs=bindparam("outputs", type_=Conversation.last_outputs.type))
 
 
 def _end_read(reader: Session | None) -> None:
@@ -186,11 +279,6 @@ def preview(session: Session, config: Any, channel: str, key: str, event: Event)
 def _locked(session: Session, channel: str, key: str) -> Conversation:
     """The conversation row, which must exist, locked for this transaction."""
     return session.scalars(_locking(channel, key)).one()
-
-
-def _locked_if_any(session: Session, channel: str, key: str) -> Conversation | None:
-    """The conversation row if there is one, locked for this transaction."""
-    return session.scalars(_locking(channel, key)).first()
 
 
 def _locking(channel: str, key: str) -> Select[Conversation]:
@@ -344,9 +432,15 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
     """A referral from the routed request, its SMS to the provider and to the resident; its
     short number (none when no platform holds it)."""
     resident = _resident(session, row)
-    if session.get(Provider, str(data["provider"])) is None:
+    # Held here so that referrals.create finds them in the session's identity map (which
+    # keeps only objects someone refers to): each was read twice a referral before, the
+    # provider with its category and area lists, which this turn never reads.
+    provider = session.get(Provider, str(data["provider"]),
+                           options=[lazyload(Provider.categories), lazyload(Provider.serves)])
+    if provider is None:
         _to_duty(session, row, data, channel, config)
         return None
+    need = session.get(Category, str(data["need"]))
     referral = referrals.create(
         session, resident=resident, category=str(data["need"]), division=str(data["division"]),
         answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),
@@ -355,14 +449,11 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
     number = records.short_number(referral.id)
     if resident.sms_opt_out or not records.usable_phone(row.phone):
         return number
-    provider = session.get(Provider, referral.provider_id)
-    need = session.get(Category, referral.category)
     # The language the caller chose in this call, else the one on file.
     language = str((row.state or {}).get("language") or resident.language or "zh-CN")
-    if provider is not None:
-        values = {"need": referrals.category_name(need, language), "provider": provider.name,
-                  "phone": local_display(provider.phone), "number": number}
-        outbox.enqueue(session, row.phone, text("sms.referral", language, **values),
-                       "referral_to_resident", referral.id, params=values)
+    values = {"need": referrals.category_name(need, language), "provider": provider.name,
+              "phone": local_display(provider.phone), "number": number}
+    outbox.enqueue(session, row.phone, text("sms.referral", language, **values),
+                   "referral_to_resident", referral.id, params=values)
     return number
 

@@ -36,15 +36,22 @@ def record(session: Session, *, actor: str, role: str, action: str,
         "at": utcnow(), "actor": actor[:64], "role": role[:16], "action": action[:16],
         "resident_id": resident_id, "fields": sorted(set(fields)), "reason": reason[:200],
         "sensitivity": sensitivity}
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    previous = session.scalar(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc())
-                              .limit(1)) or GENESIS
+    # Core on the session's connection, statements built once (a provisional file's entry is
+    # written in every first call's /voice).
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_CHAIN_LOCK, {"key": CHAIN_LOCK})
+    previous = connection.execute(_TAIL).scalar() or GENESIS
     values["prev_hash"] = previous
     values["row_hash"] = digest(previous, values)
-    # Core insert: the row is in the database at once, so the next record() in this
-    # transaction links to it.
-    session.execute(insert(AuditEntry).values(**values))
+    # The row is in the database at once, so the next record() in this transaction links
+    # to it.
+    connection.execute(_APPEND, values)
+
+
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_TAIL = select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)
+_APPEND = insert(AuditEntry)
 
 
 def digest(previous: str, values: dict[str, Any]) -> str:

@@ -227,6 +227,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TWILIO_ACCOUNT_SID", text),
     Setting("PUBLIC_BASE_URL", url),
     Setting("TRUSTED_PROXY_HOPS", count, 0),
+    # The login and chat rate limits' counts (Flask-Limiter): memory:// counts per process;
+    # redis://host:6379/0 shares them between every process and host.
+    Setting("RATELIMIT_STORAGE_URI", text, "memory://"),
     # Web sessions: Secure cookies unless turned off for plain-http development on a host
     # other than localhost; the idle timeout.
     Setting("SESSION_COOKIE_SECURE", flag, True),

@@ -150,15 +150,18 @@ def status() -> Response:
     """Twilio's status callback: store it once; the status only moves forward. A caller who
     hung up while waiting in a hold loop (no queue verbs, so no queue action) is missed."""
     call_sid = _record_call(field("CallStatus", 16))
-    if call_sid and field("CallStatus", 16) in ENDED:
+    ended = bool(call_sid) and field("CallStatus", 16) in ENDED
+    outcome = None
+    if ended:
         handoff.call_ended(db.session(), call_sid, number_field())
-    db.session().commit()
-    if call_sid and field("CallStatus", 16) in ENDED:
+        # Read inside this transaction: after the commit it opened a second one, which on
+        # SQLite waited for the writer's turn again only to log a line.
         outcome = db.session().scalar(select(Conversation.outcome).where(
             Conversation.channel == CHANNEL, Conversation.key == call_sid))
+    db.session().commit()
+    if ended:
         logs.event(log, "call.ended", call_sid=call_sid, status=field("CallStatus", 16),
                    duration_s=int_field("CallDuration"), outcome=outcome)
-        db.session().rollback()
     return twiml(VoiceResponse())
 
 

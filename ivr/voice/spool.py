@@ -52,6 +52,21 @@ def replay(session: Session, config: Any) -> int:
     path = path_of(config)
     if not path.exists():
         return 0
+    # One replayer at a time, whichever worker or host (a spool on a volume every host
+    # mounts): a second one's rename would overwrite the first one's entries in hand.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_suffix(".lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0  # another worker is replaying it now
+        return _replay_held(session, config, path)
+
+
+def _replay_held(session: Session, config: Any, path: Path) -> int:
+    """Write every spooled entry, holding the replay lock."""
+    if not path.exists():
+        return 0
     taken = path.with_suffix(".replaying")
     with path.open("r+", encoding="utf-8") as spool:
         fcntl.flock(spool, fcntl.LOCK_EX)
