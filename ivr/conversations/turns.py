@@ -33,6 +33,15 @@ from ivr.core.upsert import insert_ignore
 from ivr.residents import access, callbacks, checks, outbox, records, referrals
 
 log = logging.getLogger(__name__)
+# The dialog a channel's conversations follow (line.yaml unless named here), and the channels
+# that are phone calls (a care call is one the line placed).
+DIALOGS = {"care": "care"}
+CALLS = ("voice", "care")
+
+
+def dialog_for(channel: str) -> Any:
+    """The dialog of this channel's conversations."""
+    return load(DIALOGS.get(channel, "line"))
 
 
 @dataclass
@@ -66,7 +75,8 @@ def _assessed(words: str) -> Alarm:
 
 def _slot_of(entry: dict[str, Any]) -> str:
     """Which slot an understood entry was about: what its node understands (need, place)."""
-    node = load().nodes.get(str(entry.get("node", "")))
+    node = load("care").nodes.get(str(entry.get("node", ""))) or \
+        load().nodes.get(str(entry.get("node", "")))
     return (node.understand if node is not None else "") or "need"
 
 
@@ -94,8 +104,10 @@ def caller_profile(session: Session, phone: str, resident: Resident | None,
     )
 
 
-def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> Turn:
-    """Open the conversation `key` (or serve its first answer again on a retry)."""
+def begin(session: Session, config: Any, channel: str, key: str, phone: str, *,
+          caller: Caller | None = None, slots: dict[str, Any] | None = None) -> Turn:
+    """Open the conversation `key` (or serve its first answer again on a retry); `caller` and
+    `slots` for a conversation the line began (a care call: whom it rang, how to greet)."""
     now = utcnow()
     insert_ignore(session, Conversation,
                   {"channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
@@ -108,8 +120,9 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
     if row.state:
         return _replay(row.state, row.last_outputs)
     found = records.find(session, phone) if records.usable_phone(phone) else None
-    caller = caller_profile(session, phone, found, str(config.get("CALLER_CHECK") or "pin"))
-    if records.usable_phone(phone):
+    caller = caller or caller_profile(session, phone, found,
+                                      str(config.get("CALLER_CHECK") or "pin"))
+    if records.usable_phone(phone) and channel != "care":
         # Containment: an earlier contact from this number in the last 24 hours did not end
         # the matter. Flagged now so the report is a plain sum.
         session.connection().execute(update(Conversation).where(
@@ -127,7 +140,8 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
     row.area_code = resident.division_code or ""
     if found:
         found.last_contact_at = now
-    state, outputs = engine.start(load(), caller, environment(session, config, phone))
+    state, outputs = engine.start(dialog_for(channel), caller,
+                                  environment(session, config, phone), slots)
     return _save(session, row, state, outputs, channel, config)
 
 
@@ -150,7 +164,7 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
         return _replay(seen.state, seen.last_outputs)
     before = State.from_json(seen.state)
     known = len(before.understood)
-    state, outputs = engine.step(load(), before, event,
+    state, outputs = engine.step(dialog_for(channel), before, event,
                                  environment(reader or session, config, phone, counted=True))
     _end_read(reader)
     for entry in state.understood[known:]:
@@ -245,9 +259,9 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
     if effect.name == "emergency":
         row.emergency = True
         logs.event(log, "emergency", severity=logging.WARNING, channel=channel,
-                   conversation=row.id, call_sid=row.key if channel == "voice" else None,
+                   conversation=row.id, call_sid=row.key if channel in CALLS else None,
                    kind=data.get("kind"), node=data.get("node"))
-        if channel == "voice":
+        if channel in CALLS:
             session.connection().execute(
                 update(Call).where(Call.call_sid == row.key).values(emergency=True))
         emergency_task(session, row, str(data.get("kind") or "other"),
@@ -260,7 +274,7 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
     elif effect.name == "referral" and data.get("provider"):
         return _refer(session, row, data, channel, config)
     elif effect.name == "callback":
-        callbacks.book(session, phone=row.phone, call_sid=row.key if channel == "voice" else "",
+        callbacks.book(session, phone=row.phone, call_sid=row.key if channel in CALLS else "",
                        reason=str(data.get("reason", "asked")), category=data.get("need"))
     elif effect.name == "caller_check":
         _checked(session, row, bool(data.get("passed")), channel)

@@ -59,7 +59,8 @@ REPORT_NAMES = {"calls": "呼叫统计 Calls", "referrals": "转介工单 Referr
                 "staffing": "人员配置 Staffing", "evidence": "认定材料 Certification evidence"}
 VALUES = {
     "group": {"elderly": "老年人 Elderly", "disabled": "残疾人 Disabled", "other": "其他 Other"},
-    "channel": {"voice": "电话 Voice", "sms": "短信 SMS", "chat": "网上聊天 Web chat"},
+    "channel": {"voice": "电话 Voice", "sms": "短信 SMS", "chat": "网上聊天 Web chat",
+                "care": "关怀电话 Care call"},
 }
 TARGETS = {"answer_rate": 0.95, "timely_answer_rate": 0.80, "service_level": 0.80}
 SMALL = 5
