@@ -297,7 +297,7 @@ def test_two_workers_never_place_one_try_twice(app: Flask, line: Database,
                 calls.place_due(s, app.config, clock.now(), calls.RestDialer(app.config))
                 with line.sessions() as again:
                     jobs.run_due(again, app.config)
-        except BaseException as error:  # noqa: BLE001 - the test reports it
+        except BaseException as error:  # the test reports it
             errors.append(error)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]

@@ -167,7 +167,7 @@ class CsvColumns:
     """The residents CSV's care columns, for `records.import_csv`: checked before anything is
     written, applied to each resident once written."""
 
-    columns = CSV_COLUMNS
+    columns: tuple[str, ...] = CSV_COLUMNS
 
     def check(self, cells: dict[str, str]) -> list[str]:
         """What is wrong with a line's care columns (an empty care_plan: no change)."""

@@ -11,8 +11,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ivr.core import db, logs
 from ivr.care import plans
+from ivr.core import db, logs
 from ivr.residents import access, checks, records, rights
 
 log = logging.getLogger(__name__)

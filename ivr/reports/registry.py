@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from ivr.care import figures as care_figures
 from ivr.reports import evidence, figures
 from ivr.reports.figures import Report, ReportError
 
@@ -42,8 +43,19 @@ def _staffing(session: Session, q: Query) -> Report:
     return figures.staffing(session, q.start, q.end, timezone=q.timezone, target_s=q.target_s)
 
 
+def _care(session: Session, q: Query) -> Report:
+    if q.by is not None and q.by not in care_figures.BY:
+        raise ReportError(f"--by must be one of {', '.join(care_figures.BY)}")
+    rows, totals = care_figures.care(session, q.start, q.end, q.by)
+    report = Report("care", q.start, q.end, q.by, q.timezone,
+                    {"CARE_TRIES": "see configuration"}, dict(care_figures.FORMULAS))
+    report.rows, report.totals = rows, totals
+    return report
+
+
 REPORTS: dict[str, Callable[[Session, Query], Report]] = {
-    "calls": _calls, "referrals": _referrals, "evidence": _evidence, "staffing": _staffing}
+    "calls": _calls, "referrals": _referrals, "evidence": _evidence, "staffing": _staffing,
+    "care": _care}
 NAMES = tuple(REPORTS)
 LEVELS = ("district", "township", "village")
 
