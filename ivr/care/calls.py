@@ -10,6 +10,7 @@ then the call is unreached and one alert is raised (`alerts.raise_for`)."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -18,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dialogs.outputs import Connect, Effect, Output
-from ivr.care import alerts
+from ivr.care import alerts, schedule
 from ivr.core import logs
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import CareCall, CarePlan, Conversation, Resident
@@ -252,3 +253,61 @@ def after_turn(session: Session, call: CareCall, outputs: list[Output], now: dat
     transition(session, call, to, (CareCallStatus.ANSWERED, CareCallStatus.WELL,
                                    CareCallStatus.HELP) if to == CareCallStatus.HELP
                else (CareCallStatus.ANSWERED,), answer=answer, updated_at=now)
+
+
+class LocalDialer:
+    """A dialer that rings nobody: the terminal phone (`flask --app ivr call --incoming`)
+    places the try through it and then plays the provider's part itself."""
+
+    def __init__(self) -> None:
+        self.placed: list[dict[str, str]] = []
+
+    def create(self, *, to: str, from_: str, url: str, status_callback: str) -> str:
+        """A new CallSid, remembered with the call's URLs."""
+        sid = "CA" + uuid.uuid4().hex
+        self.placed.append({"sid": sid, "to": to, "from": from_, "url": url,
+                            "status_callback": status_callback})
+        return sid
+
+
+def next_for(session: Session, config: Any, phone: str | None,
+             now: datetime) -> CareCall | None:
+    """The care call the terminal phone answers: the resident's (or anyone's) try ringing now,
+    else their next due call (a retry not yet due included), else the next one their plan
+    would make, written now."""
+    query = select(CareCall).join(Resident, Resident.id == CareCall.resident_id)
+    if phone:
+        query = query.where(Resident.phone == phone)
+    for status in (CareCallStatus.CALLING, CareCallStatus.DUE):
+        found = session.scalars(query.where(CareCall.status == status)
+                                .order_by(CareCall.next_attempt_at, CareCall.id)).first()
+        if found is not None:
+            return found
+    plan_query = select(CarePlan).join(Resident, Resident.id == CarePlan.resident_id).where(
+        CarePlan.active.is_(True))
+    if phone:
+        plan_query = plan_query.where(Resident.phone == phone)
+    for plan in session.scalars(plan_query.order_by(CarePlan.id)):
+        after = now
+        for _ in range(14):  # the next day of the plan that has no call yet
+            upcoming = schedule.next_occurrence(plan, after, config)
+            if upcoming is None:
+                break
+            if session.scalars(select(CareCall).where(
+                    CareCall.plan_id == plan.id, CareCall.due_on == upcoming[0])).first() is None:
+                call = schedule.ensure_call(session, plan, *upcoming)
+                session.commit()
+                return call
+            after = datetime.combine(upcoming[0] + timedelta(days=1), datetime.min.time(),
+                                     tzinfo=schedule.zone(config))
+    return None
+
+
+def ring_now(session: Session, config: Any, call: CareCall, now: datetime,
+             dialer: LocalDialer) -> CareCall:
+    """Place a due call at once (whenever it was due) through `dialer`; a ringing try is
+    left as it is."""
+    if call.status == CareCallStatus.DUE:
+        place(session, config, call.id, now, dialer)
+        session.refresh(call)
+    return call

@@ -95,6 +95,29 @@ def with_holidays(hours: str, skip: bool) -> str:
     return "; ".join(rules)
 
 
+def hours_text(hours: str, default: str) -> str:
+    """When a plan calls, in words, Mandarin then English (the expression itself where the
+    words cannot say it): 每天上午九点到上午十一点，节假日不打 ..."""
+    from dialogs.speech import hours_words
+
+    rules = [r.strip() for r in (hours or default).split(";")
+             if r.strip() and r.strip() != HOLIDAYS_OFF]
+    zh, en = [], []
+    for rule in rules:
+        days, _, ranges = rule.rpartition(" ")
+        parts = [f"{days} {r}".strip() for r in ranges.split(",")] if "," in ranges else [rule]
+        said = [(hours_words(p, "zh-CN"), hours_words(p, "en")) for p in parts]
+        if not all(z and e for z, e in said):
+            zh.append(rule)
+            en.append(rule)
+            continue
+        zh.append("、".join(z for z, _ in said))
+        en.append(" and ".join(e for _, e in said))
+    holidays = skips_holidays(hours)
+    return ("；".join(zh) + ("，节假日不打" if holidays else "") + " " + "; ".join(en)
+            + (", not on public holidays" if holidays else "")).strip()
+
+
 def check_phone(text: str, what: str) -> str:
     """A dialable number in E.164, or empty."""
     raw = text.strip()

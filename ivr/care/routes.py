@@ -303,8 +303,10 @@ def admin_plans() -> str | Page:
         last = session.scalars(select(CareCall).where(CareCall.plan_id == plan.id)
                                .order_by(CareCall.due_on.desc())).first()
         rows.append({"plan": plan, "resident": plan.resident, "what": plans.describe(plan),
+                     "hours": plans.hours_text(plan.hours.replace(plans.HOLIDAYS_OFF, ""),
+                                               str(current_app.config.get("CARE_HOURS"))),
                      "last": last, "village": records.display_name(
                          session, plan.resident.division_code)})
     session.commit()
-    return render_template("care/admin.html", rows=rows, form=form,
+    return render_template("care/admin.html", rows=rows, plan_form=form,
                            open_alerts=len(alerts.open_rows(session, clock.now())))

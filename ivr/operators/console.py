@@ -456,6 +456,9 @@ def file(resident_id: int) -> str | Response:
     return render_template("operator/file.html", resident=resident, file=shown,
                            history=history, form=form, need_names=_need_names(),
                            plan=plan, plan_text=care_plans.describe(plan),
+                           plan_hours=care_plans.hours_text(
+                               plan.hours if plan else "",
+                               str(current_app.config.get("CARE_HOURS") or "")),
                            plan_form=plan_form(plan),
                            place=records.display_name(session, resident.division_code))
 

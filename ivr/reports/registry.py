@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from ivr.care import figures as care_figures
@@ -47,9 +48,15 @@ def _care(session: Session, q: Query) -> Report:
     if q.by is not None and q.by not in care_figures.BY:
         raise ReportError(f"--by must be one of {', '.join(care_figures.BY)}")
     rows, totals = care_figures.care(session, q.start, q.end, q.by)
-    report = Report("care", q.start, q.end, q.by, q.timezone,
-                    {"CARE_TRIES": "see configuration"}, dict(care_figures.FORMULAS))
-    report.rows, report.totals = rows, totals
+    config = current_app.config if has_app_context() else {}
+    thresholds = {"tries_per_call": config.get("CARE_TRIES"),
+                  "minutes_between_tries": config.get("CARE_RETRY_MINUTES"),
+                  "alert_due_minutes": config.get("CARE_ALERT_MINUTES")}
+    report = Report("care", q.start, q.end, q.by, q.timezone, thresholds,
+                    dict(care_figures.FORMULAS))
+    names = figures._names(session, q.by, [r["key"] for r in rows]) if q.by else {}
+    report.rows = [{"key": r["key"], "name": names.get(r["key"], r["key"]), **r} for r in rows]
+    report.totals = totals
     return report
 
 
