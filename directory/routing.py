@@ -139,6 +139,9 @@ def _unavailable(provider: Any, at: datetime, skipped: list[Skipped]) -> str | N
     return None
 
 
+DUTY_ID = "duty"
+
+
 def _platform(session: Session, kind: str, division: str, length: int) -> Provider | None:
     if len(division) < length:
         return None
@@ -159,7 +162,9 @@ def _call_center(session: Session, division: str,
     ).first()
     if center is not None:
         return center.id, center.name, center.phone
-    return "duty", "区社会服务呼叫中心值班人员 (duty operator)", duty_phone
+    # No call center in the directory: the line's own duty officer takes the request (a
+    # callback task, not a referral: there is no platform to hold it).
+    return DUTY_ID, "区社会服务热线值班人员", duty_phone
 
 
 def _and_skipped(skipped: list[Skipped]) -> str:

@@ -17,13 +17,20 @@ from sqlalchemy import func, select, text, update
 from directory.models import Provider
 from directory.orm import utcnow
 from ivr.core.db import Database
-from ivr.core.models import AuditEntry, Conversation, OutboxMessage, Referral, Resident
+from ivr.core.models import (
+    AuditEntry,
+    CallbackTask,
+    Conversation,
+    OutboxMessage,
+    Referral,
+    Resident,
+)
 from ivr.residents import outbox
 from ivr.residents.records import ResidentsImportError, import_csv
 from ivr.stations import api as station_api
 from ivr.tools.phone import FlaskTransport, Phone, ScriptedCaller
 
-from .conftest import PUBLIC, TOKEN, load_demo, post_signed
+from .conftest import DUTY, PUBLIC, TOKEN, load_demo, post_signed
 from .fake_twilio import FakeTwilio
 
 CALLER = "+8613912345678"
@@ -305,3 +312,25 @@ def test_residents_import_names_the_line_of_a_number_that_cannot_be_dialled(
         import_csv(s, RESIDENTS + f"{bad},x,340111400001,,,,\n")
     assert info.value.problems == [f"line 4: phone {bad!r} is not a dialable number (write it as "
                                    "+8655163100167, 0551-6310 0167 or 138 0000 0001)"]
+
+
+@pytest.mark.parametrize("choice", ["1", "2"])
+def test_a_place_no_platform_serves_goes_to_the_duty_officer_as_a_task(
+        app: Flask, demo: Database, choice: str) -> None:
+    # 长丰县 has no provider of meals and no district call center in the demo directory.
+    caller = ScriptedCaller(["我住在长丰县水湖镇，想找人送饭", choice, "2"])
+    result = Phone(FlaskTransport(app), TOKEN, PUBLIC, caller, from_number=CALLER).run()
+    assert "对不起" not in "".join(caller.heard) and not result.errors
+    with demo.sessions() as s:
+        assert s.scalars(select(Referral)).first() is None
+        task = s.scalars(select(CallbackTask)).one()
+        assert (task.phone, task.reason, task.category, task.status) == (
+            CALLER, "no_platform", "meal", "open")
+        assert s.scalars(select(Conversation)).one().outcome == "handed_off"
+        texts = s.scalars(select(OutboxMessage).where(
+            OutboxMessage.purpose == "no_platform_to_resident")).all()
+    if choice == "1":
+        assert result.dialled == [DUTY] and not texts
+    else:
+        assert not result.dialled and len(texts) == 1
+        assert "0551-6300 0000" in texts[0].body and "+86" not in texts[0].body

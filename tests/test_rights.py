@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 
 from ivr.accounts.logins import create_user
 from ivr.core.db import Database
-from ivr.core.models import AuditEntry, Call, Conversation, OutboxMessage, Resident, TextMessage
+from ivr.core.models import (
+    AuditEntry,
+    Call,
+    CallbackTask,
+    Conversation,
+    OutboxMessage,
+    Resident,
+    TextMessage,
+)
 from ivr.residents import rights
 
 from .test_access import PHONE, _file
@@ -57,6 +65,10 @@ def test_export_holds_everything_and_is_audited(app: Flask, demo: Database) -> N
 
 def test_erase_removes_personal_data_and_keeps_the_figures(app: Flask, demo: Database) -> None:
     resident_id = _file(demo, True)
+    with demo.sessions() as s:
+        s.add(CallbackTask(phone=PHONE, reason="emergency", category="emergency", kind="fall",
+                           said="我是王秀英，我摔倒了起不来"))
+        s.commit()
     before = _counts(demo, resident_id)
     result = app.test_cli_runner().invoke(args=["residents", "erase", PHONE, "--yes"])
     assert result.exit_code == 0, result.output
@@ -70,6 +82,8 @@ def test_erase_removes_personal_data_and_keeps_the_figures(app: Flask, demo: Dat
             Conversation.resident_id == resident_id)).all()
         blob = json.dumps([(c.phone, c.key, c.state, c.operator_notes, c.recording_url,
                             c.last_outputs) for c in conversations], ensure_ascii=False)
+        task = s.scalars(select(CallbackTask)).one()
+        assert (task.phone, task.said, task.kind) == (alias, "", "fall")
         bodies = [m.body for m in s.scalars(select(TextMessage).where(
             TextMessage.conversation_id.in_([c.id for c in conversations])))]
         erased = s.scalars(select(AuditEntry).where(AuditEntry.resident_id == resident_id,

@@ -8,6 +8,9 @@ every stratum with two or more lines appears in both parts and each part
 gets about half.  The result depends only on the ids and SEED, so rerunning
 the script gives the same split.
 
+Round 1 (emergency, needs) uses SEED, round 2 (emergency2, needs2) SEED2;
+adding round 2 leaves the round-1 outputs byte for byte unchanged.
+
 Usage: python3 bench/corpora/split.py   (Python 3.11, standard library only)
 """
 import csv
@@ -16,14 +19,20 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-SEED = "hefei-corpora-2026-12-01"
+SEED = "hefei-corpora-2026-12-01"      # round 1 (emergency, needs)
+SEED2 = "hefei-corpora-2026-12-02"     # round 2 (emergency2, needs2)
 HERE = Path(__file__).resolve().parent
-# corpus name -> column holding the class
-CORPORA = {"emergency": "label", "needs": "category"}
+# corpus name -> (column holding the class, seed)
+CORPORA = {
+    "emergency": ("label", SEED),
+    "needs": ("category", SEED),
+    "emergency2": ("label", SEED2),
+    "needs2": ("category", SEED2),
+}
 
 
-def h(text: str) -> str:
-    return hashlib.sha256(f"{SEED}:{text}".encode()).hexdigest()
+def h(text: str, seed: str = SEED) -> str:
+    return hashlib.sha256(f"{seed}:{text}".encode()).hexdigest()
 
 
 def read(path: Path):
@@ -32,7 +41,7 @@ def read(path: Path):
         return reader.fieldnames, list(reader)
 
 
-def assign(rows, class_col):
+def assign(rows, class_col, seed=SEED):
     strata = defaultdict(list)
     for r in rows:
         strata[(r[class_col], r["kind"])].append(r["id"])
@@ -41,10 +50,10 @@ def assign(rows, class_col):
     # extras alternately to dev and test (strata ordered by hash) so the
     # totals stay close to 50/50.
     odd = sorted((k for k, v in strata.items() if len(v) % 2),
-                 key=lambda k: h("|".join(k)))
+                 key=lambda k: h("|".join(k), seed))
     extra_to = {k: ("dev" if i % 2 == 0 else "test") for i, k in enumerate(odd)}
     for key, ids in sorted(strata.items()):
-        ids.sort(key=h)
+        ids.sort(key=lambda i: h(i, seed))
         first = extra_to.get(key, "dev")
         second = "test" if first == "dev" else "dev"
         for i, id_ in enumerate(ids):
@@ -61,12 +70,12 @@ def write(path: Path, fields, rows):
 
 
 def main() -> int:
-    for name, class_col in CORPORA.items():
+    for name, (class_col, seed) in CORPORA.items():
         fields, rows = read(HERE / f"{name}.tsv")
         ids = [r["id"] for r in rows]
         if len(ids) != len(set(ids)):
             sys.exit(f"{name}.tsv: duplicate ids")
-        part = assign(rows, class_col)
+        part = assign(rows, class_col, seed)
         counts = defaultdict(lambda: defaultdict(int))
         for p in ("dev", "test"):
             chosen = [r for r in rows if part[r["id"]] == p]

@@ -335,11 +335,32 @@ def _checked(session: Session, row: Conversation, passed: bool, channel: str) ->
                      reason=f"caller check failed ({resident.check_failures} in a row)")
 
 
+def _to_duty(session: Session, row: Conversation, data: dict[str, Any], channel: str,
+             config: Any) -> None:
+    """No platform serves the place: a task for the duty officer to arrange it, and the duty
+    number by SMS (there is no referral to hold, so no work-order number)."""
+    callbacks.book(session, phone=row.phone, call_sid=row.key if channel == "voice" else "",
+                   reason="no_platform", category=str(data.get("need") or "") or None)
+    row.outcome = Outcome.HANDED_OFF
+    if not records.usable_phone(row.phone) or data.get("connect", True):
+        return None
+    need = session.get(Category, str(data.get("need") or ""))
+    language = str((row.state or {}).get("language") or "zh-CN")
+    values = {"need": referrals.category_name(need, language) if need else "",
+              "phone": local_display(str(config.get("DUTY_NUMBER") or ""))}
+    outbox.enqueue(session, row.phone, text("sms.no_platform", language, **values),
+                   "no_platform_to_resident", None, params=values)
+    return None
+
+
 def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: str,
-           config: Any) -> str:
+           config: Any) -> str | None:
     """A referral from the routed request, its SMS to the provider and to the resident; its
-    short number."""
+    short number (none when no platform holds it)."""
     resident = _resident(session, row)
+    if session.get(Provider, str(data["provider"])) is None:
+        _to_duty(session, row, data, channel, config)
+        return None
     referral = referrals.create(
         session, resident=resident, category=str(data["need"]), division=str(data["division"]),
         answer=None, provider_id=str(data["provider"]), level=str(data.get("level") or ""),

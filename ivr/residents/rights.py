@@ -111,7 +111,9 @@ def erase(session: Session, resident: Resident, *, actor: str, role: str,
         session.execute(update(QueueEntry).where(QueueEntry.conversation_id.in_(ids))
                         .values(phone=alias))
     session.execute(update(Call).where(Call.from_number == phone).values(from_number=alias))
-    session.execute(update(CallbackTask).where(CallbackTask.phone == phone).values(phone=alias))
+    # An emergency task keeps its kind and times for the figures, not the caller's words.
+    session.execute(update(CallbackTask).where(CallbackTask.phone == phone)
+                    .values(phone=alias, said=""))
     session.execute(update(QueueEntry).where(QueueEntry.phone == phone).values(phone=alias))
     # Messages not yet sent are never sent now; sent ones keep their date and purpose.
     session.execute(update(OutboxMessage).where(
@@ -135,7 +137,8 @@ def erase(session: Session, resident: Resident, *, actor: str, role: str,
     audit.record(session, actor=actor, role=role, action="erase", resident_id=resident.id,
                  fields=["name", "phone", "birth_year", "notes", "contacts.understood",
                          "contacts.operator_notes", "contacts.recording_url",
-                         "contacts.messages", "pin_hash", "id4_hash"],
+                         "contacts.messages", "callback_tasks.said", "pin_hash",
+                         "id4_hash"],
                  reason="PIPL erasure: personal data removed, statistics kept",
                  sensitivity="sensitive")
     return alias
