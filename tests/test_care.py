@@ -4,6 +4,7 @@ one try twice; the care dialog answered with 1, 2, an emergency, a need or a mac
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -374,3 +375,44 @@ def test_an_unknown_care_call_is_hung_up_on_and_unsigned_is_refused(app: Flask,
     refused = app.test_client().post("/care/answer?c=1", data={"CallSid": "CA1"},
                                      base_url="https://line.example.org")
     assert refused.status_code == 403
+
+
+# --- the terminal phone receives care calls ------------------------------------------------------
+
+def terminal(app: Flask, *args: str, typed: str = "") -> str:
+    with clock.frozen(at(WEDNESDAY, 9, 5)):
+        result = app.test_cli_runner().invoke(args=["call", "--incoming", *args], input=typed)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_terminal_phone_answers_care_calls_with_1_with_2_and_not_at_all(
+        app: Flask, line: Database) -> None:
+    resident_with_plan(line)  # 王秀英, daily
+    resident_with_plan(line, phone="+8613912340001", name="李秀兰")
+    resident_with_plan(line, phone="+8613912340002", name="张桂英")
+    well = terminal(app, "--as", "139 1234 5678", typed="1\n")
+    assert "王阿姨您好，社区服务热线给您打个关怀电话。" in well and "祝您身体健康" in well
+    assert "the care call is now: 平安 Well" in well
+    helped = terminal(app, "--as", "13912340001", typed="2\n0\n")
+    assert "请问要办什么事" in helped and "dialling +8655163000000" in helped
+    assert "the care call is now: 需要帮助 Needs help" in helped
+    for outcome in ("busy", "no-answer", "machine"):
+        silent = terminal(app, "--as", "+8613912340002", "--no-answer", outcome)
+    assert "the care call is now: 多次未接通 Not reached" in silent
+    with line.sessions() as s:
+        alert = s.scalars(select(CareAlert)).one()
+        assert s.get(Resident, alert.resident_id).name == "张桂英"  # type: ignore[union-attr]
+        statuses = sorted(s.scalars(select(CareCall.status)))
+        assert statuses == ["help", "unreached", "well"]
+    report = app.test_cli_runner().invoke(args=["report", "care", "--from", "2026-11-25",
+                                                "--to", "2026-11-25", "--format", "json"])
+    assert report.exit_code == 0, report.output
+    totals = json.loads(report.output)["totals"]
+    assert (totals["care_due"], totals["care_calls_made"], totals["care_answered"],
+            totals["care_well"], totals["care_help"], totals["care_unreached"],
+            totals["alerts_raised"], totals["residents_under_care"]) == (3, 5, 2, 1, 1, 1, 1, 3)
+    # The line's own calls out are not calls in: `report calls` does not count them.
+    inbound = app.test_cli_runner().invoke(args=["report", "calls", "--from", "2026-11-25",
+                                                 "--to", "2026-11-25", "--format", "json"])
+    assert json.loads(inbound.output)["totals"].get("offered", 0) in (0, None)
