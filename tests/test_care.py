@@ -416,3 +416,23 @@ def test_the_terminal_phone_answers_care_calls_with_1_with_2_and_not_at_all(
     inbound = app.test_cli_runner().invoke(args=["report", "calls", "--from", "2026-11-25",
                                                  "--to", "2026-11-25", "--format", "json"])
     assert json.loads(inbound.output)["totals"].get("offered", 0) in (0, None)
+
+
+def test_a_stopped_plan_or_an_erased_resident_is_not_called(app: Flask, line: Database,
+                                                            fake: FakeTwilio) -> None:
+    from ivr.residents import rights
+
+    first = resident_with_plan(line)
+    second = resident_with_plan(line, phone="+8613912340009", name="李秀兰")
+    run_job(app, line, "care_plans", at(WEDNESDAY, 8, 0))
+    with line.sessions() as s:
+        plans.stop(s, s.get(Resident, first), actor="test", role="cli")  # type: ignore[arg-type]
+        rights.erase(s, s.get(Resident, second), actor="test", role="admin",  # type: ignore[arg-type]
+                     pepper="pepper")
+        s.commit()
+        plan = s.scalars(select(CarePlan).where(CarePlan.resident_id == second)).one()
+        assert (plan.active, plan.alert_phone, plan.phones, plan.salutation) == (
+            False, "", [], "")
+    run_job(app, line, "care_calls", at(WEDNESDAY, 9, 0))
+    assert fake.calls_created == []
+    assert [c.status for c in care_calls(line)] == ["canceled", "canceled"]

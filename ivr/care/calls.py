@@ -135,6 +135,11 @@ def place_due(session: Session, config: Any, now: datetime, dialer: Dialer | Non
 def place(session: Session, config: Any, call_id: int, now: datetime, dialer: Dialer) -> bool:
     """Claim one due call and ring the resident; False when another worker claimed it."""
     call = session.get(CareCall, call_id)
+    plan = session.get(CarePlan, call.plan_id) if call is not None else None
+    if call is not None and (plan is None or not plan.active):
+        transition(session, call, CareCallStatus.CANCELED, (CareCallStatus.DUE,), updated_at=now)
+        session.commit()
+        return False
     if call is None or not transition(
             session, call, CareCallStatus.CALLING, (CareCallStatus.DUE,),
             attempts=call.attempts + 1, placed_at=now, call_sid="", updated_at=now):
@@ -142,7 +147,6 @@ def place(session: Session, config: Any, call_id: int, now: datetime, dialer: Di
         return False
     session.commit()  # the claim stands before the provider is asked
     resident = session.get(Resident, call.resident_id)
-    plan = session.get(CarePlan, call.plan_id)
     if resident is None:
         return False
     to = number_to_try(plan, resident, call.attempts)

@@ -7,14 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from directory import phones
 from directory.hours import Hours, HoursError
 from directory.orm import utcnow
 from ivr.core import audit
-from ivr.core.models import CarePlan, Resident
+from ivr.core.models import CareCall, CarePlan, Resident
+from ivr.core.statuses import CareCallStatus
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_NAMES = {"Mo": "周一", "Tu": "周二", "We": "周三", "Th": "周四", "Fr": "周五", "Sa": "周六",
@@ -170,6 +171,8 @@ def save(session: Session, resident: Resident, given: PlanInput, *, actor: str,
     plan.alert_station, plan.active = checked.alert_station, checked.active
     plan.updated_at, plan.updated_by = utcnow(), actor
     session.flush()
+    if not plan.active:
+        _cancel_due(session, plan)
     audit.record(session, actor=actor, role=role, action="change", resident_id=resident.id,
                  fields=["care_plan"], reason="care plan set")
     return plan
@@ -181,9 +184,18 @@ def stop(session: Session, resident: Resident, *, actor: str, role: str) -> bool
     if plan is None or not plan.active:
         return False
     plan.active, plan.updated_at, plan.updated_by = False, utcnow(), actor
+    _cancel_due(session, plan)
     audit.record(session, actor=actor, role=role, action="change", resident_id=resident.id,
                  fields=["care_plan"], reason="care plan stopped")
     return True
+
+
+def _cancel_due(session: Session, plan: CarePlan) -> None:
+    """A stopped plan's calls not yet made are not made."""
+    session.execute(update(CareCall).where(CareCall.plan_id == plan.id,
+                                           CareCall.status == CareCallStatus.DUE)
+                    .values(status=CareCallStatus.CANCELED, updated_at=utcnow())
+                    .execution_options(synchronize_session=False))
 
 
 class CsvColumns:

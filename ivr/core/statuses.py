@@ -83,6 +83,8 @@ class CareCallStatus(StrEnum):
     WELL = "well"
     HELP = "help"
     UNREACHED = "unreached"
+    # The plan was stopped (or the resident's data erased) before the call was made.
+    CANCELED = "canceled"
 
 
 class CareAlertStatus(StrEnum):

@@ -19,7 +19,7 @@ depends_on = None
 
 OUTCOMES = ("in_progress", "ivr_handled", "handed_off", "emergency", "referred", "voicemail",
             "outage", "resolved", "information", "callback", "other")
-CALL_STATUSES = ("due", "calling", "answered", "well", "help", "unreached")
+CALL_STATUSES = ("due", "calling", "answered", "well", "help", "unreached", "canceled")
 ALERT_STATUSES = ("open", "closed")
 ALERT_OUTCOMES = ("reached", "visited", "hospital", "other")
 
