@@ -436,3 +436,24 @@ def test_a_stopped_plan_or_an_erased_resident_is_not_called(app: Flask, line: Da
     run_job(app, line, "care_calls", at(WEDNESDAY, 9, 0))
     assert fake.calls_created == []
     assert [c.status for c in care_calls(line)] == ["canceled", "canceled"]
+
+
+def test_the_village_evidence_and_the_citys_view_show_care_without_personal_data(
+        app: Flask, line: Database) -> None:
+    resident_with_plan(line)
+    run_job(app, line, "care_plans", at(WEDNESDAY, 8, 0))
+    run_job(app, line, "care_calls", at(WEDNESDAY, 9, 0))
+    with line.sessions() as s:
+        from ivr.city import shared
+
+        token = shared.issue_token(s, "test")
+        s.commit()
+    answer = app.test_client().get("/city/api/evidence/village?quarter=2026Q4",
+                                   headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    body = answer.get_data(as_text=True)
+    assert "王秀英" not in body and RESIDENT not in body and "13912345678" not in body
+    (station,) = [r for r in answer.get_json()["rows"] if r["key"] == "vs-340111400001"]
+    care = {c["condition"]: c for c in station["conditions"]}
+    assert care["residents under care (with a care-call plan)"]["figure"] == 1
+    assert care["care contacts in the period / residents reached"]["figure"] == "1 / 0"

@@ -125,10 +125,12 @@ def evidence(session: Session, area: str, start: date, end: date) -> dict[str, i
     under = int(session.scalar(select(func.count()).select_from(CarePlan).join(
         Resident, Resident.id == CarePlan.resident_id).where(
         CarePlan.active.is_(True), Resident.division_code.like(f"{area}%"))) or 0)
-    contacts, reached = session.execute(select(
-        func.count(), func.count(func.distinct(Conversation.resident_id)).filter(
-            Conversation.outcome != "no_answer")).where(
+    contacts = session.scalar(select(func.count()).select_from(Conversation).where(
         Conversation.channel == "care", Conversation.local_date >= start,
-        Conversation.local_date <= end, Conversation.area_code.like(f"{area}%"))).one()
+        Conversation.local_date <= end, Conversation.area_code.like(f"{area}%")))
+    reached = session.scalar(select(func.count(func.distinct(CareCall.resident_id))).join(
+        Resident, Resident.id == CareCall.resident_id).where(
+        CareCall.answered_at.is_not(None), CareCall.due_on >= start, CareCall.due_on <= end,
+        Resident.division_code.like(f"{area}%")))
     return {"residents_under_care": under, "care_contacts": int(contacts or 0),
             "residents_reached": int(reached or 0)}
