@@ -69,6 +69,7 @@ def test_a_care_alert_on_the_console_and_plans_on_the_file_and_admin_pages(app: 
         assert "王秀英" in text and "打了 3 次没有接通" in text and "琼临" in text
         assert "139 1234 5678" in text and "+86" not in text and "no-answer" not in text
         assert "无人接听 No answer" in text
+        assert "多次未接通 Not reached: 1" in page.locator("#care-today").inner_text()
         shot(page, "care-console-alert.png")
         page.select_option("select[name=outcome]", "visited")
         page.fill("input[name=note]", "村里网格员上门看过，老人去女儿家了")

@@ -39,6 +39,7 @@ from directory.models import Category
 from directory.orm import utcnow
 from ivr.accounts.logins import role_required
 from ivr.care import alerts as care_alerts
+from ivr.care import board as care_board
 from ivr.care import plans as care_plans
 from ivr.care.routes import CloseForm, plan_form
 from ivr.conversations import handoff
@@ -160,9 +161,10 @@ def _live_context() -> dict[str, Any]:
     if done:
         flask_session["console_audited"] = sorted(seen | done)[-400:]
     care = care_alerts.open_rows(session, utcnow())
+    care_today = care_board.today(session, current_app.config, utcnow())
     session.commit()
     return {"me": me(), "on_duty": on_duty, "queue": queue, "mine": mine,
-            "care_alerts": care, "close_form": CloseForm(),
+            "care_alerts": care, "close_form": CloseForm(), "care_today": care_today,
             "coming": coming,
             "callbacks": callbacks, "texts": texts, "authors": screen.author_names(session),
             "status_form": StatusForm(), "take_form": TakeForm(), "done_form": DoneForm(),
