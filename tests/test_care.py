@@ -457,3 +457,26 @@ def test_the_village_evidence_and_the_citys_view_show_care_without_personal_data
     care = {c["condition"]: c for c in station["conditions"]}
     assert care["residents under care (with a care-call plan)"]["figure"] == 1
     assert care["care contacts in the period / residents reached"]["figure"] == "1 / 0"
+
+
+def test_a_care_call_to_a_relatives_number_writes_to_the_residents_file(
+        app: Flask, line: Database, fake: FakeTwilio) -> None:
+    resident_id = resident_with_plan(line)
+    daughter = "+8613600000001"
+    with line.sessions() as s:
+        plan = s.scalars(select(CarePlan)).one()
+        plan.phones = [daughter]
+        s.commit()
+    run_job(app, line, "care_plans", at(WEDNESDAY, 8, 0))
+    run_job(app, line, "care_calls", at(WEDNESDAY, 9, 0))
+    assert fake.calls_created[0]["To"] == daughter
+    (care,) = care_calls(line)
+    root = twiml(post_signed(app.test_client(), f"/care/answer?c={care.id}", {
+        "CallSid": care.call_sid, "CallStatus": "in-progress", "Direction": "outbound-api",
+        "From": "+8655112345", "To": daughter, "AnsweredBy": "human"}))
+    assert "王阿姨您好" in spoken(root)
+    with line.sessions() as s:
+        contact = s.scalars(select(Conversation).where(Conversation.key == care.call_sid)).one()
+        assert contact.resident_id == resident_id
+        assert s.scalar(select(func.count()).select_from(Resident).where(
+            Resident.phone == daughter)) == 0

@@ -115,7 +115,7 @@ def answer() -> Response:
     salutation = (plan.salutation if plan is not None and plan.salutation else "") or \
         (resident.name if resident is not None and resident.greet_by_name else "")
     turn = turns.begin(session, current_app.config, calls.CHANNEL, call_sid, phone,
-                       caller=caller, slots={"salutation": salutation})
+                       caller=caller, slots={"salutation": salutation}, resident=resident)
     reply = _speak(turn.outputs, turn.language)  # type: ignore[arg-type]
     session.commit()
     logs.event(log, "care.answered", care_call=call.id, call_sid=call_sid)

@@ -105,9 +105,11 @@ def caller_profile(session: Session, phone: str, resident: Resident | None,
 
 
 def begin(session: Session, config: Any, channel: str, key: str, phone: str, *,
-          caller: Caller | None = None, slots: dict[str, Any] | None = None) -> Turn:
-    """Open the conversation `key` (or serve its first answer again on a retry); `caller` and
-    `slots` for a conversation the line began (a care call: whom it rang, how to greet)."""
+          caller: Caller | None = None, slots: dict[str, Any] | None = None,
+          resident: Resident | None = None) -> Turn:
+    """Open the conversation `key` (or serve its first answer again on a retry); `caller`,
+    `slots` and `resident` for a conversation the line began (a care call: whose file, whom
+    it rang, how to greet; the number rung may be a relative's)."""
     now = utcnow()
     insert_ignore(session, Conversation,
                   {"channel": channel, "key": key, "phone": phone, "turn": 0, "state": {},
@@ -119,7 +121,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str, *,
     row = _locked(session, channel, key)
     if row.state:
         return _replay(row.state, row.last_outputs)
-    found = records.find(session, phone) if records.usable_phone(phone) else None
+    found = resident or (records.find(session, phone) if records.usable_phone(phone) else None)
     caller = caller or caller_profile(session, phone, found,
                                       str(config.get("CALLER_CHECK") or "pin"))
     if records.usable_phone(phone) and channel != "care":
