@@ -63,6 +63,8 @@ class _Turn:
         values: dict[str, Any] = {
             # The file's name and address only for a caller who proved it is theirs.
             "name": s.caller.name if trusted else "",
+            # A care call's greeting: how the resident is greeted (the line rang their number).
+            "salutation": slots.get("salutation", ""),
             "check": self.env.settings.caller_check,
             "last4": s.caller.phone_last4,
             "need": self.env.directory.need_name(need, lang) if need else "",
@@ -466,7 +468,19 @@ def _save_need(turn: _Turn) -> str | None:
     return None
 
 
+def _care_well(turn: _Turn) -> str | None:
+    turn.out.append(Effect("care", {"answer": "well"}))
+    return None
+
+
+def _care_help(turn: _Turn) -> str | None:
+    turn.out.append(Effect("care", {"answer": "help"}))
+    return None
+
+
 ACTIONS: dict[str, Callable[[_Turn], str | None]] = {
+    "care_well": _care_well,
+    "care_help": _care_help,
     "route": _route,
     "send_route_sms": _send_route_sms,
     "status": _status,
@@ -481,9 +495,11 @@ ACTIONS: dict[str, Callable[[_Turn], str | None]] = {
 # --- the two entry points ---------------------------------------------------------------------
 
 
-def start(dialog: Dialog, caller: Caller, env: Environment) -> tuple[State, list[Output]]:
-    """Open a conversation for a caller."""
-    state = State(language=caller.language or "zh-CN", elderly=caller.elderly, caller=caller)
+def start(dialog: Dialog, caller: Caller, env: Environment,
+          slots: dict[str, Any] | None = None) -> tuple[State, list[Output]]:
+    """Open a conversation for a caller (`slots`: what the line knows before it speaks)."""
+    state = State(language=caller.language or "zh-CN", elderly=caller.elderly, caller=caller,
+                  slots=dict(slots or {}))
     turn = _Turn(dialog, state, env)
     turn.run(dialog.start)
     return state, turn.out

@@ -15,7 +15,8 @@ from dialogs.prompts import LANGUAGES, catalog
 CONDITIONS = frozenset({"elderly_direct_to_human", "place_on_file", "need_pending",
                         "place_pending", "need_known", "place_known", "place_broad",
                         "caller_trusted", "caller_check_offered"})
-ACTIONS = frozenset({"route", "send_route_sms", "status", "callback", "propose_file_place",
+ACTIONS = frozenset({"care_well", "care_help",
+                     "route", "send_route_sms", "status", "callback", "propose_file_place",
                      "save_place", "save_need", "resume"})
 LADDERS = ("noinput", "nomatch")
 

@@ -28,6 +28,8 @@ def parse(text: str, source: str = "<dialog>") -> Dialog:
         raise DialogError(f"{source}: not valid YAML: {error}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("nodes"), dict):
         raise DialogError(f"{source}: needs a mapping with 'nodes'")
+    if doc.get("extends"):
+        doc = _extended(doc, source)
     problems: list[str] = []
     nodes = {str(name): _node(str(name), raw, problems) for name, raw in doc["nodes"].items()}
     ladders = {str(k): tuple(str(s) for s in v) for k, v in (doc.get("ladders") or {}).items()}
@@ -40,6 +42,37 @@ def parse(text: str, source: str = "<dialog>") -> Dialog:
                   emergency=str(doc.get("emergency", "")), crisis=str(doc.get("crisis", "")),
                   emergency_check=str(doc.get("emergency_check", "")), needs=needs,
                   emergency_key=str(doc.get("emergency_key") or ""))
+
+
+def _extended(doc: dict[str, Any], source: str) -> dict[str, Any]:
+    """A dialog that starts elsewhere and goes on into another (`extends: line`): the other's
+    nodes, needs and ladders with its own nodes on top, keeping only the nodes its start (or a
+    person, an emergency) can reach, so a care call that goes on does so exactly as a call in.
+    """
+    base_path = FLOWS / f"{doc['extends']}.yaml"
+    try:
+        base = yaml.safe_load(base_path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise DialogError(f"{source}: cannot extend {doc['extends']!r}: {error}") from None
+    clash = set(doc["nodes"]) & set(base.get("nodes") or {})
+    if clash:
+        raise DialogError(f"{source}: nodes {sorted(clash)} are already in {doc['extends']}")
+    merged = {**base, **{k: v for k, v in doc.items() if k not in ("extends", "nodes")}}
+    nodes = {**base["nodes"], **doc["nodes"]}
+    seen: set[str] = set()
+    todo = [str(merged.get(k) or "") for k in ("start", "human", "emergency", "crisis",
+                                                   "emergency_check")]
+    while todo:
+        name = todo.pop()
+        raw = nodes.get(name)
+        if not name or name in seen or not isinstance(raw, dict):
+            continue
+        seen.add(name)
+        todo += [str(raw[k]) for k in ("next", "confirm", "if_yes", "if_no", "then",
+                                       "otherwise", "shortcut", "keys", "ties") if raw.get(k)]
+        todo += [str(o.get("next", "")) for o in raw.get("options") or () if isinstance(o, dict)]
+    merged["nodes"] = {name: raw for name, raw in nodes.items() if name in seen}
+    return merged
 
 
 def _node(name: str, raw: Any, problems: list[str]) -> Node:

@@ -208,14 +208,16 @@ def _days_words(days: str, language: str) -> str:
 # Values that placeholders take in the budget: long but ordinary ones, so that a prompt that
 # fits with them fits for nearly every caller.
 SAMPLES: dict[str, dict[str, object]] = {
-    "zh-CN": {"name": "王秀英", "provider": "滨湖世纪社区老年食堂", "need": "助餐",
+    "zh-CN": {"name": "王秀英", "salutation": "王阿姨", "provider": "滨湖世纪社区老年食堂",
+              "need": "助餐",
               "place": "包河区滨湖世纪社区", "district": "包河区", "choice": "三里庵街道",
               "tied": "光明社区",
               "phone": "0551-63100167", "number": "R12", "last4": "0167", "count": 2,
               "ahead": 2, "position": 3, "minutes": 5, "key": "1", "closed": "服务点",
               "next_open": "明天上午九点", "state": "对方已经接单",
               "hours": "每天上午八点到晚上八点"},
-    "en": {"name": "Wang Xiuying", "provider": "Binhu Shiji Community Canteen",
+    "en": {"name": "Wang Xiuying", "salutation": "Mrs Wang",
+           "provider": "Binhu Shiji Community Canteen",
            "need": "meal help", "place": "Binhu Shiji Community, Baohe District",
            "district": "Baohe District", "choice": "Sanli'an Street",
            "tied": "Guangming Community",

@@ -56,6 +56,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from ivr.accounts.logins import csrf
+    from ivr.care.routes import bp as care_bp
+    from ivr.care.routes import hooks as care_hooks_bp
     from ivr.city.routes import api as city_api_bp
     from ivr.city.routes import bp as city_bp
     from ivr.core.health import bp as health_bp
@@ -82,10 +84,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(city_bp)
     app.register_blueprint(city_api_bp)
     app.register_blueprint(chat_bp)
+    app.register_blueprint(care_bp)
+    app.register_blueprint(care_hooks_bp)
     # Twilio's routes are signed and the station API uses tokens: no browser form posts there.
     from ivr.accounts.logins import limiter
 
-    for blueprint in (voice_bp, sms_bp, station_bp, city_api_bp):
+    for blueprint in (voice_bp, sms_bp, station_bp, city_api_bp, care_hooks_bp):
         csrf.exempt(blueprint)
         # Twilio's own rate and our signature check guard these; no per-request limiter cost.
         limiter.exempt(blueprint)

@@ -46,14 +46,17 @@ class LoopbackServer:
 
 
 class FakeTwilio(LoopbackServer):
-    """POST /2010-04-01/Accounts/{sid}/Messages.json, as the twilio client sends it; and
-    POST .../Calls/{CallSid}.json, a live call's new TwiML (a transfer)."""
+    """POST /2010-04-01/Accounts/{sid}/Messages.json, as the twilio client sends it;
+    POST .../Calls/{CallSid}.json, a live call's new TwiML (a transfer); and POST
+    .../Calls.json, a new outbound call (a care call: `calls_created`, `fail_calls` refused)."""
 
     def __init__(self) -> None:
         self.messages: list[dict[str, str]] = []
         # (path, Authorization header) of each request taken: whose account sent it.
         self.requests: list[tuple[str, str]] = []
         self.call_updates: list[dict[str, str]] = []
+        self.calls_created: list[dict[str, str]] = []
+        self.fail_calls = 0
         self.fail_next = 0
         # Behaviours for the next requests, one each: "nonjson" (a 201 that is not JSON),
         # "drip" (a 201 whose body comes a byte every 0.2 s for 60 s), "4xx:CODE" (Twilio's
@@ -66,6 +69,19 @@ class FakeTwilio(LoopbackServer):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if self.path.endswith("/Calls.json"):
+                    with fake.lock:
+                        refused = fake.fail_calls > 0
+                        fake.fail_calls -= 1 if refused else 0
+                        if not refused:
+                            fake.calls_created.append(form)
+                    if refused:
+                        self._answer(500, {"code": 20500, "message": "Internal Server Error",
+                                           "status": 500})
+                        return
+                    self._answer(201, {"sid": "CA" + uuid.uuid4().hex, "status": "queued",
+                                       "to": form.get("To"), "from": form.get("From")})
+                    return
                 if "/Calls/" in self.path:
                     sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
                     with fake.lock:

@@ -12,8 +12,8 @@ from pathlib import Path
 IVR = Path(__file__).resolve().parents[1] / "ivr"
 # Lowest floor first. A room imports only rooms listed before it.
 FLOORS = ["core", "providers", "webhooks", "accounts", "residents", "stations", "conversations",
-          "voice", "text", "operators", "reports", "manage", "city", "worker", "tools", "cli",
-          "migrations"]
+          "voice", "text", "care", "operators", "reports", "manage", "city", "worker", "tools",
+          "cli", "migrations"]
 
 
 def _module(path: Path) -> str:

@@ -25,14 +25,16 @@ ALLOWED = {
                  "chat.page", "chat.poll"},
     "admin": {"auth.login", "health.healthz", "static", "admin.dashboard", "admin.report",
               "admin.evidence_page", "admin.evidence_index", "chat.page", "chat.poll",
-              "manage.index", "manage.providers", "manage.logins", "manage.tokens"},
+              "manage.index", "manage.providers", "manage.logins", "manage.tokens",
+              "care.admin_plans"},
     "city": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll", "city.index"},
     "station": {"auth.login", "health.healthz", "static", "chat.page", "chat.poll",
                 "station.index"},
 }
 # Signed by Twilio or by a token, or public for monitoring (/readyz answers 503 without a
 # worker): covered by their own tests.
-OTHER_AUTH = ("voice.", "sms.", "station_api.", "city_api.", "health.readyz", "health.prometheus")
+OTHER_AUTH = ("voice.", "sms.", "station_api.", "city_api.", "health.readyz", "health.prometheus",
+              "care_hooks.")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ivr.core import migrate
+from ivr.core.models import Resident
 from ivr.providers.voice import PROVIDERS, voice_provider
 from ivr.tools.phone import FlaskTransport, HttpTransport, Phone, Transport
 
@@ -60,10 +61,20 @@ class TerminalCaller:
               help="A caller in the queue waits for an operator, or hangs up at once.")
 @click.option("--provider", default=None, type=click.Choice(["twilio", "somleng"]),
               help="Follow the TwiML as this provider does (default: VOICE_PROVIDER).")
+@click.option("--incoming", is_flag=True,
+              help="Receive a care call instead: the next due (or just placed) one.")
+@click.option("--as", "as_phone", default=None,
+              help="With --incoming: the resident whose care call to answer (any number "
+                   "format; default: whoever's is next).")
+@click.option("--no-answer", "unanswered", default=None,
+              type=click.Choice(["busy", "no-answer", "machine"]),
+              help="With --incoming: the phone is busy, rings out, or a voicemail picks up.")
 @with_appcontext
 def call_command(from_number: str, url: str | None, dial_outcome: str,
-                 queue_outcome: str, provider: str | None) -> None:
-    """A phone call in the terminal: hear the line, answer with keys or words."""
+                 queue_outcome: str, provider: str | None, incoming: bool,
+                 as_phone: str | None, unanswered: str | None) -> None:
+    """A phone call in the terminal: hear the line, answer with keys or words; with
+    --incoming, the line calls you (a care call) and you answer as the resident."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     profile = provider or app.config.get("VOICE_PROVIDER") or "twilio"
     signer = PROVIDERS.get(profile, voice_provider(app.config))
@@ -79,10 +90,57 @@ def call_command(from_number: str, url: str | None, dial_outcome: str,
         transport = FlaskTransport(app)
     phone = Phone(transport, token, base, TerminalCaller(), from_number=from_number,
                   dial_outcome=dial_outcome, queue_outcome=queue_outcome, profile=profile)
+    if incoming:
+        _incoming(app, phone, as_phone, unanswered)
+        return
     click.echo(f"Calling {base}/voice from {from_number} as {profile} ...")
     result = phone.run()
     click.echo(f"Call ended ({result.ended_by}); {result.requests} requests; "
                f"dialled: {', '.join(result.dialled) or 'nobody'}")
+    if result.errors:
+        raise click.ClickException("; ".join(result.errors))
+
+
+def _incoming(app: Flask, phone: Phone, as_phone: str | None,
+              unanswered: str | None) -> None:
+    """Pick the care call, place it through a dialer that rings nobody, and play the
+    provider's part: the resident answers (or does not)."""
+    from directory import phones
+    from ivr.care import calls
+    from ivr.core import clock, db, display
+    from ivr.core.phones import local as local_phone
+
+    wanted = (phones.parse(as_phone) or as_phone) if as_phone else None
+    session = db.session()
+    now = clock.now()
+    call = calls.next_for(session, app.config, wanted, now)
+    if call is None:
+        raise click.ClickException("no care call to answer: no resident on a care plan"
+                                   + (f" with the number {as_phone}" if as_phone else ""))
+    due = display.local_time(call.next_attempt_at) if call.status == "due" else "now"
+    calls.ring_now(session, app.config, call, now, calls.LocalDialer())
+    if call.status != "calling" or not call.call_sid:
+        raise click.ClickException(f"the care call could not be placed ({call.last_result})")
+    resident = session.get(Resident, call.resident_id)
+    phone.call_sid = call.call_sid
+    phone.from_number = str(app.config.get("CARE_FROM") or app.config.get("TWILIO_SMS_FROM")
+                            or "+8655112345")
+    phone.to_number = resident.phone if resident else ""
+    phone.direction = "outbound-api"
+    phone.start_path = f"{calls.ANSWER_PATH}?c={call.id}"
+    phone.status_path = f"{calls.STATUS_PATH}?c={call.id}"
+    phone.start_fields = {"AnsweredBy": "human"}
+    session.commit()
+    click.echo(f"Care call {call.id}, try {call.attempts} (due {due}) rings "
+               f"{local_phone(phone.to_number)} ...")
+    result = phone.not_answered(unanswered) if unanswered else phone.run()
+    session.expire_all()
+    after = session.get(type(call), call.id)
+    state = display.label(after.status, "care_call") if after is not None else "—"
+    click.echo(f"Care call ended ({result.ended_by}); {result.requests} requests; "
+               f"dialled: {', '.join(result.dialled) or 'nobody'}; the care call is now: "
+               f"{state}")
+    session.commit()
     if result.errors:
         raise click.ClickException("; ".join(result.errors))
 

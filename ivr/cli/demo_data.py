@@ -68,11 +68,13 @@ class Written:
     referrals: int = 0
     callbacks: int = 0
     records: int = 0
+    care_plans: int = 0
 
     def summary(self) -> str:
         """One line for people."""
         return (f"{self.residents} residents, {self.contacts} contacts, {self.referrals} "
-                f"referrals, {self.callbacks} callback tasks, {self.records} service records")
+                f"referrals, {self.callbacks} callback tasks, {self.records} service records, "
+                f"{self.care_plans} care plans")
 
 
 def row(i: int, at: datetime, rng: random.Random, phones: list[str], areas: list[str],
@@ -122,7 +124,27 @@ def write(session: Session, timezone: str, *,
     done.referrals = _referrals(session, rng, residents, contacts, timezone)
     done.callbacks = _callbacks(session, rng, residents)
     done.records = _service_records(session, rng, stations, timezone)
+    done.care_plans = _care_plans(session, residents)
     return done
+
+
+# Care plans (issue 20): three elderly residents of the demo station's village, called daily,
+# twice a week and weekly, not on public holidays; the relative alerted is a demo number.
+CARE_PLANS = (("daily", "阿姨"), ("2w:Mo,Th", "叔叔"), ("weekly:Mo", "阿姨"))
+CARE_HOURS = "Mo-Su 09:00-11:30,15:00-17:30; PH off"
+
+
+def _care_plans(session: Session, residents: list[Resident]) -> int:
+    from ivr.care import plans
+
+    chosen = [r for r in residents if r.division_code == "340111400001"][:len(CARE_PLANS)]
+    for n, (resident, (how, title)) in enumerate(zip(chosen, CARE_PLANS, strict=False)):
+        resident.groups = sorted({*(resident.groups or []), "elderly"})
+        resident.notes = "独居"
+        plans.save(session, resident, plans.PlanInput(
+            how, CARE_HOURS, f"{PHONE_PREFIX[:-3]}888{n:05d}", salutation=resident.name[0] + title),
+            actor=ACTOR, role="cli")
+    return len(chosen)
 
 
 def _phone(n: int) -> str:

@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ivr.care import plans
 from ivr.core import db, logs
 from ivr.residents import access, checks, records, rights
 
@@ -31,7 +32,7 @@ def residents_import(path: str, chunk: int) -> None:
     session = db.session()
     try:
         counts = records.import_csv(session, Path(path).read_text(encoding="utf-8-sig"),
-                                    chunk=chunk or None)
+                                    chunk=chunk or None, care=plans.CSV)
         session.commit()
     except records.ResidentsImportError as error:
         session.rollback()

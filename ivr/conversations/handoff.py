@@ -64,7 +64,7 @@ def enqueue(session: Session, config: Any, call_sid: str, phone: str, reason: st
             entry.priority = 0  # an emergency waits ahead of everyone, whenever it came
         return entry
     conversation = session.scalars(select(Conversation).where(
-        Conversation.channel == "voice", Conversation.key == call_sid)).first()
+        Conversation.channel.in_(("voice", "care")), Conversation.key == call_sid)).first()
     now = utcnow()
     local = now.astimezone(ZoneInfo(config["TIMEZONE"]))
     entry = QueueEntry(call_sid=call_sid, phone=phone, reason=reason,
@@ -295,7 +295,7 @@ def facts(session: Session, conversation: Conversation | None) -> ContactFacts:
 def direct_dial_ended(session: Session, call_sid: str, dial_status: str, talk_s: int) -> None:
     """A dial straight to the duty officer or the emergency number: answered, or abandoned."""
     contact = session.scalars(select(Conversation).where(
-        Conversation.channel == "voice", Conversation.key == call_sid)).first()
+        Conversation.channel.in_(("voice", "care")), Conversation.key == call_sid)).first()
     if contact is None or contact.answered:
         return
     waited = int((utcnow() - aware(contact.handed_off_at or utcnow())).total_seconds())

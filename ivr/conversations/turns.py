@@ -36,6 +36,15 @@ from ivr.core.statuses import Outcome
 from ivr.residents import access, callbacks, checks, outbox, records, referrals
 
 log = logging.getLogger(__name__)
+# The dialog a channel's conversations follow (line.yaml unless named here), and the channels
+# that are phone calls (a care call is one the line placed).
+DIALOGS = {"care": "care"}
+CALLS = ("voice", "care")
+
+
+def dialog_for(channel: str) -> Any:
+    """The dialog of this channel's conversations."""
+    return load(DIALOGS.get(channel, "line"))
 
 
 @dataclass
@@ -68,7 +77,8 @@ def _assessed(words: str) -> Alarm:
 
 def _slot_of(entry: dict[str, Any]) -> str:
     """Which slot an understood entry was about: what its node understands (need, place)."""
-    node = load().nodes.get(str(entry.get("node", "")))
+    node = load("care").nodes.get(str(entry.get("node", ""))) or \
+        load().nodes.get(str(entry.get("node", "")))
     return (node.understand if node is not None else "") or "need"
 
 
@@ -96,13 +106,19 @@ def caller_profile(session: Session, phone: str, resident: Resident | None,
     )
 
 
-def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> Turn:
-    """Open the conversation `key` (or serve its first answer again on a retry)."""
+def begin(session: Session, config: Any, channel: str, key: str, phone: str, *,
+          caller: Caller | None = None, slots: dict[str, Any] | None = None,
+          resident: Resident | None = None) -> Turn:
+    """Open the conversation `key` (or serve its first answer again on a retry); `caller`,
+    `slots` and `resident` for a conversation the line began (a care call: whose file, whom
+    it rang, how to greet; the number rung may be a relative's)."""
     now = utcnow()
     usable = records.usable_phone(phone)
-    found = records.find(session, phone) if usable else None
-    caller = caller_profile(session, phone, found, str(config.get("CALLER_CHECK") or "pin"))
-    state, outputs = engine.start(load(), caller, environment(session, config, phone))
+    found = resident or (records.find(session, phone) if usable else None)
+    caller = caller or caller_profile(session, phone, found,
+                                      str(config.get("CALLER_CHECK") or "pin"))
+    state, outputs = engine.start(dialog_for(channel), caller,
+                                  environment(session, config, phone), slots)
     plain = not any(isinstance(output, Effect) for output in outputs)
     told = numbered(outputs, None)
     values: dict[str, Any] = {
@@ -126,7 +142,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str) -> 
         if row.state:
             return _replay(row.state, row.last_outputs)
         claimed, plain = row.id, False
-    if usable:
+    if usable and channel != "care":
         # Containment: an earlier contact from this number in the last 24 hours did not end
         # the matter. Flagged now so the report is a plain sum.
         epoch = values["started_epoch"]
@@ -193,7 +209,7 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
         return _replay(seen.state, seen.last_outputs)
     before = State.from_json(seen.state)
     known = len(before.understood)
-    state, outputs = engine.step(load(), before, event, environment(
+    state, outputs = engine.step(dialog_for(channel), before, event, environment(
         reader or session, config, phone, counted=True,
         version=service.label(seen.directory_version, seen.directory_changed_at)))
     _end_read(reader)
@@ -333,9 +349,9 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
     if effect.name == "emergency":
         row.emergency = True
         logs.event(log, "emergency", severity=logging.WARNING, channel=channel,
-                   conversation=row.id, call_sid=row.key if channel == "voice" else None,
+                   conversation=row.id, call_sid=row.key if channel in CALLS else None,
                    kind=data.get("kind"), node=data.get("node"))
-        if channel == "voice":
+        if channel in CALLS:
             session.connection().execute(
                 update(Call).where(Call.call_sid == row.key).values(emergency=True))
         emergency_task(session, row, str(data.get("kind") or "other"),
@@ -348,7 +364,7 @@ def _apply(session: Session, row: Conversation, effect: Effect, channel: str,
     elif effect.name == "referral" and data.get("provider"):
         return _refer(session, row, data, channel, config)
     elif effect.name == "callback":
-        callbacks.book(session, phone=row.phone, call_sid=row.key if channel == "voice" else "",
+        callbacks.book(session, phone=row.phone, call_sid=row.key if channel in CALLS else "",
                        reason=str(data.get("reason", "asked")), category=data.get("need"))
     elif effect.name == "caller_check":
         _checked(session, row, bool(data.get("passed")), channel)
@@ -413,7 +429,7 @@ def _to_duty(session: Session, row: Conversation, data: dict[str, Any], channel:
              config: Any) -> None:
     """No platform serves the place: a task for the duty officer to arrange it, and the duty
     number by SMS (there is no referral to hold, so no work-order number)."""
-    callbacks.book(session, phone=row.phone, call_sid=row.key if channel == "voice" else "",
+    callbacks.book(session, phone=row.phone, call_sid=row.key if channel in CALLS else "",
                    reason="no_platform", category=str(data.get("need") or "") or None)
     row.outcome = Outcome.HANDED_OFF
     if not records.usable_phone(row.phone) or data.get("connect", True):

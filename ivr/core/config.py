@@ -282,6 +282,15 @@ SETTINGS: tuple[Setting, ...] = (
     # A short clip (no longer than HOLD_SEGMENT_S) played in each segment of the wait; empty:
     # a pause. A whole music track would keep a free operator waiting.
     Setting("HOLD_MUSIC_URL", url, ""),
+    # Care calls (issue 20): at most this many placed a minute, the tries of one due call and
+    # the minutes between them, when to call a plan without hours of its own, the number they
+    # come from, and how soon an operator must take up an alert.
+    Setting("CARE_CALLS_PER_MINUTE", count, 6),
+    Setting("CARE_TRIES", count, 3),
+    Setting("CARE_RETRY_MINUTES", minutes_within(1, 240), 20),
+    Setting("CARE_HOURS", hours, "Mo-Su 09:00-11:30,15:00-17:30"),
+    Setting("CARE_FROM", phone, ""),
+    Setting("CARE_ALERT_MINUTES", minutes_within(5, 1440), 60),
     # Put callers on file as elderly or disabled straight through to a person.
     Setting("ELDERLY_DIRECT_TO_HUMAN", flag, False),
     # Caller ID is a hint: how a caller proves a file is theirs (pin, id4 or off).

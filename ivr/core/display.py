@@ -12,7 +12,10 @@ from flask import Flask, current_app
 
 from ivr.core import clock, phones
 from ivr.core.statuses import (
+    AlertOutcome,
     CallbackStatus,
+    CareAlertStatus,
+    CareCallStatus,
     OperatorStatus,
     Outcome,
     QueueStatus,
@@ -45,7 +48,22 @@ LABELS: dict[str, dict[str, str]] = {
         Outcome.REFERRED: "已转介 Referred", Outcome.VOICEMAIL: "留言 Message left",
         Outcome.OUTAGE: "系统故障时来电 During an outage", Outcome.RESOLVED: "已解决 Resolved",
         Outcome.INFORMATION: "已告知信息 Information given", Outcome.CALLBACK: "需回电 Call back",
-        Outcome.OTHER: "其他 Other"},
+        Outcome.OTHER: "其他 Other", Outcome.NO_ANSWER: "未接通 Not answered"},
+    # Care calls (issue 20): a due call, what its last try came to, an alert and its close.
+    "care_call": {
+        CareCallStatus.DUE: "待拨打 To call", CareCallStatus.CALLING: "正在拨打 Ringing",
+        CareCallStatus.ANSWERED: "已接听 Answered", CareCallStatus.WELL: "平安 Well",
+        CareCallStatus.HELP: "需要帮助 Needs help",
+        CareCallStatus.UNREACHED: "多次未接通 Not reached",
+        CareCallStatus.CANCELED: "已取消 Canceled"},
+    "care_try": {"busy": "占线 Line busy", "no-answer": "无人接听 No answer",
+                 "machine": "语音信箱 Voicemail", "failed": "拨打失败 Failed",
+                 "canceled": "已取消 Canceled", "lost": "没有回音 No report",
+                 "error": "无法拨出 Could not dial", "completed": "已接听 Answered"},
+    "care_alert": {CareAlertStatus.OPEN: "待处理 Open", CareAlertStatus.CLOSED: "已处理 Closed"},
+    "alert_outcome": {
+        AlertOutcome.REACHED: "已联系上 Reached", AlertOutcome.VISITED: "已上门看望 Visited",
+        AlertOutcome.HOSPITAL: "已住院 In hospital", AlertOutcome.OTHER: "其他 Other"},
     # Why a caller waits for a person or is to be called back.
     "reason": {
         "asked": "居民要求 Asked for a person", "missed": "漏接来电 Missed call",
@@ -56,8 +74,10 @@ LABELS: dict[str, dict[str, str]] = {
         "noinput": "没有听到回答 No answer heard", "nomatch": "没有听懂 Not understood",
         "outage": "系统故障 Outage", "loop": "对话没有进展 No progress",
         "no_dialog": "对话无法进行 Dialog unavailable",
-        "no_platform": "附近没有服务点 No service point nearby", "silence": "没有听到回答 Silence"},
-    "channel": {"voice": "电话 Phone", "sms": "短信 SMS", "chat": "网上咨询 Web Chat"},
+        "no_platform": "附近没有服务点 No service point nearby", "silence": "没有听到回答 Silence",
+        "care_alert": "关怀电话未接通 Care call not answered"},
+    "channel": {"voice": "电话 Phone", "sms": "短信 SMS", "chat": "网上咨询 Web Chat",
+                "care": "关怀电话 Care call"},
     "level": {
         "provider": "服务方 Provider", "village_station": "村（社区）服务站 Village station",
         "township_center": "乡镇（街道）社会服务中心 Township center",

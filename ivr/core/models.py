@@ -23,7 +23,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.orm import Base, utcnow
 from ivr.core.statuses import (
+    AlertOutcome,
     CallbackStatus,
+    CareAlertStatus,
+    CareCallStatus,
     OperatorStatus,
     OutboxStatus,
     Outcome,
@@ -433,3 +436,78 @@ class JobRun(Base):
     last_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_result: Mapped[str] = mapped_column(String(256), default="")
+
+
+class CarePlan(Base):
+    """A resident's care-call plan (主动关怀, issue 20): how often, when, whom to try and whom
+    to alert when nobody answers."""
+
+    __tablename__ = "care_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), unique=True)
+    resident: Mapped[Resident] = relationship()
+    # daily | weekly:Mo | 2w:Mo,Th (ivr.care.plans.Frequency)
+    frequency: Mapped[str] = mapped_column(String(32))
+    # When to call, OpenStreetMap opening_hours ("Mo-Su 09:00-11:00; PH off": not on holidays).
+    hours: Mapped[str] = mapped_column(String(200), default="")
+    # The numbers to try, in turn (the resident's own first); the relative to alert.
+    phones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    alert_phone: Mapped[str] = mapped_column(String(32), default="")
+    alert_station: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How the line greets them (王阿姨); the name on file when empty.
+    salutation: Mapped[str] = mapped_column(String(32), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class CareCall(Base):
+    """One due care call of a plan on one local day, with its tries (one conversation each,
+    channel care); claimed with a conditional update, so no two workers place one try."""
+
+    __tablename__ = "care_calls"
+    __table_args__ = (UniqueConstraint("plan_id", "due_on"),
+                      CheckConstraint(check("status", CareCallStatus), name="status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("care_plans.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=CareCallStatus.DUE, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # The try being made: its CallSid, when it was placed, and what the last try came to
+    # (busy, no-answer, machine, failed, lost).
+    call_sid: Mapped[str] = mapped_column(String(64), default="", index=True)
+    placed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_result: Mapped[str] = mapped_column(String(16), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str] = mapped_column(String(16), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CareAlert(Base):
+    """A resident the care calls did not reach: one per care call, at the top of the
+    operators' list until closed with what came of it."""
+
+    __tablename__ = "care_alerts"
+    __table_args__ = (CheckConstraint(check("status", CareAlertStatus), name="status"),
+                      CheckConstraint(check("outcome", AlertOutcome) + " OR outcome IS NULL",
+                                      name="outcome"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_call_id: Mapped[int] = mapped_column(ForeignKey("care_calls.id"), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    resident: Mapped[Resident] = relationship()
+    division_code: Mapped[str | None] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(16), default=CareAlertStatus.OPEN, index=True)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    local_date: Mapped[date] = mapped_column(Date, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(500), default="")

@@ -69,6 +69,38 @@ class Outcome(StrEnum):
     INFORMATION = "information"
     CALLBACK = "callback"
     OTHER = "other"
+    # A care call (channel care) nobody answered: busy, no answer, a voicemail.
+    NO_ANSWER = "no_answer"
+
+
+class CareCallStatus(StrEnum):
+    """One due care call (issue 20): due (first try or a retry), a try ringing, answered
+    (then well or help), or given up after its tries (unreached: an alert is raised)."""
+
+    DUE = "due"
+    CALLING = "calling"
+    ANSWERED = "answered"
+    WELL = "well"
+    HELP = "help"
+    UNREACHED = "unreached"
+    # The plan was stopped (or the resident's data erased) before the call was made.
+    CANCELED = "canceled"
+
+
+class CareAlertStatus(StrEnum):
+    """An alert about a resident the care calls could not reach."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class AlertOutcome(StrEnum):
+    """How an operator closed a care alert."""
+
+    REACHED = "reached"
+    VISITED = "visited"
+    HOSPITAL = "hospital"
+    OTHER = "other"
 
 
 def check(column: str, values: type[StrEnum]) -> str:
@@ -84,4 +116,6 @@ CHECKED: tuple[tuple[str, str, type[StrEnum]], ...] = (
     ("callback_tasks", "status", CallbackStatus),
     ("outbox", "status", OutboxStatus),
     ("conversations", "outcome", Outcome),
+    ("care_calls", "status", CareCallStatus),
+    ("care_alerts", "status", CareAlertStatus),
 )

@@ -38,6 +38,10 @@ from dialogs.render_text import render as render_text
 from directory.models import Category
 from directory.orm import utcnow
 from ivr.accounts.logins import role_required
+from ivr.care import alerts as care_alerts
+from ivr.care import board as care_board
+from ivr.care import plans as care_plans
+from ivr.care.routes import CloseForm, plan_form
 from ivr.conversations import handoff
 from ivr.core import db, display
 from ivr.core.models import (
@@ -156,8 +160,11 @@ def _live_context() -> dict[str, Any]:
     done = screen.audit_shown(session, _viewer().actor, queue, callbacks, texts, seen)
     if done:
         flask_session["console_audited"] = sorted(seen | done)[-400:]
+    care = care_alerts.open_rows(session, utcnow())
+    care_today = care_board.today(session, current_app.config, utcnow())
     session.commit()
     return {"me": me(), "on_duty": on_duty, "queue": queue, "mine": mine,
+            "care_alerts": care, "close_form": CloseForm(), "care_today": care_today,
             "coming": coming,
             "callbacks": callbacks, "texts": texts, "authors": screen.author_names(session),
             "status_form": StatusForm(), "take_form": TakeForm(), "done_form": DoneForm(),
@@ -447,8 +454,14 @@ def file(resident_id: int) -> str | Response:
     shown = access.file_view(session, resident, _viewer(), reason="file opened on the console")
     history = files.history(session, resident)
     session.commit()
+    plan = care_plans.plan_of(session, resident.id)
     return render_template("operator/file.html", resident=resident, file=shown,
                            history=history, form=form, need_names=_need_names(),
+                           plan=plan, plan_text=care_plans.describe(plan),
+                           plan_hours=care_plans.hours_text(
+                               plan.hours if plan else "",
+                               str(current_app.config.get("CARE_HOURS") or "")),
+                           plan_form=plan_form(plan),
                            place=records.display_name(session, resident.division_code))
 
 

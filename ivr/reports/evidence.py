@@ -12,6 +12,7 @@ from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from directory.models import Provider
+from ivr.care import figures as care_figures
 from ivr.core.models import Conversation, Referral, Resident, ServiceRecord
 from ivr.core.statuses import ReferralStatus
 from ivr.reports import figures
@@ -96,7 +97,26 @@ def _conditions(session: Session, level: str, platform: Provider, start: date, e
         found += _call_service(session, area, start, end)
     found += _files(session, area, start, end, timezone)
     found += _services(session, level, platform, area, start, end)
+    if level in ("township", "village"):
+        found += _care(session, area, start, end)
     return found
+
+
+def _care(session: Session, area: str, start: date, end: date) -> list[dict[str, Any]]:
+    """Proactive care (主动关怀) of the area's residents who live alone or are frail."""
+    held = care_figures.evidence(session, area, start, end)
+    under, contacts = held["residents_under_care"], held["care_contacts"]
+    return [
+        condition("关怀对象（有关怀电话计划的居民）",
+                  "residents under care (with a care-call plan)",
+                  under if under else None, "对独居、高龄居民开展主动关怀",
+                  "proactive care of residents who live alone or are frail",
+                  True if under else None),
+        condition("关怀电话（期间内拨打 / 接通的居民）",
+                  "care contacts in the period / residents reached",
+                  f"{contacts:,} / {held['residents_reached']:,}" if contacts else None,
+                  "由平台记录", "recorded by the platform", True if contacts else None),
+    ]
 
 
 def _call_service(session: Session, area: str, start: date, end: date) -> list[dict[str, Any]]:

@@ -93,7 +93,8 @@ def calls(session: Session, start: date, end: date, by: str | None = None, *,
     """`report calls`: contacts, hand-offs, answers and the rates of REPORTS.md."""
     c = Conversation
     key = _dimension(by) if by else None
-    period = and_(c.local_date >= start, c.local_date <= end)
+    # Care calls (channel care) are the line's own outbound calls: `report care` counts them.
+    period = and_(c.local_date >= start, c.local_date <= end, c.channel != "care")
     figures = [
         func.count().label("offered"),
         _flag(c.handed_off.is_(False)).label("ivr_handled"),

@@ -42,9 +42,21 @@ FIGURES = {
     "conditions_met": "达到 Met",
     "conditions_not_met": "未达到 Not met",
     "conditions_no_data": "无数据 No data",
+    "residents_under_care": "关怀对象 Residents under care",
+    "care_due": "应打关怀电话 Care calls due",
+    "care_calls_made": "拨出次数 Care calls made",
+    "care_answered": "接听 Answered",
+    "care_well": "平安 Well",
+    "care_help": "需要帮助 Needed help",
+    "care_unreached": "多次未接通 Not reached",
+    "care_answer_rate": "关怀接通率 Care answer rate",
+    "alerts_raised": "未接通提醒 Alerts raised",
+    "alerts_closed": "已处理提醒 Alerts closed",
+    "alerts_open": "待处理提醒 Alerts open",
+    "alert_close_min": "提醒处理用时(分钟) Time to close, min",
 }
 RATES = {"answer_rate", "timely_answer_rate", "service_level", "abandon_rate", "containment",
-         "satisfied"}
+         "satisfied", "care_answer_rate"}
 DIMENSIONS = {
     "day": "日 Day", "week": "周 Week", "month": "月 Month", "quarter": "季度 Quarter",
     "hour": "时段 Hour of day", "district": "区 District", "township": "乡镇街道 Township",
@@ -54,12 +66,15 @@ DIMENSIONS = {
 # Which --by dimensions each report takes (the CLI's choices, per report).
 BY = {"calls": tuple(DIMENSIONS),
       "referrals": ("provider", "category", "district", "township", "village"),
-      "staffing": (), "evidence": ()}
+      "staffing": (), "evidence": (),
+      "care": ("day", "month", "quarter", "district", "township", "village")}
 REPORT_NAMES = {"calls": "呼叫统计 Calls", "referrals": "转介工单 Referrals",
-                "staffing": "人员配置 Staffing", "evidence": "认定材料 Certification evidence"}
+                "staffing": "人员配置 Staffing", "evidence": "认定材料 Certification evidence",
+                "care": "关怀电话 Care calls"}
 VALUES = {
     "group": {"elderly": "老年人 Elderly", "disabled": "残疾人 Disabled", "other": "其他 Other"},
-    "channel": {"voice": "电话 Voice", "sms": "短信 SMS", "chat": "网上聊天 Web chat"},
+    "channel": {"voice": "电话 Voice", "sms": "短信 SMS", "chat": "网上聊天 Web chat",
+                "care": "关怀电话 Care call"},
 }
 TARGETS = {"answer_rate": 0.95, "timely_answer_rate": 0.80, "service_level": 0.80}
 SMALL = 5

@@ -18,7 +18,7 @@ from ivr.reports.figures import Report
 
 # The figure each report draws, and whether it is a rate (drawn against its target).
 CHARTED = {"calls": ("offered", "answer_rate"), "referrals": ("created", "completed"),
-           "staffing": ("offered_per_day", "agents")}
+           "staffing": ("offered_per_day", "agents"), "care": ("care_due", "care_answer_rate")}
 
 
 @dataclass

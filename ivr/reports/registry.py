@@ -6,8 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from ivr.care import figures as care_figures
 from ivr.reports import evidence, figures
 from ivr.reports.figures import Report, ReportError
 
@@ -42,8 +44,25 @@ def _staffing(session: Session, q: Query) -> Report:
     return figures.staffing(session, q.start, q.end, timezone=q.timezone, target_s=q.target_s)
 
 
+def _care(session: Session, q: Query) -> Report:
+    if q.by is not None and q.by not in care_figures.BY:
+        raise ReportError(f"--by must be one of {', '.join(care_figures.BY)}")
+    rows, totals = care_figures.care(session, q.start, q.end, q.by)
+    config = current_app.config if has_app_context() else {}
+    thresholds = {"tries_per_call": config.get("CARE_TRIES"),
+                  "minutes_between_tries": config.get("CARE_RETRY_MINUTES"),
+                  "alert_due_minutes": config.get("CARE_ALERT_MINUTES")}
+    report = Report("care", q.start, q.end, q.by, q.timezone, thresholds,
+                    dict(care_figures.FORMULAS))
+    names = figures._names(session, q.by, [r["key"] for r in rows]) if q.by else {}
+    report.rows = [{"key": r["key"], "name": names.get(r["key"], r["key"]), **r} for r in rows]
+    report.totals = totals
+    return report
+
+
 REPORTS: dict[str, Callable[[Session, Query], Report]] = {
-    "calls": _calls, "referrals": _referrals, "evidence": _evidence, "staffing": _staffing}
+    "calls": _calls, "referrals": _referrals, "evidence": _evidence, "staffing": _staffing,
+    "care": _care}
 NAMES = tuple(REPORTS)
 LEVELS = ("district", "township", "village")
 

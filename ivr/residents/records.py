@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,20 @@ from ivr.core.models import Resident
 
 CSV_HEADER = ["phone", "name", "division", "groups", "needs", "birth_year", "notes"]
 GROUPS = ("elderly", "disabled", "other")
+
+
+class ExtraColumns(Protocol):
+    """Optional columns a room above adds to the residents CSV (the care plan's): checked
+    before anything is written, applied once the resident is."""
+
+    columns: tuple[str, ...]
+
+    def check(self, cells: dict[str, str]) -> list[str]:
+        """What is wrong with a line's extra cells."""
+
+    def apply(self, session: Session, resident: Resident, cells: dict[str, str],
+              actor: str) -> None:
+        """Write what a line's extra cells say."""
 
 
 class ResidentsImportError(ValueError):
@@ -40,15 +54,19 @@ class ImportCounts:
 
 
 def import_csv(session: Session, text: str, *, actor: str = "cli",
-               chunk: int | None = None) -> ImportCounts:
+               chunk: int | None = None, care: ExtraColumns | None = None) -> ImportCounts:
     """Load residents (CONTRACT §5); re-importing updates by phone and keeps every contact.
 
     Every line is checked before anything is written. With `chunk`, the writes are committed
     every `chunk` residents, so that on SQLite (one writer at a time) calls get their turn in
     between instead of waiting behind the whole file."""
     rows = list(csv.reader(io.StringIO(text)))
-    if not rows or [h.strip() for h in rows[0]] != CSV_HEADER:
-        raise ResidentsImportError([f"line 1: the header must be {','.join(CSV_HEADER)}"])
+    header = [h.strip() for h in rows[0]] if rows else []
+    extra = list(care.columns) if care is not None else []
+    if header not in (CSV_HEADER, CSV_HEADER + extra):
+        raise ResidentsImportError([f"line 1: the header must be {','.join(CSV_HEADER)}" + (
+            f" (optionally followed by {','.join(extra)})" if extra else "")])
+    with_extra = care is not None and len(header) > len(CSV_HEADER)
     divisions = set(session.scalars(select(Division.code).where(Division.level >= 4)))
     categories = set(session.scalars(select(Category.code)))
     if chunk:
@@ -59,8 +77,16 @@ def import_csv(session: Session, text: str, *, actor: str = "cli",
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        item, found = _parse_row(row, divisions, categories)
+        cells = [c.strip() for c in row]
+        extras = dict(zip(extra, cells[len(CSV_HEADER):], strict=False)) if with_extra else {}
+        item, found = _parse_row(row[:len(CSV_HEADER)] if with_extra else row, divisions,
+                                 categories)
+        if with_extra and len(row) != len(header):
+            found.append(f"expected {len(header)} fields, found {len(row)}")
+        if care is not None and extras:
+            found += care.check(extras)
         problems += [f"line {line}: {p}" for p in found]
+        item["_extra"] = extras
         if item["phone"] in phones:
             problems.append(f"line {line}: phone repeats line {phones[item['phone']]}")
         phones[item["phone"]] = line
@@ -74,7 +100,21 @@ def import_csv(session: Session, text: str, *, actor: str = "cli",
     for done, item in enumerate(parsed, start=1):
         if chunk and done % chunk == 0:
             session.commit()
+        extras = item.pop("_extra")
         resident = existing.get(item["phone"])
+        if care is not None and extras:
+            if resident is None:
+                resident = Resident(**item, updated_by=actor, updated_at=utcnow())
+                session.add(resident)
+                session.flush()
+                existing[item["phone"]] = resident
+                counts.added += 1
+                audit.record(session, actor=actor, role="cli", action="change",
+                             resident_id=resident.id, fields=list(item),
+                             reason="residents import")
+                care.apply(session, resident, extras, actor)
+                continue
+            care.apply(session, resident, extras, actor)
         if resident is None:
             resident = Resident(**item, updated_by=actor, updated_at=utcnow())
             session.add(resident)

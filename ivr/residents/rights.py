@@ -23,6 +23,9 @@ from ivr.core.models import (
     AuditEntry,
     Call,
     CallbackTask,
+    CareAlert,
+    CareCall,
+    CarePlan,
     Conversation,
     OutboxMessage,
     QueueEntry,
@@ -31,7 +34,7 @@ from ivr.core.models import (
     Resident,
     TextMessage,
 )
-from ivr.core.statuses import OutboxStatus
+from ivr.core.statuses import CareCallStatus, OutboxStatus
 from ivr.residents.access import Viewer, file_view
 
 ERASED_TEXT = "[已删除 erased]"
@@ -82,6 +85,16 @@ def export(session: Session, resident: Resident, viewer: Viewer) -> dict[str, An
          "fields": a.fields, "reason": a.reason, "sensitivity": a.sensitivity}
         for a in session.scalars(select(AuditEntry).where(AuditEntry.resident_id == resident.id)
                                  .order_by(AuditEntry.id))]
+    plan = session.scalars(select(CarePlan).where(CarePlan.resident_id == resident.id)).first()
+    data["care_plan"] = None if plan is None else {
+        "frequency": plan.frequency, "hours": plan.hours, "phones": plan.phones,
+        "alert_phone": plan.alert_phone, "alert_station": plan.alert_station,
+        "salutation": plan.salutation, "active": plan.active}
+    data["care_calls"] = [
+        {"due_on": c.due_on.isoformat(), "status": c.status, "attempts": c.attempts,
+         "answer": c.answer, "answered_at": _iso(c.answered_at)}
+        for c in session.scalars(select(CareCall).where(CareCall.resident_id == resident.id)
+                                 .order_by(CareCall.id))]
     data["caller_check"] = {"pin_set": bool(resident.pin_hash),
                             "id4_set": bool(resident.id4_hash)}
     data["exported_at"] = _iso(utcnow())
@@ -122,6 +135,16 @@ def erase(session: Session, resident: Resident, *, actor: str, role: str,
         .values(status=OutboxStatus.FAILED, last_error="resident erased"))
     session.execute(update(OutboxMessage).where(OutboxMessage.to_number == phone)
                     .values(to_number=alias, body=ERASED_TEXT))
+    # Care calls (issue 20): no more calls, no numbers or greeting kept; the figures stay.
+    session.execute(update(CarePlan).where(CarePlan.resident_id == resident.id).values(
+        active=False, phones=[], alert_phone="", salutation="", updated_at=utcnow(),
+        updated_by=actor).execution_options(synchronize_session=False))
+    session.execute(update(CareCall).where(CareCall.resident_id == resident.id,
+                                           CareCall.status == CareCallStatus.DUE)
+                    .values(status=CareCallStatus.CANCELED)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(CareAlert).where(CareAlert.resident_id == resident.id)
+                    .values(note="").execution_options(synchronize_session=False))
     referral_ids = list(session.scalars(select(Referral.id).where(
         Referral.resident_id == resident.id)))
     if referral_ids:

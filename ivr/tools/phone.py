@@ -125,6 +125,12 @@ class Phone:
     call_sid: str = field(default_factory=lambda: "CA" + uuid.uuid4().hex)
     send_status: bool = True
     profile: str = "twilio"
+    # A call the line placed (a care call): where the provider posts when it is answered and
+    # its status callbacks, what it says about who answered, and the call's direction.
+    start_path: str = "/voice"
+    status_path: str = "/voice/status"
+    start_fields: dict[str, str] = field(default_factory=dict)
+    direction: str = "inbound"
 
     @property
     def somleng(self) -> bool:
@@ -134,8 +140,10 @@ class Phone:
     def run(self) -> CallResult:
         """Place the call and follow the TwiML until it ends."""
         result = CallResult(self.call_sid)
-        url = self.base_url.rstrip("/") + "/voice"
-        doc = self._request(result, url, {"CallStatus": "ringing"})
+        url = self.base_url.rstrip("/") + self.start_path
+        first = {"CallStatus": "ringing"} if self.direction == "inbound" else {
+            "CallStatus": "in-progress"}
+        doc = self._request(result, url, {**first, **self.start_fields})
         while doc is not None and result.requests < MAX_REQUESTS:
             nxt = self._play(result, url, doc)
             if nxt is None:
@@ -148,8 +156,28 @@ class Phone:
             final = {"CallStatus": "completed", "CallDuration": "60"}
             if self.somleng:
                 final["SequenceNumber"] = "0"
-            self._request(result, self.base_url.rstrip("/") + "/voice/status", final,
+            self._request(result, self.base_url.rstrip("/") + self.status_path, final,
                           parse=False)
+        return result
+
+    def not_answered(self, outcome: str) -> CallResult:
+        """A call the line placed that nobody answers: busy, no-answer, or a voicemail that
+        picks up (machine: answered by a machine, then completed)."""
+        result = CallResult(self.call_sid)
+        status = self.base_url.rstrip("/") + self.status_path
+        if outcome == "machine":
+            self.caller.hear("[a voicemail answers]")
+            doc = self._request(result, self.base_url.rstrip("/") + self.start_path,
+                                {"CallStatus": "in-progress", "AnsweredBy": "machine_end_beep"})
+            if doc is not None:
+                self._play(result, status, doc)
+            self._request(result, status, {"CallStatus": "completed", "CallDuration": "5",
+                                           "AnsweredBy": "machine_end_beep"}, parse=False)
+        else:
+            self.caller.hear(f"[the phone rings: {outcome}]")
+            self._request(result, status, {"CallStatus": outcome, "CallDuration": "0"},
+                          parse=False)
+        result.ended_by = result.ended_by or outcome
         return result
 
     # --- requests -----------------------------------------------------------------------------
@@ -162,7 +190,7 @@ class Phone:
             "CallSid": self.call_sid,
             "From": self.from_number,
             "To": self.to_number,
-            "Direction": "inbound",
+            "Direction": self.direction,
             "CallStatus": "in-progress",
         }
         return {**base, **extra}

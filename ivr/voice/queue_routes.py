@@ -284,7 +284,7 @@ def queue_message() -> Response:
     session = db.session()
     url = field("RecordingUrl", 256)
     conversation = session.scalars(select(Conversation).where(
-        Conversation.channel == "voice", Conversation.key == field("CallSid"))).first()
+        Conversation.channel.in_(("voice", "care")), Conversation.key == field("CallSid"))).first()
     if conversation is not None and url:
         conversation.recording_url = url
         conversation.outcome = Outcome.VOICEMAIL

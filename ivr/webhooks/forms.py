@@ -15,7 +15,10 @@ def field(name: str, limit: int = 64) -> str:
 
 
 def number_field(name: str = "From") -> str:
-    """A phone number field in E.164 when it is dialable, else as sent (withheld: anonymous)."""
+    """A phone number field in E.164 when it is dialable, else as sent (withheld: anonymous).
+    The resident on a call the line placed (a care call, Direction outbound-api) is its To."""
+    if name == "From" and field("Direction", 16).startswith("outbound"):
+        name = "To"
     sent = field(name, 32)
     return phones.parse(sent) or sent
 

@@ -15,6 +15,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ivr.care import calls as care_calls
+from ivr.care import schedule as care_schedule
 from ivr.conversations import handoff
 from ivr.core import clock
 from ivr.core.models import (
@@ -129,6 +131,17 @@ def purge(session: Session, config: Any, now: datetime) -> int:
     return gone
 
 
+def schedule_care(session: Session, config: Any, now: datetime) -> int:
+    """Today's due care call of every plan whose day it is (ivr/care/schedule.py)."""
+    return care_schedule.schedule_due(session, config, now)
+
+
+def place_care_calls(session: Session, config: Any, now: datetime) -> int:
+    """Care calls that are due, placed through the voice provider within CARE_CALLS_PER_MINUTE;
+    tries nobody answered again later; after the last one, an alert (ivr/care/calls.py)."""
+    return care_calls.place_due(session, config, now)
+
+
 def _count(result: Any) -> int:
     return int(result.rowcount)
 
@@ -139,6 +152,8 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("offers", timedelta(seconds=30), release_offers, release_offers.__doc__ or ""),
     Job("follow_ups", timedelta(minutes=15), send_follow_ups, send_follow_ups.__doc__ or ""),
     Job("purge", timedelta(hours=24), purge, purge.__doc__ or ""),
+    Job("care_plans", timedelta(minutes=1), schedule_care, schedule_care.__doc__ or ""),
+    Job("care_calls", timedelta(seconds=15), place_care_calls, place_care_calls.__doc__ or ""),
 )}
 
 
