@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -51,3 +52,20 @@ def test_a_failing_statement_logs_no_bound_value(app: Flask,
     for secret in ("钱秘密", "抑郁症", "赵秘密", "糖尿病"):
         assert secret not in logged  # ... its values are not
     assert "parameters hidden" in str(failed.value)
+
+
+def test_a_field_named_level_does_not_overwrite_the_log_level() -> None:
+    from ivr.core.logs import JsonFormatter, event
+
+    records: list[logging.LogRecord] = []
+    log = logging.getLogger("ivr.test.levels")
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    log.addHandler(handler)
+    try:
+        event(log, "referral.created", level="provider", logger="x")
+    finally:
+        log.removeHandler(handler)
+    line = json.loads(JsonFormatter().format(records[0]))
+    assert (line["level"], line["logger"]) == ("info", "ivr.test.levels")
+    assert (line["level_"], line["logger_"]) == ("provider", "x")

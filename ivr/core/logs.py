@@ -17,9 +17,11 @@ from flask import has_request_context, request
 
 from ivr.core import logmask
 
-# Attributes every LogRecord has; anything else on a record came in through `extra`.
+# Attributes every LogRecord has; anything else on a record came in through `extra`. The
+# line's own keys (ts, level, logger, error) are reserved too: a field named `level` (a
+# referral's) once overwrote the log level.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
-    "message", "asctime", "taskName"}
+    "message", "asctime", "taskName", "ts", "level", "logger", "error"}
 _HANDLER_NAME = "ivr-events"
 
 
