@@ -334,3 +334,20 @@ def test_a_place_no_platform_serves_goes_to_the_duty_officer_as_a_task(
     else:
         assert not result.dialled and len(texts) == 1
         assert "0551-6300 0000" in texts[0].body and "+86" not in texts[0].body
+
+
+def test_a_web_chat_referral_tells_the_provider_no_phone_was_left(app: Flask,
+                                                                  demo: Database) -> None:
+    from ivr.residents import records, referrals
+
+    with demo.sessions() as s:
+        provider = s.scalars(select(Provider).where(Provider.kind == "provider")).first()
+        assert provider is not None
+        resident = records.open_provisional(s, records.withheld_key("chat", "c" * 20),
+                                            actor="test")
+        referrals.create(s, resident=resident, category="meal", division=provider.division_code,
+                         answer=None, provider_id=provider.id, level="provider",
+                         config=dict(app.config), conversation_id=None, actor="test")
+        body = s.scalars(select(OutboxMessage.body).where(
+            OutboxMessage.purpose == "referral_to_provider")).one()
+    assert "withheld" not in body and "未留" in body

@@ -38,7 +38,9 @@ def test_a_spoken_need_leads_to_a_route_and_an_sms(app: Flask, demo: Database) -
         number = to_resident.referral_id
         assert f"编号R{number}" in to_resident.body
         assert f"您的服务单号是R {digits(str(number), 'zh-CN')}。" in heard
-        assert "+8613912345678" in messages["referral_to_provider"].body
+        # The provider reads the number as it dials it: 139 1234 5678, not E.164.
+        assert "139 1234 5678" in messages["referral_to_provider"].body
+        assert "+86" not in messages["referral_to_provider"].body
         conversation = s.scalars(select(Conversation)).one()
         understood = conversation.state["understood"]
         assert understood[0]["code"] == "meal"

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from dialogs.prompts import text
 from directory.models import Category, Provider
 from directory.orm import utcnow
+from directory.phones import local_display
 from directory.routing import PLATFORMS, Route
 from ivr.core import clock, logs, signals
 from ivr.core.models import OutboxMessage, Referral, ReferralEvent, Resident
 from ivr.core.statuses import ReferralStatus
 from ivr.residents import outbox
-from ivr.residents.records import display_name, short_number
+from ivr.residents.records import display_name, short_number, usable_phone
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +85,16 @@ def _notify_provider(session: Session, referral: Referral, provider: Provider,
     place = display_name(session, referral.division_code)
     category = need.zh if need else referral.category
     deadline = f"{referral.deadline.month}月{referral.deadline.day}日"
+    # A provider dials what it reads: the local form, and no stand-in key for a web chat.
+    phone = (local_display(resident.phone) if usable_phone(resident.phone)
+             else "未留（网上咨询，请在服务平台查看）")
     body = (f"合肥社会服务热线转介{number}：{place}"
-            f"居民需要{category}服务，电话{resident.phone}，"
+            f"居民需要{category}服务，电话{phone}，"
             f"请在{deadline}前处理。"
             f"回复“1 {number}”接单，“2 {number}”完成，“3 {number}”无法提供。")
     outbox.enqueue(session, provider.phone, body, "referral_to_provider", referral.id,
                    params={"number": number, "place": place, "need": category,
-                           "phone": resident.phone, "deadline": deadline})
+                           "phone": phone, "deadline": deadline})
 
 
 def move(session: Session, referral: Referral, status: str, *, actor: str,
