@@ -10,7 +10,10 @@ from directory.phones import local_display
 
 # Text cannot put anyone through: "connecting you, stay on the line" is for the phone only;
 # the text line after it says whom to call.
-_VOICE_ONLY = frozenset({"connect.emergency", "connect.crisis"})
+_VOICE_ONLY = frozenset({"connect.emergency", "connect.crisis", "connect.provider"})
+# What the phone promises by SMS is already written in this reply (a web chat has no phone
+# to send it to): the text says so instead.
+_IN_TEXT = {"route.sms_sent": "text.route_sent"}
 # Voice prompts say "press"; in text the resident replies with the digit instead.
 _REPLY = {"zh-CN": (("请按", "请回复"), ("按", "回复")), "en": (("press", "reply"),)}
 
@@ -30,6 +33,8 @@ def render(outputs: Sequence[Output], language: str, emergency_number: str = "12
         if isinstance(output, Say):
             if output.prompt in _VOICE_ONLY:
                 continue
+            if output.prompt in _IN_TEXT:
+                output = Say(_IN_TEXT[output.prompt], output.params)
             lines.append(_line(output, language))
         elif isinstance(output, Ask):
             lines += [say_text(p, language) for p in output.prompts]
