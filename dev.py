@@ -13,6 +13,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -116,13 +117,23 @@ def serve(port: int) -> int:
     # Without an SMS provider of its own, the worker writes each message to its log (and marks
     # it sent), so the texts a call produced show up in this terminal.
     worker_env = env if sms_configured() else {**env, "SMS_PROVIDER": "log"}
+    # `kill` (SIGTERM) stops it like Ctrl-C does: the finally below ends both children.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     worker = subprocess.Popen(flask("worker"), cwd=ROOT, env=worker_env)
+    web = subprocess.Popen(flask("run", "--host", HOST, "--port", str(port)), cwd=ROOT,
+                           env=env)
     try:
-        return subprocess.call(flask("run", "--host", HOST, "--port", str(port)), cwd=ROOT,
-                               env=env)
+        return web.wait()
+    except KeyboardInterrupt:
+        return 130
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        for child in (web, worker):
+            child.terminate()
+        for child in (web, worker):
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def browser_tools(env: dict[str, str]) -> None:
