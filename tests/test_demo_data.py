@@ -46,6 +46,9 @@ def test_the_demo_fills_every_page_once_and_says_what_it_does(app: Flask) -> Non
         linked = s.scalar(select(func.count()).select_from(Conversation).where(
             Conversation.resident_id.is_not(None))) or 0
         assert linked > contacts // 2
+        # One known resident to try by hand, with the PIN the demo prints.
+        known = s.scalars(select(Resident).where(Resident.phone == "+8613955100001")).one()
+        assert known.pin_hash and "PIN 2468" in first.output and known.name in first.output
     # Written once: a second demo adds nothing.
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output

@@ -152,6 +152,11 @@ def _phone(n: int) -> str:
     return f"{PHONE_PREFIX}{n:05d}"
 
 
+def resident_phone(n: int) -> str:
+    """The phone number of the demo's resident number `n`."""
+    return _phone(n)
+
+
 def _residents(session: Session, rng: random.Random, villages: list[str]) -> list[Resident]:
     now = utcnow()
     people: list[Resident] = []

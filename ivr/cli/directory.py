@@ -138,6 +138,26 @@ def _demo_people() -> None:
         return
     logs.event(log, "import", kind="demo", summary=written.summary())
     click.echo(f"  {written.summary()}")
+    _demo_caller(session)
+
+
+# A known resident to try the line as: the caller check asks for this PIN (keyed, then #).
+DEMO_CALLER_INDEX, DEMO_PIN = 1, "2468"
+
+
+def _demo_caller(session: Any) -> None:
+    """Give one demo resident a PIN, so a known caller can be tried by hand."""
+    from ivr.cli import demo_data
+    from ivr.residents import checks, records
+
+    phone = demo_data.resident_phone(DEMO_CALLER_INDEX)
+    resident = records.find(session, phone)
+    if resident is None:
+        return
+    checks.set_secret(session, resident, "pin", DEMO_PIN,
+                      pepper=str(current_app.config["SECRET_KEY"]), actor="cli", role="cli")
+    session.commit()
+    click.echo(f"  a known resident to call as: --from {phone} ({resident.name}), PIN {DEMO_PIN}")
 
 
 def _demo_logins(*, renew: bool = False) -> None:
