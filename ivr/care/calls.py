@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from dialogs.outputs import Connect, Effect, Output
 from ivr.care import alerts, schedule
-from ivr.core import logs
+from ivr.core import logs, moves
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import CareCall, CarePlan, Conversation, Resident
 from ivr.core.statuses import CareCallStatus, Outcome
@@ -75,20 +75,7 @@ def transition(session: Session, call: CareCall, to: CareCallStatus,
     """Move a care call to `to` if it is in one of `came_from`: the one transition of a care
     call, claimed with `UPDATE ... WHERE status = :seen` (of two workers or two webhooks that
     saw the same state, only one moves it)."""
-    seen = call.status
-    if seen not in came_from:
-        return False
-    moved = session.execute(update(CareCall).where(CareCall.id == call.id,
-                                                   CareCall.status == seen)
-                            .values(status=to, **values)
-                            .execution_options(synchronize_session=False))
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(call)
-        return False
-    call.status = to
-    for name, value in values.items():
-        setattr(call, name, value)
-    return True
+    return moves.claim(session, call, to, came_from, **values)
 
 
 def public_url(config: Any, path: str, call: CareCall) -> str:

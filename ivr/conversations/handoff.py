@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from dialogs.outputs import Connect, Output
 from directory.hours import parse
 from directory.orm import utcnow
-from ivr.core import clock, logs, metrics
+from ivr.core import clock, logs, metrics, moves
 from ivr.core.models import Conversation, QueueEntry, Resident, User
 from ivr.core.statuses import OperatorStatus, QueueStatus
 from ivr.residents import callbacks
@@ -131,19 +131,7 @@ def transition(session: Session, entry: QueueEntry, to: QueueStatus,
     """Move a queue entry to `to` if it is in one of `came_from`: the one transition of a queue
     entry. Claimed with `UPDATE ... WHERE status = :seen`, so of two requests that saw the same
     state (two operators taking one caller, a retried webhook) only one moves it."""
-    seen = entry.status
-    if seen not in came_from:
-        return False
-    moved = session.execute(
-        update(QueueEntry).where(QueueEntry.id == entry.id, QueueEntry.status == seen)
-        .values(status=to, **values).execution_options(synchronize_session=False))
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(entry)
-        return False
-    entry.status = to
-    for name, value in values.items():
-        setattr(entry, name, value)
-    return True
+    return moves.claim(session, entry, to, came_from, **values)
 
 
 def assign(session: Session, entry: QueueEntry, operator: User) -> bool:
