@@ -132,6 +132,10 @@ def test_reports_are_tables_with_periods_grouping_and_downloads(filled: Flask) -
                    "period=custom&from=2026-10-01&to=2026-10-31"):
         assert client.get(f"/admin/reports/calls?{period}&by=channel",
                           base_url=BASE).status_code == 200, period
+    # Not grouped: the totals are the answer, with no "no data" row contradicting them.
+    whole = client.get("/admin/reports/calls?period=quarter&quarter=2026Q4",
+                       base_url=BASE).get_data(as_text=True)
+    assert "合计" in whole and "没有数据" not in whole
     assert client.get("/admin/reports/calls?period=month&month=13", base_url=BASE
                       ).status_code == 400
     assert client.get("/admin/reports/calls?by=resident", base_url=BASE).status_code == 400
