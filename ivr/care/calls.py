@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dialogs.outputs import Connect, Effect, Output
 from ivr.care import alerts, schedule
+from ivr.conversations import turns
 from ivr.core import logs, moves
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import CareCall, CarePlan, Conversation, Resident
@@ -216,6 +217,26 @@ def answered(session: Session, config: Any, call: CareCall, call_sid: str,
         call.call_sid = call_sid  # the webhook came before the worker wrote the CallSid
     return transition(session, call, CareCallStatus.ANSWERED, (CareCallStatus.CALLING,),
                       answered_at=now, last_result="completed", updated_at=now)
+
+
+def pick_up(session: Session, config: Any, call: CareCall, call_sid: str, phone: str,
+            answered_by: str, now: datetime) -> turns.Turn | None:
+    """The answer webhook: a machine settles the try (None: hang up); a person hears the
+    check-in, slowly, greeted as the plan says."""
+    if answered_by.startswith("machine") or answered_by == "fax":
+        ended(session, config, call, "completed", answered_by, now)
+        return None
+    answered(session, config, call, call_sid, now)
+    resident = session.get(Resident, call.resident_id)
+    plan = session.get(CarePlan, call.plan_id)
+    phone = phone or (resident.phone if resident else "")
+    caller = turns.caller_profile(session, phone, resident,
+                                  str(config.get("CALLER_CHECK") or "pin"))
+    caller.elderly = True  # a care call speaks slowly and waits longer, whoever answers
+    salutation = (plan.salutation if plan is not None and plan.salutation else "") or \
+        (resident.name if resident is not None and resident.greet_by_name else "")
+    return turns.begin(session, config, CHANNEL, call_sid, phone, caller=caller,
+                       slots={"salutation": salutation}, resident=resident)
 
 
 def ended(session: Session, config: Any, call: CareCall, status: str, answered_by: str,

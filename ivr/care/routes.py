@@ -37,7 +37,8 @@ from ivr.core.models import CareAlert, CareCall, CarePlan, Resident
 from ivr.core.statuses import AlertOutcome
 from ivr.providers.voice import voice_provider
 from ivr.residents import records
-from ivr.voice.render import VoiceRenderer, apology_response
+from ivr.voice.render import apology_response
+from ivr.voice.routes import renderer_for, twiml
 from ivr.webhooks.forms import caller_event, field
 from ivr.webhooks.signature import twilio_only
 
@@ -55,20 +56,11 @@ DAY_CHOICES = [SelectChoice(d, f"{plans.DAY_NAMES[d]} {plans.DAY_NAMES_EN[d]}")
 
 # --- the provider's webhooks -------------------------------------------------------------
 
-def _twiml(response: VoiceResponse | str) -> Response:
-    return Response(str(response), status=200, mimetype="application/xml")
-
-
 def _speak(outputs: list[object], language: str) -> Response:
-    """A care call's turn as TwiML: the care turn URL, the line's dial and queue URLs; slow."""
-    renderer = VoiceRenderer(
-        current_app.config, turn_path=calls.TURN_PATH, dial_done_path=url_for("voice.dial_done"),
-        language=language, slow=True, handoff=_handoff_mode(outputs),
-        queue_paths={"wait": url_for("voice.queue_wait"), "done": url_for("voice.queue_done"),
-                     "options": url_for("voice.queue_options"),
-                     "hold": url_for("voice.queue_hold")},
-        capabilities=voice_provider(current_app.config).capabilities)
-    return _twiml(renderer.render(outputs))  # type: ignore[arg-type]
+    """A care call's turn as the line's TwiML, its turns coming back to the care route; slow."""
+    renderer = renderer_for(language, slow=True, handoff_mode=_handoff_mode(outputs),
+                            turn_path=calls.TURN_PATH)
+    return twiml(renderer.render(outputs))  # type: ignore[arg-type]
 
 
 def _handoff_mode(outputs: list[object]) -> str:
@@ -98,24 +90,12 @@ def answer() -> Response:
     hang_up = VoiceResponse()
     hang_up.hangup()
     if call is None:
-        return _twiml(hang_up)
-    now = clock.now()
-    answered_by = field("AnsweredBy", 24)
-    if answered_by.startswith("machine") or answered_by == "fax":
-        calls.ended(session, current_app.config, call, "completed", answered_by, now)
+        return twiml(hang_up)
+    turn = calls.pick_up(session, current_app.config, call, call_sid, field("To", 32),
+                         field("AnsweredBy", 24), clock.now())
+    if turn is None:  # a machine answered: that try counts as not answered
         session.commit()
-        return _twiml(hang_up)
-    calls.answered(session, current_app.config, call, call_sid, now)
-    resident = session.get(Resident, call.resident_id)
-    plan = session.get(CarePlan, call.plan_id)
-    phone = field("To", 32) or (resident.phone if resident else "")
-    caller = turns.caller_profile(session, phone, resident,
-                                  str(current_app.config.get("CALLER_CHECK") or "pin"))
-    caller.elderly = True  # a care call speaks slowly and waits longer, whoever answers
-    salutation = (plan.salutation if plan is not None and plan.salutation else "") or \
-        (resident.name if resident is not None and resident.greet_by_name else "")
-    turn = turns.begin(session, current_app.config, calls.CHANNEL, call_sid, phone,
-                       caller=caller, slots={"salutation": salutation}, resident=resident)
+        return twiml(hang_up)
     reply = _speak(turn.outputs, turn.language)  # type: ignore[arg-type]
     session.commit()
     logs.event(log, "care.answered", care_call=call.id, call_sid=call_sid)
@@ -155,7 +135,7 @@ def status() -> Response:
         calls.ended(session, current_app.config, call, state, field("AnsweredBy", 24),
                     clock.now())
     session.commit()
-    return _twiml(VoiceResponse())
+    return twiml(VoiceResponse())
 
 
 @hooks.errorhandler(Exception)
@@ -165,7 +145,7 @@ def on_error(error: Exception) -> Response | HTTPException:
         return error
     log.exception("care webhook failed: %s", type(error).__name__)
     db.session().rollback()
-    return _twiml(apology_response(current_app.config, url_for("voice.dial_done"),
+    return twiml(apology_response(current_app.config, url_for("voice.dial_done"),
                                    voice_provider(current_app.config).capabilities))
 
 

@@ -43,10 +43,11 @@ def twiml(response: VoiceResponse) -> Response:
 
 
 def renderer_for(language: str = "zh-CN", slow: bool = False,
-                 handoff_mode: str = "duty") -> VoiceRenderer:
-    """The renderer of this line's TwiML for the configured voice provider."""
+                 handoff_mode: str = "duty", turn_path: str | None = None) -> VoiceRenderer:
+    """The renderer of this line's TwiML for the configured voice provider; `turn_path` for
+    a conversation whose turns come back elsewhere (a care call's)."""
     return VoiceRenderer(
-        current_app.config, turn_path=url_for("voice.turn"),
+        current_app.config, turn_path=turn_path or url_for("voice.turn"),
         dial_done_path=url_for("voice.dial_done"), language=language, slow=slow,
         handoff=handoff_mode,
         queue_paths={"wait": url_for("voice.queue_wait"), "done": url_for("voice.queue_done"),
