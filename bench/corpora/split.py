@@ -8,8 +8,10 @@ every stratum with two or more lines appears in both parts and each part
 gets about half.  The result depends only on the ids and SEED, so rerunning
 the script gives the same split.
 
-Round 1 (emergency, needs) uses SEED, round 2 (emergency2, needs2) SEED2;
-adding round 2 leaves the round-1 outputs byte for byte unchanged.
+Round 1 (emergency, needs) uses SEED, round 2 (emergency2, needs2) SEED2,
+round 3 (emergency3, needs3) SEED3; adding a round leaves the earlier rounds'
+outputs byte for byte unchanged.  A corpus whose file is not there yet is
+skipped (the round-3 writers work at the same time, each on one file).
 
 Usage: python3 bench/corpora/split.py   (Python 3.11, standard library only)
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 SEED = "hefei-corpora-2026-12-01"      # round 1 (emergency, needs)
 SEED2 = "hefei-corpora-2026-12-02"     # round 2 (emergency2, needs2)
+SEED3 = "hefei-corpora-round3-2026-12-02"  # round 3 (emergency3, needs3)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -28,6 +31,8 @@ CORPORA = {
     "needs": ("category", SEED),
     "emergency2": ("label", SEED2),
     "needs2": ("category", SEED2),
+    "emergency3": ("label", SEED3),
+    "needs3": ("category", SEED3),
 }
 
 
@@ -71,6 +76,9 @@ def write(path: Path, fields, rows):
 
 def main() -> int:
     for name, (class_col, seed) in CORPORA.items():
+        if not (HERE / f"{name}.tsv").exists():
+            print(f"{name}: no {name}.tsv yet, skipped")
+            continue
         fields, rows = read(HERE / f"{name}.tsv")
         ids = [r["id"] for r in rows]
         if len(ids) != len(set(ids)):
