@@ -77,3 +77,22 @@ def yes_or_no(digits: str, speech: str) -> bool | None:
     if any(said.startswith(word) or said == word for word in YES_WORDS):
         return True
     return None
+
+
+# Words of English sentences that are no pinyin syllable, so a place typed in pinyin
+# ("Binhu Shiji", "wo yao song fan") is never taken for English (he, me, you, can are pinyin).
+_ENGLISH_ONLY = frozenset({
+    "i", "i'm", "im", "my", "need", "needs", "want", "help", "please", "could", "would", "the",
+    "with", "is", "am", "are", "for", "of", "to", "someone", "somebody", "our", "her", "his",
+    "this", "that", "have", "has", "get", "at", "in", "on", "and", "not", "don't", "can't",
+    "home", "hello", "hi", "mother", "father", "husband", "wife"})
+_LATIN_WORD = re.compile(r"[A-Za-z']+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def english_sentence(speech: str) -> bool:
+    """Whether words are an English sentence: no Chinese, and two English-only words."""
+    if not speech or _CJK.search(speech):
+        return False
+    words = [w.lower() for w in _LATIN_WORD.findall(speech)]
+    return sum(w in _ENGLISH_ONLY for w in words) >= 2

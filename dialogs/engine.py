@@ -13,10 +13,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from dialogs.commands import LANGUAGE_WORDS, Command, global_command, normalize, yes_or_no
+from dialogs.commands import (
+    LANGUAGE_WORDS,
+    Command,
+    english_sentence,
+    global_command,
+    normalize,
+    yes_or_no,
+)
 from dialogs.model import MAX_OPTIONS, MORE_KEY, WAITING, Dialog, Node
 from dialogs.outputs import Ask, Choice, Connect, Effect, Event, Hangup, Output, Say
-from dialogs.prompts import text
+from dialogs.prompts import catalog, text
 from dialogs.services import Environment
 from dialogs.speech import when_words
 from dialogs.state import Caller, State
@@ -67,7 +74,7 @@ class _Turn:
             "salutation": slots.get("salutation", ""),
             "check": self.env.settings.caller_check,
             "last4": s.caller.phone_last4,
-            "need": self.env.directory.need_name(need, lang) if need else "",
+            "need": need_said(self.env, need, lang) if need else "",
             "place": self.env.directory.place_name(place) if place else
             s.caller.division_name if trusted else "",
             "provider": route.get("name", ""),
@@ -93,7 +100,8 @@ class _Turn:
         prompts = [Say(p.format(**params) if "{" in p else p, params)
                    for p in (node.prompts if full else again)]
         after = [Say(p, params) for p in (*s.slots.pop("notes", ()), *node.after)]
-        if not s.keys_told:
+        # Not at the PIN (keys only, nothing said after it): the menu that follows tells them.
+        if not s.keys_told and node.kind != "secret":
             s.keys_told = True
             after.append(Say("global.keys.back" if s.history else "global.keys"))
             other = "en" if s.language == "zh-CN" else "zh-CN"
@@ -333,6 +341,15 @@ def _place_on_file(turn: _Turn) -> bool:
     return bool(turn.state.caller.division) and _caller_trusted(turn)
 
 
+def need_said(env: Environment, need: str, language: str) -> str:
+    """A need in the caller's everyday words (送饭, not 助餐); a category the catalogs do not
+    know (a directory's own) by its name."""
+    said = f"need.said.{need}"
+    if said in catalog(language) or said in catalog("zh-CN"):
+        return text(said, language)
+    return env.directory.need_name(need, language)
+
+
 def _caller_trusted(turn: _Turn) -> bool:
     """Caller ID is believed only when the check is off, the caller passed it, or the file
     is not one to protect (a provisional file, or none)."""
@@ -425,7 +442,7 @@ def _status(turn: _Turn) -> str | None:
     lang = turn.state.language
     for request in requests[:3]:
         turn.say("status.item" if request.number else "status.item.unnumbered",
-                 need=turn.env.directory.need_name(request.need, lang), number=request.number,
+                 need=need_said(turn.env, request.need, lang), number=request.number,
                  provider=request.provider, state=text(f"state.{request.state}", lang))
     turn.readout(["referrals"], [r.need for r in requests[:3]])
     return None
@@ -514,9 +531,19 @@ def step(dialog: Dialog, state: State, event: Event,
     if new.ended or new.node not in dialog.nodes:
         turn.connect_human("no_dialog")
         return new, turn.out
+    _follow_language(new, event)
     if not _emergency(turn, event) and not _global(turn, event):
         _answer(turn, dialog.node(new.node), event)
     return new, turn.out
+
+
+def _follow_language(state: State, event: Event) -> None:
+    """Answer in English a caller who speaks or writes whole English sentences ("I need help
+    with meals"), until they choose a language themselves (the key 8, 普通话)."""
+    if state.language == "zh-CN" and not state.slots.get("language_chosen") \
+            and english_sentence(event.speech):
+        state.language = "en"
+        state.keys_told = False  # the keys once more, in English
 
 
 def _emergency(turn: _Turn, event: Event) -> bool:
@@ -572,6 +599,7 @@ def _global(turn: _Turn, event: Event) -> bool:
         # A named language (English, 普通话) is taken; the key 8 switches to the other one.
         wanted = LANGUAGE_WORDS.get(normalize(event.speech))
         s.language = wanted or ("en" if s.language == "zh-CN" else "zh-CN")
+        s.slots["language_chosen"] = True  # no longer followed from what they say
         s.keys_told = False  # the keys in the caller's new language
         turn.say("language.switched")
         turn.ask(node)

@@ -89,10 +89,12 @@ def phone_words(number: str, language: str) -> str:
 
 def spoken(sentence: str, language: str) -> str:
     """A prompt as the voice should read it: phone numbers grouped and twice, a referral's
-    number digit by digit (R12 -> R 一二)."""
+    number digit by digit (R12 -> 一二 in Mandarin, whose voice reads a lone R as a foreign
+    letter many older callers do not know; R 1 2 in English)."""
     sentence = _PHONE.sub(lambda m: phone_words(m.group(), language), sentence)
     sentence = _TAIL.sub(lambda m: m.group(1) + digits(m.group(2), language), sentence)
-    return _REFERRAL.sub(lambda m: f"R {digits(m.group(1), language)}", sentence)
+    letter = "R " if language == "en" else ""
+    return _REFERRAL.sub(lambda m: letter + digits(m.group(1), language), sentence)
 
 
 def zh_number(n: int) -> str:
@@ -209,7 +211,7 @@ def _days_words(days: str, language: str) -> str:
 # fits with them fits for nearly every caller.
 SAMPLES: dict[str, dict[str, object]] = {
     "zh-CN": {"name": "王秀英", "salutation": "王阿姨", "provider": "滨湖世纪社区老年食堂",
-              "need": "助餐",
+              "need": "陪着聊天",  # as long as the longest everyday words (need.said.*)
               "place": "包河区滨湖世纪社区", "district": "包河区", "choice": "三里庵街道",
               "tied": "光明社区",
               "phone": "0551-63100167", "number": "R12", "last4": "0167", "count": 2,
@@ -218,7 +220,8 @@ SAMPLES: dict[str, dict[str, object]] = {
               "hours": "每天上午八点到晚上八点"},
     "en": {"name": "Wang Xiuying", "salutation": "Mrs Wang",
            "provider": "Binhu Shiji Community Canteen",
-           "need": "meal help", "place": "Binhu Shiji Community, Baohe District",
+           "need": "someone to go out with",  # the longest need.said
+           "place": "Binhu Shiji Community, Baohe District",
            "district": "Baohe District", "choice": "Sanli'an Street",
            "tied": "Guangming Community",
            "phone": "0551-63100167", "number": "R12", "last4": "0167", "count": 2,

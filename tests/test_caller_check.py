@@ -54,7 +54,7 @@ def test_a_spoofed_number_hears_nothing_of_the_file_and_changes_nothing(
     heard, _ = call(app, ["#", "2", "#", "1", "4", "#", "2"])
     assert "请输入密码" in heard
     assert "王秀英" not in heard and "琼临" not in heard
-    assert "助餐" not in heard  # the requests in progress stay untold
+    assert "送饭" not in heard  # the requests in progress stay untold
     assert heard.count("要先验证") == 2  # status and the address change both refused
     assert heard.count("请输入密码") == 3  # asked at the start, before the status, the change
     with demo.sessions() as s:
@@ -71,7 +71,7 @@ def test_the_right_pin_greets_by_name_and_tells_the_requests_audited(
     resident_id = _file(demo, app)
     heard, _ = call(app, [PIN, "2", "2"])
     assert "验证成功。王秀英您好" in heard
-    assert "助餐" in heard  # status: the meal request in progress
+    assert "送饭" in heard  # status: the meal request in progress
     with demo.sessions() as s:
         reads = s.scalars(select(AuditEntry).where(
             AuditEntry.id > FIRST[0], AuditEntry.resident_id == resident_id,
@@ -127,7 +127,7 @@ def test_with_the_check_off_caller_id_is_trusted_and_readouts_audited(
     app.config["CALLER_CHECK"] = "off"
     resident_id = _file(demo, app, pin=None)
     heard, _ = call(app, ["2", "2"])
-    assert "王秀英您好" in heard and "助餐" in heard
+    assert "王秀英您好" in heard and "送饭" in heard
     with demo.sessions() as s:
         fields = [r.fields for r in s.scalars(select(AuditEntry).where(
             AuditEntry.id > FIRST[0],

@@ -283,7 +283,7 @@ def test_a_caller_hears_their_requests_in_progress(app: Flask, demo: Database) -
     Phone(FlaskTransport(app), TOKEN, PUBLIC, again, from_number=CALLER).run()
     heard = "\n".join(again.heard)
     assert "您有1件事情正在办理" in heard
-    assert f"助餐，由{provider.name}办理" in heard
+    assert f"送饭，由{provider.name}办理" in heard
     stranger = ScriptedCaller(["2"])
     Phone(FlaskTransport(app), TOKEN, PUBLIC, stranger, from_number="+8613900009999").run()
     assert "您现在没有正在办理的事情" in "\n".join(stranger.heard)

@@ -26,8 +26,8 @@ def call(app: Flask, answers: list[str]) -> tuple[ScriptedCaller, object]:
 def test_a_spoken_need_leads_to_a_route_and_an_sms(app: Flask, demo: Database) -> None:
     caller, result = call(app, MEAL_BY_SMS)
     heard = "\n".join(caller.heard)
-    assert "为您找助餐服务" in heard
-    assert "助餐服务找到了" in heard
+    assert "为您找送饭的服务" in heard
+    assert "送饭的服务找到了" in heard
     assert result.ended_by == "hangup"  # type: ignore[attr-defined]
     with demo.sessions() as s:
         messages = {m.purpose: m for m in s.scalars(select(OutboxMessage))}
@@ -37,7 +37,7 @@ def test_a_spoken_need_leads_to_a_route_and_an_sms(app: Flask, demo: Database) -
         # The number heard, digit by digit, is the one the SMS carries.
         number = to_resident.referral_id
         assert f"编号R{number}" in to_resident.body
-        assert f"您的服务单号是R {digits(str(number), 'zh-CN')}。" in heard
+        assert f"您的服务单号是{digits(str(number), 'zh-CN')}。" in heard
         # The provider reads the number as it dials it: 139 1234 5678, not E.164.
         assert "139 1234 5678" in messages["referral_to_provider"].body
         assert "+86" not in messages["referral_to_provider"].body
@@ -61,7 +61,7 @@ def test_a_spoken_need_can_be_put_through_to_the_provider(app: Flask, demo: Data
     assert offer == f"为您接通{provider.name}，请按1。"
     groups = "，".join(digits(g, "zh-CN") for g in phone_groups(provider.phone))
     assert f"{provider.name}的电话是{groups}。再说一遍：{groups}。" in heard
-    told = heard.index(f"您的服务单号是R {digits(str(referral.id), 'zh-CN')}。")
+    told = heard.index(f"您的服务单号是{digits(str(referral.id), 'zh-CN')}。")
     assert told < heard.index(f"正在为您接通{provider.name}，请稍等。")
 
 

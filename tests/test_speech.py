@@ -46,7 +46,7 @@ def test_phone_numbers_are_grouped_and_read_twice() -> None:
 
 
 def test_a_referral_and_the_callers_last_digits_are_said_digit_by_digit() -> None:
-    assert spoken("您的服务单号是R12。", "zh-CN") == "您的服务单号是R 一二。"
+    assert spoken("您的服务单号是R12。", "zh-CN") == "您的服务单号是一二。"
     assert spoken("Your request number is R12.", "en") == "Your request number is R 1 2."
     assert spoken("给您尾号0167的这个号码回电话", "zh-CN") == "给您尾号零一六七的这个号码回电话"
     # Not a referral: a latin word that happens to hold R and digits, and short numbers.

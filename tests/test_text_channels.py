@@ -35,7 +35,7 @@ def test_sms_reaches_the_same_route_as_the_same_words_on_the_phone(app: Flask,
                                                                     demo: Database) -> None:
     for words in WORDS:
         replies = sms(app, "+8613911110000", words)
-    assert any("助餐服务找到了" in r for r in replies)
+    assert any("送饭的服务找到了" in r for r in replies)
     assert any("1. 接通" in r for r in replies)  # whom the choice puts through to
     Phone(FlaskTransport(app), TOKEN, PUBLIC, ScriptedCaller([*WORDS, "2", "2"]),
           from_number="+8613922220000").run()
@@ -95,7 +95,7 @@ def test_web_chat_gives_the_provider_and_an_operator_answers(app: Flask,
         page.goto(f"{base}/chat")
         # 光明社区 is in several districts: the line lists them, the resident chooses one.
         for words, expect in (("我想找人帮忙做饭", "请说出您住在哪个"),
-                              ("光明社区", "有几个光明社区"), ("1", "助餐服务找到了")):
+                              ("光明社区", "有几个光明社区"), ("1", "送饭的服务找到了")):
             page.fill("#message", words)
             page.press("#message", "Enter")
             page.locator("#log").get_by_text(expect).first.wait_for()
@@ -130,3 +130,17 @@ def test_web_chat_gives_the_provider_and_an_operator_answers(app: Flask,
         conversation.locator("button[type=submit]").click()
         console.wait_for_url(f"{base}/operator/")
         other.locator("#log").get_by_text("我是热线工作人员小李").wait_for(timeout=10_000)
+
+
+def test_an_english_text_is_answered_in_english_a_pinyin_place_is_not(app: Flask,
+                                                                      demo: Database) -> None:
+    english = sms(app, "+8613911110001", "Hello, I need someone to bring meals to my mother")
+    lines = [line for r in english for line in r.splitlines() if "8" not in line]  # not the offer
+    assert lines and all(not any("\u4e00" <= ch <= "\u9fff" for ch in line) for line in lines)
+    pinyin = sms(app, "+8613911110002", "Binhu Shiji")
+    assert any("您" in r for r in pinyin)  # still Mandarin
+    # Chosen once (the key 8 or 普通话), the language is no longer followed.
+    sms(app, "+8613911110003", "8")
+    sms(app, "+8613911110003", "普通话")
+    after = sms(app, "+8613911110003", "I need help with cleaning please")
+    assert any("您" in r for r in after)
