@@ -10,7 +10,9 @@ webhooks (/voice) alone, errors, and every call, contact and referral counted on
 `--yardstick`: the yardstick (`bench/yardstick_app.py`, the least a correct line does) runs
 too, under the same gunicorn settings on the same database, and every run places one batch
 against each, A B B A, so the two p95s of a run were taken a minute apart on the same machine:
-what p95 the hardware allows at all, beside what the line gets.
+what p95 the hardware allows at all, beside what the line gets. `--baseline DIR`: a second
+line from another checkout (e.g. `git worktree add /tmp/base main`), on a database of its own
+(`<database>_base`, migrated by its own code), also in every run: a cut measured side by side.
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ def main() -> int:
                         help="the PostgreSQL database made afresh for the run")
     parser.add_argument("--yardstick", action="store_true",
                         help="the yardstick too, side by side in every run")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout of the line, run beside this one")
     args = parser.parse_args()
     url = fresh_postgres(args.database)
     env = load.environment(url, args.port)
@@ -87,6 +91,17 @@ def main() -> int:
     servers = {"line": load.start_gunicorn("bench.line_app:create_app()", args.port, env,
                                            args.workers, args.threads, logs / "line.log")}
     ports = {"line": args.port}
+    urls = {"line": url}
+    if args.baseline:
+        root = args.baseline.resolve()
+        urls["baseline"] = fresh_postgres(f"{args.database}_base")
+        base_env = {**load.environment(urls["baseline"], args.port + 2),
+                    "PYTHONPATH": str(root)}
+        load.prepare(urls["baseline"], base_env, root)
+        servers["baseline"] = load.start_gunicorn(
+            "bench.line_app:create_app()", args.port + 2, base_env, args.workers,
+            args.threads, logs / "baseline.log", root)
+        ports["baseline"] = args.port + 2
     if args.yardstick:
         from bench.yardstick_app import metadata
 
@@ -99,6 +114,7 @@ def main() -> int:
             "bench.yardstick_app:create_app()", args.port + 1, yard_env, args.workers,
             args.threads, logs / "yardstick.log")
         ports["yardstick"] = args.port + 1
+        urls["yardstick"] = url
     print(f"machine: {describe()}; gunicorn -w {args.workers} -k gthread --threads "
           f"{args.threads}, PostgreSQL; {args.calls} calls starting in the same instant, "
           f"3-6 s between turns; {' and '.join(servers)}; logs in {logs}", flush=True)
@@ -109,7 +125,7 @@ def main() -> int:
         for n in range(args.runs):
             order = list(ports) if n % 2 == 0 else list(ports)[::-1]
             for name in order:
-                result = batch(ports[name], args.calls, url, name == "yardstick")
+                result = batch(ports[name], args.calls, urls[name], name == "yardstick")
                 p95s[name].append(result["p95_ms"])
                 print(describe_batch(f"run {n + 1}, {name}", result), flush=True)
     finally:
