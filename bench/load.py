@@ -62,13 +62,14 @@ class TimedTransport(HttpTransport):
 
 
 def start_gunicorn(app: str, port: int, env: dict[str, str], workers: int, threads: int,
-                   log: Path) -> subprocess.Popen[bytes]:
-    """gunicorn on loopback; waits until it answers."""
+                   log: Path, root: Path = ROOT) -> subprocess.Popen[bytes]:
+    """gunicorn on loopback; waits until it answers. `root`: another checkout of the line
+    (its code is imported first: gunicorn puts its directory first on the path)."""
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
+        [str(BIN / "gunicorn"), "-c", str(root / "gunicorn.conf.py"), "-w", str(workers),
          "-k", "gthread", "--threads", str(threads), "-b", f"127.0.0.1:{port}",
          "--timeout", "30", app],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        cwd=root, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -85,10 +86,10 @@ def environment(url: str, port: int) -> dict[str, str]:
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "OPERATOR_HOURS": "24/7"}
 
 
-def prepare(url: str, env: dict[str, str]) -> None:
-    """Migrate and load the demo directory."""
+def prepare(url: str, env: dict[str, str], root: Path = ROOT) -> None:
+    """Migrate and load the demo directory (with the code of `root`)."""
     for command in (["db", "upgrade"], ["demo"]):
-        subprocess.run([str(BIN / "flask"), "--app", "ivr", *command], cwd=ROOT, env=env,
+        subprocess.run([str(BIN / "flask"), "--app", "ivr", *command], cwd=root, env=env,
                        check=True, capture_output=True)
 
 

@@ -138,7 +138,7 @@ def main() -> int:
             compare("SQLite", f"sqlite:///{tmp}/turns.sqlite3", args.rounds, args.seconds,
                     script, args.port)
     if not args.skip_postgres:
-        compare("PostgreSQL", fresh_postgres("bench_speed"), args.rounds, args.seconds,
+        compare("PostgreSQL", fresh_postgres("bench_speed2"), args.rounds, args.seconds,
                 script, args.port)
     return 0
 

@@ -178,3 +178,64 @@ def test_an_app_role_that_owns_nothing_cannot_drop_the_triggers(app: Flask) -> N
                 conn.execute(text(statement))
             conn.execute(text("ROLLBACK TO SAVEPOINT s"))
         conn.rollback()
+
+
+def test_first_contact_entries_go_to_file_chains_each_whole(app: Flask) -> None:
+    from ivr.residents import records
+
+    db = _db(app)
+    _write(db, 2, actor="main")
+    with db.sessions() as s:
+        opened = [records.open_provisional(s, f"+8613900{n:06d}", actor="voice:test")
+                  for n in range(audit.FILE_CHAINS + 3)]
+        s.commit()
+        chains = dict(s.execute(text(
+            "SELECT resident_id, chain FROM audit_log WHERE reason = 'first contact'")).all())
+        assert audit.verify(s).broken_id is None
+    assert {chains[r.id] for r in opened} == set(range(1, audit.FILE_CHAINS + 1))
+    assert all(chains[r.id] == audit.file_chain(r.id) for r in opened)
+    _write(db, 1, actor="main")  # chain 0 goes on from its own tail
+    with db.sessions() as s:
+        assert audit.verify(s).broken_id is None
+
+
+@pytest.mark.parametrize("tamper", ["remove", "move"])
+def test_a_file_chain_shows_a_removed_or_moved_row(app: Flask, tamper: str) -> None:
+    from ivr.residents import records
+
+    db = _db(app)
+    with db.sessions() as s:
+        for n in range(2 * audit.FILE_CHAINS + 1):
+            records.open_provisional(s, f"+8613800{n:06d}", actor="voice:test")
+        s.commit()
+        chain = s.scalar(text("SELECT chain FROM audit_log WHERE reason = 'first contact' "
+                              "ORDER BY id DESC LIMIT 1"))
+        ids = list(s.scalars(text("SELECT id FROM audit_log WHERE chain = :c ORDER BY id"),
+                             {"c": chain}))[-3:]
+        _without_triggers(s, db.engine.dialect.name == "postgresql")
+        if tamper == "remove":
+            s.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[1]})
+            expected = ids[2]
+        else:  # into chain 0 (where it would hash as a chain 0 row): its own chain breaks too
+            s.execute(text("UPDATE audit_log SET chain = 0 WHERE id = :id"), {"id": ids[1]})
+            expected = ids[1]
+        verdict = audit.verify(s)
+        s.rollback()
+    assert verdict.broken_id == expected
+
+
+def test_a_row_linking_to_another_chains_tail_is_refused(app: Flask) -> None:
+    from ivr.residents import records
+
+    db = _db(app)
+    _write(db, 1)
+    with db.sessions() as s:
+        records.open_provisional(s, "+8613700000001", actor="voice:test")
+        s.commit()
+        tail0 = s.scalar(text("SELECT row_hash FROM audit_log WHERE chain = 0 "
+                              "ORDER BY id DESC LIMIT 1"))
+        with pytest.raises(DBAPIError, match="link"):
+            s.execute(text(
+                "INSERT INTO audit_log (at, actor, role, action, fields, reason, prev_hash, "
+                "row_hash, chain) VALUES (CURRENT_TIMESTAMP, 'x', 'x', 'view', '[]', '', "
+                ":prev, '', 5)"), {"prev": tail0})

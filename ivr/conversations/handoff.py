@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from dialogs.outputs import Connect, Output
@@ -228,11 +228,15 @@ def call_ended(session: Session, call_sid: str, phone: str) -> None:
     """The call is over: a caller still waiting for a person hung up in the queue (a provider
     without queue verbs sends no queue action, only this final status), or one offered the
     options after the wait limit hung up without choosing: both are missed calls."""
-    entry = session.scalars(select(QueueEntry).where(QueueEntry.call_sid == call_sid)).first()
+    entry = session.scalars(_QUEUED, {"sid": call_sid}).first()
     if entry is not None and entry.status == QueueStatus.TIMED_OUT:
         entry.status = QueueStatus.WAITING
     if entry is not None and entry.status in WAITING:
         abandoned(session, entry, call_sid, phone)
+
+
+# Every call's final status callback runs it (built once).
+_QUEUED = select(QueueEntry).where(QueueEntry.call_sid == bindparam("sid"))
 
 
 def waited_s(entry: QueueEntry) -> int:

@@ -146,10 +146,8 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str, *,
         # Containment: an earlier contact from this number in the last 24 hours did not end
         # the matter. Flagged now so the report is a plain sum.
         epoch = values["started_epoch"]
-        session.connection().execute(update(Conversation).where(
-            Conversation.phone == phone, Conversation.id != claimed,
-            Conversation.started_epoch >= epoch - 86400,
-            Conversation.started_epoch <= epoch).values(recontacted=True))
+        session.connection().execute(_RECONTACTED, {
+            "b_phone": phone, "b_id": claimed, "b_since": epoch - 86400, "b_epoch": epoch})
     if found:
         found.last_contact_at = now
     else:
@@ -159,15 +157,24 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str, *,
         resident = records.open_provisional(
             session, phone if usable else records.withheld_key(channel, key),
             actor=f"{channel}:{key[:12]}")
-        session.connection().execute(update(Conversation).where(Conversation.id == claimed)
-                                     .values(resident_id=resident.id,
-                                             caller_group=caller_group(resident.groups),
-                                             area_code=resident.division_code or ""))
+        session.connection().execute(_LINKED, {
+            "b_id": claimed, "b_resident": resident.id,
+            "b_group": caller_group(resident.groups), "b_area": resident.division_code or ""})
     if plain:
         return Turn(state.language, told, state)
     opened = session.get(Conversation, claimed, populate_existing=True)
     assert opened is not None
     return _save(session, opened, state, outputs, channel, config)
+
+
+# Built once (every first webhook runs both): building them cost more than running them.
+_RECONTACTED = update(Conversation).where(
+    Conversation.phone == bindparam("b_phone"), Conversation.id != bindparam("b_id"),
+    Conversation.started_epoch >= bindparam("b_since"),
+    Conversation.started_epoch <= bindparam("b_epoch")).values(recontacted=True)
+_LINKED = update(Conversation).where(Conversation.id == bindparam("b_id")).values(
+    resident_id=bindparam("b_resident"), caller_group=bindparam("b_group"),
+    area_code=bindparam("b_area"))
 
 
 def _ending(outputs: list[Output], now: datetime) -> dict[str, Any]:

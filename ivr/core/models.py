@@ -241,6 +241,7 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_chain_id", "chain", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -255,6 +256,8 @@ class AuditEntry(Base):
     sensitivity: Mapped[str] = mapped_column(String(16), default="none")
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     row_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Which hash chain the row links into (ivr.core.audit: 0, or a first-contact chain).
+    chain: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class ApiToken(Base):

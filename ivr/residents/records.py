@@ -203,8 +203,11 @@ def open_provisional(session: Session, phone: str, *, actor: str) -> Resident:
                         updated_by=actor, updated_at=now, last_contact_at=now)
     session.add(resident)
     session.flush()
+    # In a chain of its own kind (one of several), so that new callers' first webhooks do
+    # not pass one at a time through one chain's lock.
     audit.record(session, actor=actor, role="system", action="change",
-                 resident_id=resident.id, fields=["phone"], reason="first contact")
+                 resident_id=resident.id, fields=["phone"], reason="first contact",
+                 chain=audit.file_chain(resident.id))
     return resident
 
 

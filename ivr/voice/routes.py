@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, Response, current_app, has_request_context, request, url_for
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
@@ -46,14 +46,30 @@ def renderer_for(language: str = "zh-CN", slow: bool = False,
                  handoff_mode: str = "duty", turn_path: str | None = None) -> VoiceRenderer:
     """The renderer of this line's TwiML for the configured voice provider; `turn_path` for
     a conversation whose turns come back elsewhere (a care call's)."""
+    paths = _paths()
     return VoiceRenderer(
-        current_app.config, turn_path=turn_path or url_for("voice.turn"),
-        dial_done_path=url_for("voice.dial_done"), language=language, slow=slow,
+        current_app.config, turn_path=turn_path or paths["turn"],
+        dial_done_path=paths["dial_done"], language=language, slow=slow,
         handoff=handoff_mode,
-        queue_paths={"wait": url_for("voice.queue_wait"), "done": url_for("voice.queue_done"),
-                     "options": url_for("voice.queue_options"),
-                     "hold": url_for("voice.queue_hold")},
+        queue_paths={"wait": paths["queue_wait"], "done": paths["queue_done"],
+                     "options": paths["queue_options"], "hold": paths["queue_hold"]},
         capabilities=voice_provider(current_app.config).capabilities)
+
+
+_PATHS = "ivr.voice.paths"
+
+
+def _paths() -> dict[str, str]:
+    """The voice routes' paths, built once per script root (six url_for calls a webhook
+    before); outside a request url_for builds them afresh (external, from SERVER_NAME)."""
+    names = ("turn", "dial_done", "queue_wait", "queue_done", "queue_options", "queue_hold")
+    if not has_request_context():
+        return {name: url_for(f"voice.{name}") for name in names}
+    known: dict[str, dict[str, str]] = current_app.extensions.setdefault(_PATHS, {})
+    paths = known.get(request.script_root)
+    if paths is None:
+        paths = known[request.script_root] = {name: url_for(f"voice.{name}") for name in names}
+    return paths
 
 
 def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
@@ -157,13 +173,16 @@ def status() -> Response:
         handoff.call_ended(db.session(), call_sid, number_field())
         # Read inside this transaction: after the commit it opened a second one, which on
         # SQLite waited for the writer's turn again only to log a line.
-        outcome = db.session().scalar(select(Conversation.outcome).where(
-            Conversation.channel == CHANNEL, Conversation.key == call_sid))
+        outcome = db.session().scalar(_OUTCOME, {"sid": call_sid})
     db.session().commit()
     if ended:
         logs.event(log, "call.ended", call_sid=call_sid, status=field("CallStatus", 16),
                    duration_s=int_field("CallDuration"), outcome=outcome)
     return twiml(VoiceResponse())
+
+
+_OUTCOME = select(Conversation.outcome).where(Conversation.channel == CHANNEL,
+                                              Conversation.key == bindparam("sid"))
 
 
 @bp.post("/fallback")
