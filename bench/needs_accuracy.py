@@ -122,7 +122,7 @@ def calibrate(matcher: NeedMatcher, items: list[Item], limit: float = 0.005) -> 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", choices=("needs", "needs2"), default="needs2")
+    parser.add_argument("--corpus", choices=("needs", "needs2", "needs3"), default="needs3")
     parser.add_argument("--part", choices=("dev", "test"), default="dev")
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--limit", type=float, default=0.005,

@@ -52,9 +52,9 @@ ANCHOR_FLOOR = 70.0
 ANCHOR_WEIGHT = 0.7
 # The meaning is the classifier's probability blended with the vote of the training
 # sentences nearest the utterance (a paraphrase close to one written sentence), this much.
-NEIGHBOUR_WEIGHT = 0.7
+NEIGHBOUR_WEIGHT = 0.5
 NEIGHBOURS_K = 10
-NEIGHBOURS_TEMPERATURE = 0.05
+NEIGHBOURS_TEMPERATURE = 0.03
 # A category whose only anchors were negated keeps this share of its probability.
 NEGATED_KEEP = 0.15
 # Decisions on the combined confidence (0-1), calibrated on the round-2 dev part only
@@ -67,9 +67,10 @@ CONFIRM = 0.3
 ACCEPT_MEANING = 0.8
 # ... or a whole keyword heard as written (送饭 in 我住在…，想找人送饭), with the meaning
 # ranking it first and at least WHOLE_MEANING of the needs' share: at any meaning the lexicon
-# took 陪诊 and 助行器 where round-2 dev callers meant another need.
+# took 陪诊 and 助行器 where round-2 dev callers meant another need; 0.75 asked back the menu's
+# own 我想找人帮忙做饭 (0.68), and on the round-3 dev part 0.65 accepted nothing wrong.
 WHOLE_ANCHOR = 100.0
-WHOLE_MEANING = 0.75
+WHOLE_MEANING = 0.65
 # A second need is "also said" when it has its own anchor and this much confidence.
 ALSO_SAID = 0.30
 STRONG_ANCHOR = 90.0
