@@ -26,7 +26,8 @@ _ANSWERABLE = re.compile(r"[？?]|(?:请?按|[Pp]ress )[0-9*#][^，。,.;；！!
 # too long.
 LINE_WAITS = {"(after hours)": ("closed.intro", "closed.options"),
               "(queue timed out)": ("queue.timeout",)}
-LEVELS = ("provider", "village_station", "township_center", "district_call_center")
+LEVELS = ("provider", "village_station", "township_center", "district_call_center",
+          "district_call_center_closed", "district_call_center_full")
 # The caller check's kinds that ask for keys (CALLER_CHECK; "off" asks nothing).
 CHECKS = ("pin", "id4")
 

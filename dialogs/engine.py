@@ -79,7 +79,7 @@ class _Turn:
             s.caller.division_name if trusted else "",
             "provider": route.get("name", ""),
             "phone": local_display(route.get("phone") or ""),
-            "level": route.get("level", ""),
+            "level": _said_level(route),
             "closed": text(f"level.{route.get('closed_level', 'provider')}", lang),
             "next_open": _when(route.get("next_open"), self.env.now, lang),
         }
@@ -401,6 +401,15 @@ CONDITIONS: dict[str, Callable[[_Turn], bool]] = {
     "caller_trusted": _caller_trusted,
     "caller_check_offered": _caller_check_offered,
 }
+
+
+def _said_level(route: dict[str, Any]) -> str:
+    """The route's level as its result sentence names it: the district's staff answer either
+    because nobody nearby offers the need or because those who do are closed or full now."""
+    level = str(route.get("level", ""))
+    if level == "district_call_center" and route.get("reason_code") in ("closed", "full"):
+        return f"{level}_{route['reason_code']}"
+    return level
 
 
 def _route(turn: _Turn) -> str | None:

@@ -24,6 +24,9 @@ ROUTES = {
                            "closed", "2026-11-30T09:00"),
     "legal": RouteAnswer("vs-1", "琼临社区社会服务站", "+8655163000003", "village_station",
                          "none_in_area"),
+    # Every cleaning provider closed at this hour: the district's staff, with the next opening.
+    "cleaning": RouteAnswer("dcc", "包河区社会服务呼叫中心", "+8655163000000",
+                            "district_call_center", "closed", "2026-11-30T09:00"),
 }
 CALL_CENTER = RouteAnswer("dcc", "包河区社会服务呼叫中心", "+8655163000000",
                           "district_call_center", "none_in_area")

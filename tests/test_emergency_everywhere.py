@@ -110,6 +110,15 @@ def test_an_unanswered_emergency_goes_to_the_duty_officer_then_first_in_the_queu
     assert (task.phone, task.division_code, task.said) == (CALLER, VILLAGE, "救命")
 
 
+def test_an_emergency_caller_waiting_for_a_person_hears_that_someone_beside_them_can_call_120(
+        app: Flask, line: Database) -> None:
+    # Nobody free: the wait names 120 for whoever is with the caller, never "hang up".
+    caller, result = call(app, ["救命"], dial_outcome="no-answer")
+    heard = "\n".join(caller.heard)
+    assert "身边有人的话，请他同时拨打120" in heard and "预计等" not in heard
+    assert "[the line hangs up]" not in heard
+
+
 def test_the_emergency_queue_entry_is_first_whatever_its_arrival(app: Flask,
                                                                  line: Database) -> None:
     sid = "CA" + "7" * 32

@@ -73,6 +73,10 @@ def _segment(session: Session, entry: QueueEntry, response: VoiceResponse, again
         place = handoff.position(session, entry)
         minutes = max(1, round(handoff.expected_wait_s(session, place) / 60))
         prompt = queue_prompt(place, minutes, number // SAY_PLACE_EVERY)
+        if entry.priority == 0:
+            # An emergency caller alone on the line may be the only one who can get help
+            # sent: while waiting, someone beside them can dial 120 without ending this call.
+            prompt = Say("queue.emergency", {"ahead": place - 1, "minutes": minutes})
     config = current_app.config
     renderer().hold_segment(response, prompt, again, int(config.get("HOLD_SEGMENT_S") or 8),
                             str(config.get("HOLD_MUSIC_URL") or ""))
