@@ -2,11 +2,12 @@
 
 Reads the training sentences written for it (directory/data/needs_train.tsv: label, text) and
 the round-1 and round-2 corpora, spent once their test halves were scored
-(bench/corpora/needs{,2}.{dev,test}.tsv; never a later corpus), adds each Chinese sentence once more with an everyday opening
-(喂， / 请问 / 麻烦你 ...) as callers say them, embeds them with directory.semantic, and fits
-semantic.Classifier on standardised vectors. The standardisation is folded into the weights,
-so the shipped file (directory/data/needs_classifier.npz) takes raw vectors like any
-semantic.Classifier; the same vectors are written as the neighbours that vote beside it
+(bench/corpora/needs{,2}.{dev,test}.tsv; never a later corpus), adds each Chinese sentence
+once more with an everyday opening (喂， / 请问 / 麻烦你 ...) as callers say them, embeds
+them with directory.semantic, and fits semantic.Classifier on standardised vectors. The
+standardisation is folded into the weights, so the shipped file
+(directory/data/needs_classifier.npz) takes raw vectors like any semantic.Classifier; the
+same vectors are written as the neighbours that vote beside it
 (directory/data/needs_neighbours.npz). `--check` prints a 5-fold cross-validated accuracy
 per l2 (training data only) and writes nothing.
 """

@@ -117,6 +117,7 @@ def test_an_emergency_caller_waiting_for_a_person_hears_that_someone_beside_them
     heard = "\n".join(caller.heard)
     assert "身边有人的话，请他同时拨打120" in heard and "预计等" not in heard
     assert "[the line hangs up]" not in heard
+    assert result.ended_by != "hangup"  # type: ignore[attr-defined]
 
 
 def test_the_emergency_queue_entry_is_first_whatever_its_arrival(app: Flask,
