@@ -28,7 +28,7 @@ from dialogs.services import Environment
 from dialogs.speech import when_words
 from dialogs.state import Caller, State
 from directory.emergency import Alarm
-from directory.names import spoken
+from directory.names import english, spoken
 from directory.phones import local_display
 from directory.understanding import Understood, tied
 
@@ -75,9 +75,10 @@ class _Turn:
             "check": self.env.settings.caller_check,
             "last4": s.caller.phone_last4,
             "need": need_said(self.env, need, lang) if need else "",
-            "place": self.env.directory.place_name(place) if place else
-            s.caller.division_name if trusted else "",
-            "provider": route.get("name", ""),
+            "place": self.env.directory.place_name(place, lang) if place else
+            _file_place(self, lang) if trusted else "",
+            # An English voice cannot read characters: the name in pinyin and English words.
+            "provider": english(route.get("name", "")) if lang == "en" else route.get("name", ""),
             "phone": local_display(route.get("phone") or ""),
             "level": _said_level(route),
             "closed": text(f"level.{route.get('closed_level', 'provider')}", lang),
@@ -152,14 +153,14 @@ class _Turn:
 
     def tied_name(self, code: str) -> str:
         """A place with its district (蜀山区光明社区), so places of one name can be told apart."""
-        return self.env.directory.place_name(code)
+        return self.env.directory.place_name(code, self.state.language)
 
     def choice_name(self, code: str) -> str:
         """A district's name as the keyed list says it, in the conversation's language."""
         for choice in self.env.directory.place_choices(None):
             if choice.code == code:
                 return choice.name_en if self.state.language == "en" else choice.name
-        return self.env.directory.place_name(code)
+        return self.env.directory.place_name(code, self.state.language)
 
     def pick_prompts(self, node: Node, full: bool) -> list[Say]:
         """A pick node's question and its page of entries, each with its key."""
@@ -401,6 +402,14 @@ CONDITIONS: dict[str, Callable[[_Turn], bool]] = {
     "caller_trusted": _caller_trusted,
     "caller_check_offered": _caller_check_offered,
 }
+
+
+def _file_place(turn: _Turn, language: str) -> str:
+    """The address on a trusted caller's file, as the conversation's language says it."""
+    caller = turn.state.caller
+    if language == "en" and caller.division:
+        return turn.env.directory.place_name(caller.division, language)
+    return caller.division_name
 
 
 def _said_level(route: dict[str, Any]) -> str:

@@ -76,8 +76,8 @@ class Directory(Protocol):
     def need_name(self, code: str, language: str) -> str:
         """A category's name in a language."""
 
-    def place_name(self, code: str) -> str:
-        """A division's name as people say it."""
+    def place_name(self, code: str, language: str = "zh-CN") -> str:
+        """A division's name as people say it, in the caller's language."""
 
     def route(self, need: str, division: str) -> RouteAnswer:
         """Where a request for `need` from `division` goes now."""

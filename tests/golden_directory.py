@@ -8,7 +8,7 @@ from functools import cache
 
 from dialogs.services import OpenRequest, PlaceChoice, RouteAnswer
 from directory.lexicon import HEFEI_DIVISIONS_FILE, categories
-from directory.names import reading, spoken
+from directory.names import english, reading, spoken
 from directory.understanding import (
     CategoryRow,
     DivisionRow,
@@ -61,11 +61,14 @@ class GoldenDirectory:
                 return str(category["en" if language == "en" else "zh"])
         return code
 
-    def place_name(self, code: str) -> str:
+    def place_name(self, code: str, language: str = "zh-CN") -> str:
         rows = _matchers()[2]
         parts = spoken(rows[code]["name"])
-        district = rows.get(code[:6])
-        prefix = district["name"] if district and len(code) > 6 else ""
+        district = rows.get(code[:6]) if len(code) > 6 else None
+        if language == "en":
+            mine = english(rows[code]["name"])
+            return f"{mine}, {english(district['name'])}" if district else mine
+        prefix = district["name"] if district else ""
         return prefix + parts.core + parts.kind
 
     def route(self, need: str, division: str) -> RouteAnswer:

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from directory.lexicon import HEFEI_DIVISIONS_FILE, categories
-from directory.names import reading, spoken
+from directory.names import english, reading, spoken
 from directory.phonetic import fold, readable
 from directory.understanding import CategoryRow, DivisionRow, NeedMatcher, PlaceMatcher
 
@@ -126,3 +126,16 @@ def test_emergencies_are_not_the_need_matchers(needs: NeedMatcher) -> None:
 def test_two_needs_are_confirmed_not_guessed(needs: NeedMatcher) -> None:
     result = needs.find("我要洗澡还要送饭")
     assert result.decision == "confirm"
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("三里庵街道", "Sanlian Subdistrict"),
+    ("稻香村街道", "Daoxiangcun Subdistrict"),   # a 村 inside the name is not a village
+    ("长丰县", "Changfeng County"),
+    ("滨湖世纪社区老年食堂", "Binhushiji Community Seniors' Canteen"),
+    ("包河区社会服务呼叫中心", "Baohe District Social Service Call Center"),
+    ("包河区滨湖社区助餐点", "Baohe District Binhu Community Meal Point"),
+    ("Hefei Canteen", "Hefei Canteen"),
+])
+def test_names_for_an_english_voice_have_no_characters(name: str, said: str) -> None:
+    assert english(name) == said

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from pypinyin import lazy_pinyin
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dialogs.services import OpenRequest, PlaceChoice, RouteAnswer
 from directory import routing, service
 from directory.models import Category, Division, Provider
-from directory.names import spoken
+from directory.names import english, spoken
 from directory.understanding import NeedMatcher, PlaceMatcher, Understood
 from ivr.core import clock
 from ivr.core.models import Referral, Resident
@@ -22,16 +21,10 @@ from ivr.residents.referrals import OPEN
 
 MAX_HINT_WORDS = 60
 T = TypeVar("T")
-_KIND_EN = {"区": "District", "县": "County", "市": "City", "街道": "Subdistrict", "镇": "Town",
-            "乡": "Township", "社区": "Community", "村": "Village"}
-
-
 def place_choice(code: str, name: str, level: int) -> PlaceChoice:
-    """A division as a caller chooses it by key: '三里庵街道', 'Sanli'an Subdistrict'."""
+    """A division as a caller chooses it by key: '三里庵街道', 'Sanlian Subdistrict'."""
     parts = spoken(name)
-    english = "".join(lazy_pinyin(parts.core)).capitalize()
-    return PlaceChoice(code, parts.core + parts.kind,
-                       f"{english} {_KIND_EN.get(parts.kind, '')}".strip(), broad=level <= 3)
+    return PlaceChoice(code, parts.core + parts.kind, english(name), broad=level <= 3)
 
 
 class DbDirectory:
@@ -74,21 +67,23 @@ class DbDirectory:
         zh, en = names.get(code, (code, code))
         return en if language == "en" else zh
 
-    def place_name(self, code: str) -> str:
-        """'包河区滨湖世纪社区': the district, then the place as people say it."""
-        return self._cached(("place name", code), lambda: self._place_name(code))
+    def place_name(self, code: str, language: str = "zh-CN") -> str:
+        """'包河区滨湖世纪社区': the district, then the place as people say it; in English
+        'Binhushiji Community, Baohe District' (an English voice cannot read characters)."""
+        return self._cached(("place name", code, language),
+                            lambda: self._place_name(code, language))
 
-    def _place_name(self, code: str) -> str:
+    def _place_name(self, code: str, language: str) -> str:
         place = self.session.get(Division, code)
         if place is None:
             return code
         parts = spoken(place.name)
         short = parts.core + parts.kind
-        if place.level >= 4:
-            district = self.session.get(Division, code[:6])
-            if district is not None:
-                return district.name + short
-        return short
+        district = self.session.get(Division, code[:6]) if place.level >= 4 else None
+        if language == "en":
+            mine = english(place.name)
+            return f"{mine}, {english(district.name)}" if district is not None else mine
+        return district.name + short if district is not None else short
 
     def route(self, need: str, division: str) -> RouteAnswer:
         """Where the request goes now, in the line's time zone."""
