@@ -209,7 +209,10 @@ class _Turn:
     def _enter(self, node: Node) -> None:
         s = self.state
         if s.node != node.name:
-            if s.node and self.dialog.node(s.node).kind in WAITING:
+            # A secret (the PIN) once answered is not a step to go back to: * after it
+            # would only ask for the PIN again.
+            if s.node and self.dialog.node(s.node).kind in WAITING and \
+                    self.dialog.node(s.node).kind != "secret":
                 s.history.append(s.node)
             s.node, s.noinput, s.nomatch = node.name, 0, 0
             if node.kind == "pick":
