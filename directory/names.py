@@ -46,6 +46,8 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("市", "市"),
     ("省", "省"),
 )
+# The words people say for a kind of division (街道, 社区, 村 …): never a place's name alone.
+KIND_WORDS = frozenset(said for _, said in _SUFFIXES if said)
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
 
 
@@ -145,7 +147,14 @@ def english(name: str) -> str:
     said_parts: list[str] = []
     for part in parts:
         said = spoken(part)
-        pinyin = "".join(lazy_pinyin(said.core)).capitalize()
+        pinyin = _joined(lazy_pinyin(said.core)).capitalize()
         place_kind = _PLACE_KINDS_EN.get(said.kind, "") if said.core != part else ""
         said_parts.append(f"{pinyin} {place_kind}".strip())
     return " ".join([*said_parts, kind]).strip()
+
+
+def _joined(syllables: list[str]) -> str:
+    """Syllables written as one word, with the apostrophe pinyin puts before a, o, e after the
+    first (三里庵 Sanli'an, not Sanlian, which reads san-lian)."""
+    return "".join(("'" if i and syllable[:1] in "aoe" else "") + syllable
+                   for i, syllable in enumerate(syllables))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from directory.matcher import Hit, PhoneticIndex, symbols_of
-from directory.names import known_aliases, spoken
+from directory.names import KIND_WORDS, known_aliases, spoken
 from directory.phonetic import Sounds, heard, sounds
 
 Decision = Literal["accept", "confirm", "none"]
@@ -84,7 +84,9 @@ class PlaceMatcher:
         core_r, kind_r, alias_r = [*row.reading.split("|"), "", "", ""][:3]
         core, kind = symbols_of(core_r), symbols_of(kind_r)
         self.index.add(entry, core + kind, parts.core + parts.kind)
-        if kind and len(core) >= 2:
+        # A core that is itself a kind word (巢湖's 街道社区居委会 has the core 街道) is never
+        # said alone for that place: "… Subdistrict" or 街道 would find it.
+        if kind and len(core) >= 2 and parts.core not in KIND_WORDS:
             self.index.add(entry, core, parts.core, CORE_ONLY_PENALTY)
         for alias, alias_reading in zip(parts.aliases, alias_r.split(";"), strict=False):
             self.index.add(entry, symbols_of(alias_reading), alias)

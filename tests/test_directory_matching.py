@@ -129,7 +129,7 @@ def test_two_needs_are_confirmed_not_guessed(needs: NeedMatcher) -> None:
 
 
 @pytest.mark.parametrize(("name", "said"), [
-    ("三里庵街道", "Sanlian Subdistrict"),
+    ("三里庵街道", "Sanli'an Subdistrict"),  # san-li-an, not san-lian
     ("稻香村街道", "Daoxiangcun Subdistrict"),   # a 村 inside the name is not a village
     ("长丰县", "Changfeng County"),
     ("滨湖世纪社区老年食堂", "Binhushiji Community Seniors' Canteen"),

@@ -176,3 +176,24 @@ def test_pinyin_words_split_into_syllables() -> None:
     assert segment("address") is None                 # not pinyin
     assert heard("Sanli'an").source == "wpp"          # the apostrophe splits san li an
     assert heard("change my").source == "efx"         # English first: never enough to accept
+
+
+def test_a_kind_word_alone_is_no_place() -> None:
+    # 巢湖市 has a community named 街道社区居委会: "… Subdistrict" with an unknown name, or 街道
+    # alone, must not be taken for it; its whole name still is.
+    from tests.golden_directory import GoldenDirectory
+
+    places = GoldenDirectory()
+    assert places.understand_place("Foo Subdistrict", None).decision == "none"
+    assert places.understand_place("街道", None).decision == "none"
+    found = places.understand_place("巢湖市街道社区", None)
+    assert found.best is not None and found.best.code == "340181110001"
+
+
+def test_what_the_line_says_in_english_is_understood_back() -> None:
+    # The English prompts say places as names.english does; a caller repeating it is understood.
+    from tests.golden_directory import GoldenDirectory
+
+    found = GoldenDirectory().understand_place("Sanli'an Subdistrict, Shushan District", None)
+    assert found.best is not None and found.best.code == "340104001"
+    assert found.decision == "accept"
