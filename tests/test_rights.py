@@ -16,6 +16,7 @@ from ivr.core.models import (
     CallbackTask,
     Conversation,
     OutboxMessage,
+    Referral,
     Resident,
     TextMessage,
 )
@@ -95,6 +96,30 @@ def test_erase_removes_personal_data_and_keeps_the_figures(app: Flask, demo: Dat
     # The same number always gives the same pseudonym; a new call from it is a new file.
     assert rights.pseudonym(PHONE, app.config["SECRET_KEY"]) == alias
     assert app.test_cli_runner().invoke(args=["residents", "show", PHONE]).exit_code != 0
+
+
+def test_erase_also_clears_the_texts_to_providers_that_named_the_resident(
+        app: Flask, demo: Database) -> None:
+    # A provider's referral SMS carries the resident's name and number: erased with the file,
+    # and one not yet sent is never sent.
+    resident_id = _file(demo, True)
+    with demo.sessions() as s:
+        referral = s.scalars(select(Referral).where(Referral.resident_id == resident_id)).first()
+        assert referral is not None
+        for status in ("sent", "pending"):
+            s.add(OutboxMessage(to_number="+8655163100175", purpose="referral_to_provider",
+                                body=f"新服务单：王秀英，{PHONE}，需要送饭", status=status,
+                                referral_id=referral.id,
+                                template_params={"name": "王秀英", "phone": PHONE}))
+        s.commit()
+    result = app.test_cli_runner().invoke(args=["residents", "erase", PHONE, "--yes"])
+    assert result.exit_code == 0, result.output
+    with demo.sessions() as s:
+        rows = s.scalars(select(OutboxMessage).where(
+            OutboxMessage.to_number == "+8655163100175")).all()
+        blob = json.dumps([(m.body, m.template_params) for m in rows], ensure_ascii=False)
+        assert "王秀英" not in blob and PHONE not in blob
+        assert sorted(m.status for m in rows) == ["failed", "sent"]
 
 
 def test_the_admin_page_exports_and_erases(app: Flask, demo: Database) -> None:

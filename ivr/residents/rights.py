@@ -134,7 +134,7 @@ def erase(session: Session, resident: Resident, *, actor: str, role: str,
         OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
         .values(status=OutboxStatus.FAILED, last_error="resident erased"))
     session.execute(update(OutboxMessage).where(OutboxMessage.to_number == phone)
-                    .values(to_number=alias, body=ERASED_TEXT))
+                    .values(to_number=alias, body=ERASED_TEXT, template_params=None))
     # Care calls (issue 20): no more calls, no numbers or greeting kept; the figures stay.
     session.execute(update(CarePlan).where(CarePlan.resident_id == resident.id).values(
         active=False, phones=[], alert_phone="", salutation="", updated_at=utcnow(),
@@ -150,6 +150,13 @@ def erase(session: Session, resident: Resident, *, actor: str, role: str,
     if referral_ids:
         session.execute(update(ReferralEvent).where(
             ReferralEvent.referral_id.in_(referral_ids)).values(note=""))
+        # The texts to providers about these requests named the resident and their number.
+        about = OutboxMessage.referral_id.in_(referral_ids)
+        session.execute(update(OutboxMessage).where(
+            about, OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
+            .values(status=OutboxStatus.FAILED, last_error="resident erased"))
+        session.execute(update(OutboxMessage).where(about)
+                        .values(body=ERASED_TEXT, template_params=None))
     resident.phone, resident.name, resident.notes = alias, "", ""
     resident.birth_year = None
     resident.pin_hash = resident.id4_hash = ""
