@@ -254,6 +254,24 @@ def test_unanswered_tries_are_retried_then_one_alert_and_it_is_closed(
         assert s.scalar(select(func.count()).select_from(CareAlert)) == 1
 
 
+def test_no_try_is_placed_after_the_plan_s_hours_the_call_is_unreached_then(
+        app: Flask, line: Database, fake: FakeTwilio) -> None:
+    # Hours 09:00-11:00: a try unanswered at 10:50 is not retried at 11:10 (nor at night):
+    # the resident is unreached today and the alert goes out now.
+    resident_with_plan(line)
+    run_job(app, line, "care_plans", at(WEDNESDAY, 8, 0))
+    run_job(app, line, "care_calls", at(WEDNESDAY, 10, 50))
+    (care,) = care_calls(line)
+    with clock.frozen(at(WEDNESDAY, 10, 50) + timedelta(seconds=40)):
+        status(app, care, "no-answer")
+    (care,) = care_calls(line)
+    assert care.status == CareCallStatus.UNREACHED and care.attempts == 1
+    run_job(app, line, "care_calls", at(WEDNESDAY, 11, 30))
+    assert len(fake.calls_created) == 1
+    with line.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(CareAlert)) == 1
+
+
 def test_a_try_the_provider_refused_or_never_reported_counts_as_not_answered(
         app: Flask, line: Database, fake: FakeTwilio) -> None:
     resident_with_plan(line)

@@ -175,8 +175,8 @@ def tried(session: Session, config: Any, call: CareCall, result: str, now: datet
             Conversation.channel == CHANNEL, Conversation.key == call.call_sid,
             Conversation.outcome == Outcome.IN_PROGRESS).values(outcome=Outcome.NO_ANSWER)
             .execution_options(synchronize_session=False))
-    if call.attempts < int(config.get("CARE_TRIES") or 1):
-        retry = now + timedelta(minutes=int(config.get("CARE_RETRY_MINUTES") or 20))
+    retry = _retry_at(session, config, call, now)
+    if call.attempts < int(config.get("CARE_TRIES") or 1) and retry is not None:
         return transition(session, call, CareCallStatus.DUE, (CareCallStatus.CALLING,),
                           last_result=result, next_attempt_at=retry, updated_at=now)
     if not transition(session, call, CareCallStatus.UNREACHED, (CareCallStatus.CALLING,),
@@ -186,6 +186,19 @@ def tried(session: Session, config: Any, call: CareCall, result: str, now: datet
     logs.event(log, "care.unreached", severity=logging.WARNING, care_call=call.id,
                attempts=call.attempts)
     return True
+
+
+def _retry_at(session: Session, config: Any, call: CareCall, now: datetime) -> datetime | None:
+    """When the next try is due: CARE_RETRY_MINUTES on, inside the plan's hours of the call's
+    own day; None once those hours are over (an elderly resident is not rung at night, and the
+    next day has its own call), so the call is unreached and its alert raised now."""
+    retry = now + timedelta(minutes=int(config.get("CARE_RETRY_MINUTES") or 20))
+    plan = session.get(CarePlan, call.plan_id)
+    if plan is None:
+        return retry
+    if schedule.local(retry, config).date() != call.due_on:
+        return None
+    return schedule.due_at(plan, call.due_on, config, schedule.local(retry, config).time())
 
 
 def release_lost(session: Session, config: Any, now: datetime) -> int:
