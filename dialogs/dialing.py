@@ -32,6 +32,9 @@ def after_dial(target: Target, attempt: int, dial_status: str,
     return [Say("dial.gave_up"), Hangup()]
 
 
-def unanswered_emergency(target: Target = "emergency") -> list[Output]:
-    """An emergency (or crisis) line that did not answer: the duty officer, urgently."""
-    return [Say("dial.urgent_to_duty"), Connect("duty", f"{target}_no_answer", urgent=True)]
+def unanswered_emergency(target: Target = "emergency", *,
+                         from_queue: bool = False) -> list[Output]:
+    """An emergency (or crisis) line that did not answer: the duty officer, urgently;
+    `from_queue` when it was the operators' queue that nobody answered this time."""
+    return [Say("dial.urgent_again" if from_queue else "dial.urgent_to_duty"),
+            Connect("duty", f"{target}_no_answer", urgent=True)]

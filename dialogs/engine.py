@@ -550,6 +550,13 @@ def step(dialog: Dialog, state: State, event: Event,
     turn = _Turn(dialog, new, env)
     new.turn += 1
     if new.ended or new.node not in dialog.nodes:
+        # Handed over (the after-hours choices) or ended, the words are still heard for an
+        # emergency first: 救命 there dials for help like at any question.
+        if new.node in dialog.nodes and event.speech.strip():
+            new.ended = False
+            if _emergency(turn, event):
+                return new, turn.out
+            new.ended = True
         turn.connect_human("no_dialog")
         return new, turn.out
     _follow_language(new, event)

@@ -3,6 +3,7 @@ withheld numbers never share a file."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -175,3 +176,22 @@ def test_withheld_numbers_never_share_a_file(app: Flask, demo: Database, number:
             resident = s.get(Resident, resident_id)
             assert resident is not None and resident.provisional
             assert resident.phone.startswith("withheld:")
+
+
+def test_help_said_at_the_pin_prompt_dials_for_help(app: Flask, demo: Database) -> None:
+    # The PIN prompt hears words too, for an emergency only: 救命 there is not dropped.
+    _file(demo, app)
+    heard, result = call(app, ["救命，我摔倒了"])
+    assert "请输入密码" in heard and "这是紧急情况" in heard
+    assert result.dialled[:1] == [app.config["EMERGENCY_NUMBER"]]  # type: ignore[attr-defined]
+
+
+def test_words_at_the_pin_prompt_are_not_kept(app: Flask, demo: Database) -> None:
+    # A PIN said aloud is not an answer and is not stored anywhere in the conversation.
+    _file(demo, app)
+    heard, _ = call(app, ["四八二一"])
+    assert "验证成功" not in heard
+    with demo.sessions() as s:
+        rows = s.scalars(select(Conversation).where(Conversation.phone == NUMBER)).all()
+        assert "四八二一" not in json.dumps([(c.state, c.last_outputs) for c in rows],
+                                          ensure_ascii=False)

@@ -110,6 +110,21 @@ def test_outside_operator_hours_messages_callbacks_or_the_duty_officer(app: Flas
     assert result.dialled == [DUTY]  # type: ignore[attr-defined]
 
 
+def test_help_said_at_the_after_hours_choices_dials_the_emergency_number(
+        app: Flask, line: Database) -> None:
+    # The after-hours choices are keys, but 救命 said there is heard like at any question.
+    app.config["OPERATOR_HOURS"] = "off"
+    caller, result = call(app, ["0", "救命"], dial_outcome="no-answer")
+    heard = "\n".join(caller.heard)
+    assert "非工作时间" in heard and "这是紧急情况" in heard
+    assert result.dialled[:3] == [app.config["EMERGENCY_NUMBER"]] * 2 + [  # type: ignore[attr-defined]
+        DUTY]
+    assert "[the line hangs up]" not in heard
+    with line.sessions() as s:
+        task = s.scalars(select(CallbackTask).where(CallbackTask.phone == CALLER)).one()
+        assert task.category == "emergency"
+
+
 def test_an_operator_who_does_not_accept_sends_the_caller_back_to_the_queue(
         app: Flask, line: Database) -> None:
     operator(line, "available")

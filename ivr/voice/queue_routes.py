@@ -18,16 +18,24 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from dialogs.dialing import unanswered_emergency
 from dialogs.outputs import Say
+from directory import emergency
 from directory.models import Category
-from ivr.conversations import handoff
+from ivr.conversations import handoff, turns
 from ivr.conversations.directory_view import DbDirectory
 from ivr.core import db
 from ivr.core.models import Conversation, QueueEntry, User
 from ivr.core.statuses import Outcome, QueueStatus
 from ivr.residents import callbacks
 from ivr.voice.render import VoiceRenderer
-from ivr.voice.routes import bp, renderer_for, twiml
-from ivr.webhooks.forms import dial_status, field, int_arg, int_field, number_field
+from ivr.voice.routes import bp, renderer_for, speak, twiml
+from ivr.webhooks.forms import (
+    caller_event,
+    dial_status,
+    field,
+    int_arg,
+    int_field,
+    number_field,
+)
 from ivr.webhooks.signature import twilio_only
 
 QUEUE = "operators"
@@ -127,7 +135,7 @@ def queue_hold() -> Response:
         # As after <Enqueue>: an emergency is never offered a message or a call back, but the
         # duty officer again, then back to the head of the queue, until a person answers.
         entry.status = QueueStatus.TIMED_OUT
-        response = renderer().render(unanswered_emergency())
+        response = renderer().render(unanswered_emergency(from_queue=True))
     elif handoff.waited_s(entry) >= limit:
         entry.status = QueueStatus.TIMED_OUT
         options_twiml(response, "queue.timeout")
@@ -162,7 +170,7 @@ def queue_done() -> Response:
     elif entry.status == QueueStatus.TIMED_OUT and entry.priority == 0:
         # An emergency is not offered a message or a call back: the duty officer again, then
         # back to the head of the queue, until a person answers.
-        response = renderer().render(unanswered_emergency())
+        response = renderer().render(unanswered_emergency(from_queue=True))
     elif entry.status == QueueStatus.TIMED_OUT:
         options_twiml(response, "queue.timeout")
     else:
@@ -258,6 +266,17 @@ def queue_options() -> Response:
     session = db.session()
     digits = field("Digits", 4)
     after = request.args.get("after", "queue.timeout")
+    words = caller_event().speech
+    if words.strip() and emergency.assess(words).decision != "none":
+        # 救命 said at the after-hours choices: the dialog's emergency gate takes it, as at
+        # any question (the emergency number at once, its task, never a hang-up).
+        result = turns.take_turn(session, current_app.config, "voice",
+                                 field("CallSid") or "anonymous", number_field(), None,
+                                 caller_event())
+        mode = handoff.for_turn(session, current_app.config, result.outputs,
+                                field("CallSid") or "anonymous", number_field())
+        session.commit()
+        return speak(result.outputs, result.language, result.state.elderly, mode)
     response = VoiceResponse()
     if digits == "1":
         response.append(renderer().say(Say("message.prompt")))

@@ -146,7 +146,8 @@ class VoiceRenderer:
             # The caller check: keys only (no recognizer hears a PIN), up to 8, ended by #;
             # keys are Gather's default input, so every provider reads it.
             gather = Gather(action=action, method="POST", num_digits=8, finish_on_key="#",
-                            timeout=max(ask.timeout_s, 8), action_on_empty_result=False)
+                            timeout=max(ask.timeout_s, 8), action_on_empty_result=False,
+                            **self._words_too(english))
             for sentence in [*before, *ask.prompts]:
                 self._say_into(gather, sentence, ask.slow or self.slow)
             response.append(gather)
@@ -199,6 +200,15 @@ class VoiceRenderer:
     def connect_duty(self) -> Dial:
         """A <Dial> to the duty officer."""
         return self.connect(Connect("duty", "fallback"))
+
+    def _words_too(self, english: bool = False) -> dict[str, str]:
+        """Gather attributes that also hear words where the provider has speech input: at the
+        PIN and the after-hours choices only so that 救命 is heard there (the dialog's
+        emergency gate reads it first; other words at the PIN are dropped, never kept)."""
+        if not self.capabilities.speech_input:
+            return {}
+        return {"input": "dtmf speech", "speech_timeout": "auto",
+                "language": "en-US" if english else str(self.config["SPEECH_LANGUAGE"])}
 
     def keys_gather(self, action: str, timeout: int, num_digits: int = 1) -> Gather:
         """A <Gather> that listens for keys only (Twilio's default input, so no attribute)."""
@@ -255,7 +265,8 @@ class VoiceRenderer:
     def _closed(self, response: VoiceResponse) -> None:
         """After hours: the hours first (said in words), then the choices."""
         path = action_url(self.queue_paths.get("options", ""), {"after": "closed.intro"})
-        gather = self.keys_gather(path, 8)
+        gather = Gather(action=path, method="POST", num_digits=1, timeout=8,
+                        action_on_empty_result=False, **self._words_too(self.language == "en"))
         for prompt in closed_prompts(self.config, self.language):
             self._say_into(gather, prompt, self.slow)
         response.append(gather)
