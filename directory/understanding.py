@@ -116,8 +116,16 @@ class PlaceMatcher:
             # In the caller's own district a homophone is most likely the recognizer's
             # spelling (包和 for 包河) and may be taken as said.
             result = self._decide(inside, by_sound=True)
+            anywhere = self._decide(hits)
+            # A place elsewhere said better than anything in the caller's district (a 包河
+            # resident: 我住在蜀山区三里庵街道, not 包河's 同安街道 by its sound) is what they said.
+            if (anywhere.decision == "accept" and anywhere.best is not None
+                    and not anywhere.best.code.startswith(within)
+                    and (result.best is None or anywhere.best.score > result.best.score)):
+                return anywhere
             if result.decision != "none":
                 return result
+            return anywhere
         return self._decide(hits)
 
     def _decide(self, hits: dict[int, Hit], *, by_sound: bool = False) -> Understood:

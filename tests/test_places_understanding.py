@@ -197,3 +197,15 @@ def test_what_the_line_says_in_english_is_understood_back() -> None:
     found = GoldenDirectory().understand_place("Sanli'an Subdistrict, Shushan District", None)
     assert found.best is not None and found.best.code == "340104001"
     assert found.decision == "accept"
+
+
+def test_a_place_in_another_district_said_whole_beats_a_look_alike_in_the_callers_own() -> None:
+    # A 包河 resident who says 蜀山区三里庵街道 means it, not 包河's 同安街道 (heard alike).
+    from tests.golden_directory import GoldenDirectory
+
+    found = GoldenDirectory().understand_place("我住在蜀山区三里庵街道，想找人送饭", "340111")
+    assert found.best is not None and found.best.code == "340104001"
+    assert found.decision == "accept"
+    # In the caller's own district a recognizer's homophone is still taken as said.
+    own = GoldenDirectory().understand_place("包和区滨湖世纪社区", "340111")
+    assert own.best is not None and own.best.code == "340111400" and own.decision == "accept"
