@@ -45,6 +45,9 @@ CHECK_TRIES = 2
 # Words without which a place is not taken from an answer about something else ("法律援助"
 # sounds like a village, "我住在蜀山区三里庵街道，想找人送饭" names one).
 _PLACE_CUES = ("住", "区", "县", "市", "街道", "镇", "乡", "社区", "村", "小区")
+# The same in English words (I live in Sanli'an, Shushan district), matched as whole words.
+_PLACE_CUES_EN = re.compile(r"\b(?:live|living|lives|district|community|street|subdistrict|"
+                            r"village|town|township|county|road)\b", re.IGNORECASE)
 _CORRECTION = re.compile(r"^(?:不是|不对)(?P<wrong>.*?)[，,、。 ]*(?:而是|应该是|是)(?P<right>.+)$")
 
 
@@ -808,8 +811,8 @@ def _fill(turn: _Turn, node: Node, event: Event, *, correcting: bool = False,
 
 
 def _place_cue(words: str) -> bool:
-    """Whether the words say they name a place (住, 区, 街道, 村, ...)."""
-    return any(w in words for w in _PLACE_CUES)
+    """Whether the words say they name a place (住, 区, 街道, 村, ..., I live in, district)."""
+    return any(w in words for w in _PLACE_CUES) or bool(_PLACE_CUES_EN.search(words))
 
 
 def _pick(turn: _Turn, node: Node, event: Event) -> None:

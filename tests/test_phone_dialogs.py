@@ -179,3 +179,18 @@ def test_place_choices_come_from_the_directory_in_a_stable_order(app: Flask,
         streets = directory.place_choices("340104")
         assert streets[0].name == "三里庵街道" and not streets[0].broad
         assert [c.code for c in streets] == sorted(c.code for c in streets)
+
+
+def test_an_english_call_stays_english_after_the_dial_and_after_hours(
+        app: Flask, demo: Database) -> None:
+    # The dial's end and the after-hours choices are answered outside the dialog: they read
+    # the call's language from its conversation, as the turns do.
+    caller, _ = call(app, ["8", "I need someone to bring me meals",
+                           "Binhu Shiji community in Baohe district", "1"])
+    heard = "\n".join(caller.heard)
+    assert "Thank you for using the social service line. Goodbye." in heard
+    assert "感谢" not in heard
+    app.config["OPERATOR_HOURS"] = "off"
+    caller, _ = call(app, ["8", "0"])
+    heard = "\n".join(caller.heard)
+    assert "We are closed now" in heard and "非工作时间" not in heard

@@ -27,7 +27,7 @@ from ivr.core.models import Conversation, QueueEntry, User
 from ivr.core.statuses import Outcome, QueueStatus
 from ivr.residents import callbacks
 from ivr.voice.render import VoiceRenderer
-from ivr.voice.routes import bp, renderer_for, speak, twiml
+from ivr.voice.routes import bp, call_profile, renderer_for, speak, twiml
 from ivr.webhooks.forms import (
     caller_event,
     dial_status,
@@ -55,7 +55,7 @@ def queue_prompt(place: int, minutes: int, rounds: int) -> Say:
 
 def renderer() -> VoiceRenderer:
     """The renderer with this line's URLs, for the configured voice provider."""
-    return renderer_for()
+    return renderer_for(*call_profile())
 
 
 def _entry() -> QueueEntry | None:

@@ -72,10 +72,45 @@ def _paths() -> dict[str, str]:
     return paths
 
 
-def speak(outputs: list[Output], language: str = "zh-CN", slow: bool = False,
+def speak(outputs: list[Output], language: str | None = None, slow: bool | None = None,
           handoff_mode: str = "duty") -> Response:
-    """Render a dialog turn's outputs as this line's TwiML."""
-    return twiml(renderer_for(language, slow, handoff_mode).render(outputs))
+    """Render a dialog turn's outputs as this line's TwiML; without a language, in the one
+    this call's conversation speaks (after a dial or in the queue, an English caller is
+    still answered in English, an elderly one still slowly)."""
+    known_language, known_slow = call_profile()
+    return twiml(renderer_for(language or known_language,
+                              known_slow if slow is None else slow,
+                              handoff_mode).render(outputs))
+
+
+_PROFILE = select(Conversation.state).where(
+    Conversation.channel.in_(("voice", "care")),
+    Conversation.key == bindparam("key")).limit(1)
+
+
+_PROFILE_KEY = "ivr.call_profile"
+
+
+def call_profile() -> tuple[str, bool]:
+    """The language and slowness of this call's conversation (once per request)."""
+    if not has_request_context():
+        return "zh-CN", False
+    # Kept in the request's environ, not flask.g: the terminal phone runs a whole call in one
+    # application context, where g would outlive the request.
+    cached = request.environ.get(_PROFILE_KEY)
+    if cached is None:
+        state = None
+        sid = field("CallSid")
+        if sid:
+            try:
+                state = db.session().scalar(_PROFILE, {"key": sid})
+            except SQLAlchemyError:  # the database down: Mandarin, as the apology is
+                log.warning("call profile not read")
+        state = state if isinstance(state, dict) else {}
+        cached = request.environ[_PROFILE_KEY] = (str(state.get("language") or "zh-CN"),
+                                                  bool(state.get("elderly")))
+    profile: tuple[str, bool] = cached
+    return profile
 
 
 def _hand_off(outputs: list[Output]) -> str:
