@@ -674,6 +674,12 @@ def _menu(turn: _Turn, node: Node, event: Event) -> None:
         return
     if node.shortcut and said and not event.digits and _shortcut(turn, node.shortcut, event):
         return
+    if node.corrected and not event.digits and _CORRECTION.match(said):
+        fixed = _fill(turn, node, event, correcting=True)
+        if fixed:
+            turn.say("place.ack" if "place" in fixed else "need.ack")  # what is taken now
+            turn.run(node.corrected)
+            return
     for option in node.options:
         by_key = event.digits == option.key or said == option.key
         by_words = not event.digits and any(w.replace(" ", "") in said for w in option.words)

@@ -13,7 +13,7 @@ from dialogs.model import Dialog, Node, Option
 FLOWS = Path(__file__).with_name("flows")
 NODE_FIELDS = {"kind", "prompts", "help", "next", "options", "understand", "confirm", "if_yes",
                "if_no", "when", "then", "otherwise", "action", "target", "reason", "shortcut",
-               "keys", "more", "deeper", "ties", "after"}
+               "keys", "more", "deeper", "ties", "after", "corrected"}
 
 
 class DialogError(ValueError):
@@ -69,7 +69,8 @@ def _extended(doc: dict[str, Any], source: str) -> dict[str, Any]:
             continue
         seen.add(name)
         todo += [str(raw[k]) for k in ("next", "confirm", "if_yes", "if_no", "then",
-                                       "otherwise", "shortcut", "keys", "ties") if raw.get(k)]
+                                       "otherwise", "shortcut", "keys", "ties", "corrected")
+                 if raw.get(k)]
         todo += [str(o.get("next", "")) for o in raw.get("options") or () if isinstance(o, dict)]
     merged["nodes"] = {name: raw for name, raw in nodes.items() if name in seen}
     return merged

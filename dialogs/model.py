@@ -64,11 +64,14 @@ class Node:
     # A place confirmation: the pick node where the caller chooses between places that sound
     # exactly alike (光明社区 in three districts) instead of confirming the first of them.
     ties: str | None = None
+    # A menu after the slots are filled (the route's choices): where a correction said there
+    # (不对，不是包河，是蜀山区三里庵街道) leads once it has changed the slot it names.
+    corrected: str | None = None
 
     def exits(self) -> list[str]:
         """Every node this one can lead to (global commands aside)."""
         found = [self.next, self.confirm, self.if_yes, self.if_no, self.then, self.otherwise,
-                 self.shortcut, self.keys, self.ties]
+                 self.shortcut, self.keys, self.ties, self.corrected]
         found += [o.next for o in self.options]
         return [n for n in found if n]
 
