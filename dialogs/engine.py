@@ -107,7 +107,9 @@ class _Turn:
         # Not at the PIN (keys only, nothing said after it): the menu that follows tells them.
         if not s.keys_told and node.kind != "secret":
             s.keys_told = True
-            after.append(Say("global.keys.back" if s.history else "global.keys"))
+            # 0 was just offered (offer.human): not a second time in the same breath.
+            if not s.slots.pop("human_offered", False):
+                after.append(Say("global.keys.back" if s.history else "global.keys"))
             other = "en" if s.language == "zh-CN" else "zh-CN"
             after.append(Say("language.offer", voice=other))
         choices = tuple(Choice(o.key, o.prompt, f"{o.prompt}.label", params) for o in node.options
@@ -331,6 +333,7 @@ class _Turn:
             return
         if s.elderly:
             self.say("offer.human")  # elderly callers are offered a person at once
+            s.slots["human_offered"] = True
         if count >= 2 and node.help:
             # The fuller prompt after the question and its first choices, not before them.
             s.slots["notes"] = [node.help]
