@@ -194,9 +194,10 @@ class _Turn:
         for _ in range(MAX_HOPS):
             node = self.dialog.node(name)
             self.state.path.append(name)
-            if node.kind == "question" and node.keys and self.state.elderly \
-                    and self.state.node != name:
-                name = node.keys  # the elderly profile: the keyed menu comes first
+            if node.kind == "question" and node.keys and self.state.node != name and (
+                    self.state.elderly or self.env.settings.keys_only):
+                # The elderly profile, or a provider that hears no words: the keyed menu first.
+                name = node.keys
                 continue
             if node.kind == "confirm" and node.ties and self.state.slots.get("tied_place") \
                     and self.state.slots.get("pending_place"):

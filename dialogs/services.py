@@ -62,6 +62,8 @@ class Settings:
     # How a caller proves a protected file is theirs: pin, id4 (the ID card's last four
     # characters) or off (caller ID is trusted, as before).
     caller_check: str = "off"
+    # The voice provider hears keys only (Somleng): every question starts at its keyed list.
+    keys_only: bool = False
 
 
 class Directory(Protocol):

@@ -225,6 +225,15 @@ def test_somleng_a_known_resident_reaches_their_provider(app: Flask, demo: Datab
     assert "王秀英您好" in heard and "选择您需要的服务" in heard
 
 
+def test_somleng_questions_start_at_their_keyed_lists(app: Flask, demo: Database) -> None:
+    # No words can be heard: 1 at the menu is the list of needs, no "press 1 to choose" first.
+    caller, result = phone(app, "somleng", ["1", "1"])
+    heard = "\n".join(caller.heard)
+    assert result.errors == []
+    assert "请按1，选择您需要的服务" not in heard and "送饭，请按1" in heard
+    assert "请用数字键选择您住在哪个区或者县" in heard  # and the place by keys next
+
+
 def test_somleng_the_final_status_callback_marks_a_caller_who_hung_up_in_the_hold_loop(
         app: Flask, demo: Database) -> None:
     operator(demo, "busy")

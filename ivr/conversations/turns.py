@@ -33,6 +33,7 @@ from ivr.core import audit, clock, logs, metrics
 from ivr.core.buckets import buckets, caller_group
 from ivr.core.models import Call, Conversation, Resident
 from ivr.core.statuses import Outcome
+from ivr.providers.voice import voice_provider
 from ivr.residents import access, callbacks, checks, outbox, records, referrals
 
 log = logging.getLogger(__name__)
@@ -56,12 +57,16 @@ class Turn:
     state: State
 
 
-def environment(session: Session, config: Any, phone: str, *,
+def environment(session: Session, config: Any, phone: str, *, channel: str = "",
                 counted: bool = False, version: str | None = None) -> Environment:
     """The engine's environment for this request, for the caller at `phone` (`counted`: the
     emergency assessment's decisions go to the metrics; `version`: the directory's, if read)."""
+    # On a voice provider that hears no words (Somleng) a question goes to its keyed list.
+    keys_only = channel in ("voice", "care") and \
+        not voice_provider(config).capabilities.speech_input
     settings = Settings(elderly_direct_to_human=bool(config.get("ELDERLY_DIRECT_TO_HUMAN")),
-                        caller_check=str(config.get("CALLER_CHECK") or "pin"))
+                        caller_check=str(config.get("CALLER_CHECK") or "pin"),
+                        keys_only=keys_only)
     directory = DbDirectory(session, config, phone, version)
     if not counted:
         return Environment(directory, settings, now=clock.local_now(config))
@@ -118,7 +123,7 @@ def begin(session: Session, config: Any, channel: str, key: str, phone: str, *,
     caller = caller or caller_profile(session, phone, found,
                                       str(config.get("CALLER_CHECK") or "pin"))
     state, outputs = engine.start(dialog_for(channel), caller,
-                                  environment(session, config, phone), slots)
+                                  environment(session, config, phone, channel=channel), slots)
     plain = not any(isinstance(output, Effect) for output in outputs)
     told = numbered(outputs, None)
     values: dict[str, Any] = {
@@ -217,7 +222,7 @@ def take_turn(session: Session, config: Any, channel: str, key: str, phone: str,
     before = State.from_json(seen.state)
     known = len(before.understood)
     state, outputs = engine.step(dialog_for(channel), before, event, environment(
-        reader or session, config, phone, counted=True,
+        reader or session, config, phone, channel=channel, counted=True,
         version=service.label(seen.directory_version, seen.directory_changed_at)))
     _end_read(reader)
     for entry in state.understood[known:]:
