@@ -94,7 +94,7 @@ def test_web_chat_gives_the_provider_and_an_operator_answers(app: Flask,
     with live_server(app) as base, chromium(bypass_csp=True) as page:
         page.goto(f"{base}/chat")
         # 光明社区 is in several districts: the line lists them, the resident chooses one.
-        for words, expect in (("我想找人帮忙做饭", "请说出您住在哪个"),
+        for words, expect in (("我想找人帮忙做饭", "请告诉我您住在哪个"),
                               ("光明社区", "有几个光明社区"), ("1", "送饭的服务找到了")):
             page.fill("#message", words)
             page.press("#message", "Enter")
