@@ -36,7 +36,7 @@ def test_sms_reaches_the_same_route_as_the_same_words_on_the_phone(app: Flask,
     for words in WORDS:
         replies = sms(app, "+8613911110000", words)
     assert any("送饭的服务找到了" in r for r in replies)
-    assert any("1. 接通" in r for r in replies)  # whom the choice puts through to
+    assert any("1. 我现在就打给" in r for r in replies)  # whom the choice names
     Phone(FlaskTransport(app), TOKEN, PUBLIC, ScriptedCaller([*WORDS, "2", "2"]),
           from_number="+8613922220000").run()
     with demo.sessions() as s:
