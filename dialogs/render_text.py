@@ -18,8 +18,8 @@ _IN_TEXT = {"route.sms_sent": "text.route_sent"}
 # Nor do they speak: 请说出 is 请告诉我 and "say" is "write" (请说出您住在哪个街道 in a chat).
 _REPLY = {"zh-CN": (("电话上的数字键", "数字"), ("请按", "请回复"), ("按", "回复"),
                     ("请说出", "请告诉我"), ("直接说出", "直接写出"), ("直接说", "直接写"),
-                    ("再说一遍", "再写一遍"), ("可以说", "可以写"), ("先说区，再说", "先写区，再写"),
-                    ("或者说", "或者回复")),
+                    ("再说一遍", "再写一遍"), ("可以说", "可以写"),
+                    ("先说区，再说", "先写区，再写"), ("或者说", "或者回复")),
           "en": (("press the key on your phone", "reply with the number"),
                  ("Press the key on your phone", "Reply with the number"),
                  ("press a key on your phone", "reply with a number"),

@@ -25,7 +25,7 @@ from dialogs.state import Caller, State
 from directory import service
 from directory.emergency import Alarm
 from directory.models import Category, DirectoryVersion, Division, Provider
-from directory.names import spoken
+from directory.names import english, spoken
 from directory.orm import utcnow
 from directory.phones import local_display
 from ivr.conversations.directory_view import DbDirectory
@@ -479,7 +479,9 @@ def _refer(session: Session, row: Conversation, data: dict[str, Any], channel: s
         return number
     # The language the caller chose in this call, else the one on file.
     language = str((row.state or {}).get("language") or resident.language or "zh-CN")
-    values = {"need": referrals.category_name(need, language), "provider": provider.name,
+    # In English the name as the call said it, and as written on the door beside it.
+    named = f"{english(provider.name)} ({provider.name})" if language == "en" else provider.name
+    values = {"need": referrals.category_name(need, language), "provider": named,
               "phone": local_display(provider.phone), "number": number}
     outbox.enqueue(session, row.phone, text("sms.referral", language, **values),
                    "referral_to_resident", referral.id, params=values)

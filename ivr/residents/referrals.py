@@ -16,7 +16,7 @@ import chinese_calendar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dialogs.prompts import text
+from dialogs.prompts import catalog, text
 from directory.models import Category, Provider
 from directory.orm import utcnow
 from directory.phones import local_display
@@ -248,9 +248,13 @@ def request_language(session: Session, referral: Referral, resident: Resident) -
 
 
 def category_name(category: Category | None, language: str) -> str:
-    """A category's name in the resident's language."""
+    """A category in the resident's language and everyday words, as the call said it (送饭,
+    not 助餐); a directory's own category by its name."""
     if category is None:
         return ""
+    said = f"need.said.{category.code}"
+    if said in catalog(language):
+        return text(said, language)
     return category.en if language == "en" else category.zh
 
 
