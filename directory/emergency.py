@@ -182,8 +182,11 @@ def _rules() -> _Rules:
     )
 
 
-# Clause ends, and the words that start a new thought (我没有摔倒就是想…).
-_CLAUSE = re.compile(r"[，,。.!！?？;；、：:\n\r\t]+|但是|可是|不过|就是|只是|\bbut\b")
+# Clause ends, and the words that start a new thought (我没有摔倒就是想…). Callers typing on a
+# phone and the recognizer mark a pause in Mandarin with a space (救命啊 水管子坏了 厨房到处是水):
+# a space beside a Han character ends a clause too, so a cry with an errand is seen as one.
+_CLAUSE = re.compile(r"[，,。.!！?？;；、：:\n\r\t]+|但是|可是|不过|就是|只是|\bbut\b"
+                     r"|(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 def _clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(text) if c and c.strip()]
