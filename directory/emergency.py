@@ -71,6 +71,9 @@ UNCERTAIN_AT = 0.60
 CUE_CLEAR_AT = 0.50
 # A cue the models find this unlikely is taken for words, not danger (help with my laundry).
 CUE_NONE_BELOW = 0.45
+# What a calm utterance (`_calm`, or a sign the scopes ruled out with nothing left standing)
+# needs more on each of the four.
+CALM_MARGIN = 0.15
 
 # Characters read per utterance: a long text message is read up to here.
 MAX_CHARS = 1000
@@ -138,6 +141,10 @@ class _Rules:
     complaint_except: tuple[str, ...]
     en_complaint: re.Pattern[str]
     en_complaint_except: re.Pattern[str]
+    calm: tuple[str, ...]
+    en_calm: re.Pattern[str]
+    now: tuple[str, ...]
+    en_now: re.Pattern[str]
 
 
 # Characters read more than one way: the phrase is also matched by their other readings
@@ -179,6 +186,8 @@ def _rules() -> _Rules:
         tuple(doc["soft"]), tuple(doc["not_scope"]), _words(doc["en_soft"]),
         tuple(doc["complaint"]), tuple(doc["complaint_except"]),
         re.compile(doc["en_complaint"]), re.compile(doc["en_complaint_except"]),
+        tuple(doc["calm"]), re.compile(doc["en_calm"]), tuple(doc["now"]),
+        re.compile(doc["en_now"]),
     )
 
 
@@ -365,6 +374,31 @@ def _now(clause: str) -> bool:
 def _asking(text: str) -> bool:
     rules = _rules()
     return any(w in text for w in rules.soft) or rules.en_soft.search(text) is not None
+
+
+def _calm(text: str) -> bool:
+    """Calm words (a service or a number asked for, a chronic condition, an all-clear) and no now.
+
+    我喘是老毛病了，想租个氧气机 and 我叫了他两声他应了 make what the models alone hear less
+    likely to be danger now; 现在, 突然, 刚才, 犯了, right now said outside those words (现在好了
+    is calm) undo it, so an emergency is never missed for a calm word beside a clear now.
+    """
+    rules = _rules()
+    rest, calm = text, False
+    for word in rules.calm:
+        if word in rest:
+            calm = True
+            rest = rest.replace(word, "，")
+    rest, found = rules.en_calm.subn(",", rest)
+    if not (calm or found):
+        return False
+    return not (any(w in rest for w in rules.now) or rules.en_now.search(rest) is not None)
+
+
+def _calm_undone(text: str) -> bool:
+    """A word of now anywhere (突然, 刚才, right now)."""
+    rules = _rules()
+    return any(w in text for w in rules.now) or rules.en_now.search(text) is not None
 
 
 def _pick(hits: list[_Hit]) -> _Hit:
@@ -588,6 +622,7 @@ class Thresholds:
     uncertain_at: float = UNCERTAIN_AT
     cue_clear_at: float = CUE_CLEAR_AT
     cue_none_below: float = CUE_NONE_BELOW
+    calm_margin: float = CALM_MARGIN
 
 
 SHIPPED = Thresholds()
@@ -607,6 +642,7 @@ class Evidence:
     now: bool = False
     kind: str | None = None
     why: str = ""
+    calm: bool = False
 
 
 def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
@@ -614,6 +650,10 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
     if evidence.settled is not None:
         return evidence.settled
     danger, t = evidence.danger, thresholds
+    if evidence.calm:
+        m = t.calm_margin
+        t = Thresholds(t.clear_at + m, t.uncertain_at + m, t.cue_clear_at + m,
+                       t.cue_none_below + m, m)
     if evidence.cue:
         if danger < t.cue_none_below and not evidence.now:
             return Alarm("none", None, round(danger, 3), evidence.why)
@@ -669,6 +709,9 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
                                   f"cue:{_shown(clauses, cue)}"))
         return Evidence(NONE)
     danger = danger_of(probabilities, judged)
+    # 他并没有昏到，就是睡着了: a sign ruled out with none standing is a calm word of its own.
+    calm = _calm(said) or (bool(blocked) and not live and any(
+        h.blocked != "inside" for h in blocked) and not _calm_undone(said))
     kinds = {k: p for k, p in probabilities.items() if k != "none"}
     model_kind = max(kinds, key=lambda k: kinds[k]) if kinds else "other"
     if live:
@@ -678,11 +721,13 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
         if kinds.get("suicide", 0.0) > 0.3 or (kind == "other" and kinds.get(model_kind, 0) > 0.3):
             kind = "suicide" if kinds.get("suicide", 0.0) > 0.3 else model_kind
         return Evidence(None, cue=True, danger=danger, now=_now(clauses[cue.clause]),
-                        kind=kind, why=why)
+                        kind=kind, why=why + (" calm" if calm else ""), calm=calm)
     why = f"model:{model_kind} {danger:.2f}"
     if blocked:
         why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
-    return Evidence(None, danger=danger, kind=model_kind, why=why)
+    if calm:
+        why += " calm"
+    return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm)
 
 
 def _shown(clauses: list[str], hit: _Hit) -> str:
