@@ -77,6 +77,8 @@ CALM_MARGIN = 0.15
 
 # Characters read per utterance: a long text message is read up to here.
 MAX_CHARS = 1000
+# Characters a gapped phrase ("液化气*漏") allows between its two parts.
+GAP = 4
 # Characters between a negation and the phrase it negates (我并没有真的摔倒).
 NEGATION_REACH = 4
 # A clause this short holding a past marker (去年冬天，他摔了一跤) carries it to the next clause.
@@ -108,6 +110,7 @@ class _Phrase:
     text: str                      # the phrase as written (characters, or a pattern)
     symbols: str | None            # its folded sounds, when matched by sound
     pattern: re.Pattern[str] | None  # English
+    gap: re.Pattern[str] | None = None  # Mandarin "A*B": A, a few characters, then B
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,12 @@ def _rules() -> _Rules:
             for raw in entry["instant" if instant else "cue"]:
                 exact = raw.startswith("=")
                 text = raw.lstrip("=")
+                if "*" in text:
+                    # 液化气*漏: 液化气罐好像漏了 names the leak with words between.
+                    first, last = text.split("*", 1)
+                    zh.append(_Phrase(kind, instant, text, None, None, re.compile(
+                        re.escape(first) + f"[^{first[0]}]{{0,{GAP}}}?" + re.escape(last))))
+                    continue
                 variants = {text, *(text.replace(c, r) for c, rs in _READINGS.items()
                                     if c in text for r in rs)}
                 for variant in sorted(variants):
@@ -232,6 +241,12 @@ def _zh_hits(clause: str, index: int, rules: _Rules, past_carried: bool) -> list
     chars, symbols = heard.chars, heard.symbols
     found: dict[tuple[int, int, str], _Phrase] = {}
     for phrase in rules.zh:
+        if phrase.gap is not None:
+            for m in phrase.gap.finditer(chars):
+                # 煤气没漏: a negation between the parts negates the whole.
+                if not any(n in m.group() for n in rules.negators):
+                    found.setdefault((m.start(), m.end(), phrase.kind), phrase)
+            continue
         starts = set(_find_all(chars, phrase.text))
         if phrase.symbols:
             starts.update(_find_all(symbols, phrase.symbols))
@@ -369,6 +384,28 @@ def _now(clause: str) -> bool:
     """The clause says the sign is happening now (突然, 刚才, 又, suddenly, right now)."""
     rules = _rules()
     return any(w in clause for w in rules.present) or rules.en_present.search(clause) is not None
+
+
+# Words that start another matter (想问一下饭能不能晚点送，还有我厨房液化气罐好像漏了).
+_ANOTHER = re.compile(r"^(还有|另外|对了|再就是|and also|also|oh and)")
+
+
+def _asking_in(clauses: list[str]) -> list[bool]:
+    """For each clause, whether the matter it belongs to asks about a danger (`_asking`).
+
+    A question asked first does not make a danger told after 还有 or 另外 a question too.
+    """
+    matters: list[list[int]] = []
+    for i, clause in enumerate(clauses):
+        if not matters or _ANOTHER.match(clause):
+            matters.append([])
+        matters[-1].append(i)
+    asking = [False] * len(clauses)
+    for matter in matters:
+        said = "，".join(clauses[i] for i in matter)
+        for i in matter:
+            asking[i] = _asking(said)
+    return asking
 
 
 def _asking(text: str) -> bool:
@@ -679,8 +716,8 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     live = [h for h in hits if h.blocked is None]
     # Asking about a danger (中毒了怎么处理，有没有讲座; how to treat a burn) is not being in one:
     # there phrases are only cues, and the model judges the whole.
-    asking = _asking(said)
-    instant = [h for h in live if h.phrase.instant and not asking
+    asking = _asking_in(clauses)
+    instant = [h for h in live if h.phrase.instant and not asking[h.clause]
                and not _cry_with_errand(clauses, h, hits)]
     if instant:
         best = _pick(instant)
