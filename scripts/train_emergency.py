@@ -244,7 +244,17 @@ def calibrate(vectors: Floats, kinds: list[str], texts: list[str], corpus: list[
             for m in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)]
     scored = [(quick(t), t) for t in grid]
     allowed = [(s, t) for s, t in scored if s[0] >= RECALL_AT_LEAST]
-    best = min(allowed or scored, key=lambda st: (st[0][2], -st[0][0], -st[0][1]))
+    ranked = sorted(allowed or scored, key=lambda st: (st[0][2], -st[0][0], -st[0][1]))
+    best = ranked[0]
+    # How wide the best plateau is: a choice in its middle is safer than one at its edge.
+    for (r, c, a), t in ranked[:12]:
+        print(f"    {t.clear_at:.2f} {t.uncertain_at:.2f} {t.cue_clear_at:.2f} "
+              f"{t.cue_none_below:.2f} {t.calm_margin:.2f}: recall {r:.1%}, at once {c:.1%}, "
+              f"false alarms {a:.1%}")
+    same = [t for s, t in allowed if s[2] <= best[0][2] and s[0] >= RECALL_AT_LEAST]
+    for field in ("clear_at", "uncertain_at", "cue_clear_at", "cue_none_below", "calm_margin"):
+        values = sorted({getattr(t, field) for t in same})
+        print(f"    {field} with as few false alarms: {values}")
     print("  held out, wrong at the shipped thresholds:")
     for e, is_real, text in zip(found, real, said, strict=True):
         alarm = emergency.decide(e, SHIPPED)
