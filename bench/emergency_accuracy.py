@@ -3,8 +3,9 @@
 Scores `directory.emergency.assess` on a blind evaluation corpus (`bench/corpora/`, written
 apart from the training sentences): `emergency3` (default, the third corpus), or the spent
 `emergency2` and `emergency` (their test parts were scored once, in rounds 2 and 1; both parts
-are now development and training data). Recall: an emergency dialled at once (clear) or confirmed in one key (uncertain). False
-alarms: a trap judged clear or uncertain (either one counts), and clear alone.
+are now development and training data). Recall: an emergency dialled at once (clear) or
+confirmed in one key (uncertain). False alarms: a trap judged clear or uncertain (either one
+counts), and clear alone.
 Misses are listed for dev parts (and the spent corpus) only: a live test part prints aggregate
 figures, so it can be scored without being read.
 Latency per utterance cold (first sight of the text) and cached (the same text again), and
