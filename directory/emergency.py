@@ -300,12 +300,27 @@ _EN_AFTER = re.compile(r"\b(after|since) (i|we|he|she)\b")
 _ABILITY = re.compile(r"\b(can'?t|cannot|won'?t|couldn'?t)\b")
 
 
+# "He has had a heart condition for years and he's collapsed": a new subject after "and" or
+# "so" starts what the past marker before it does not reach.
+_EN_PART = re.compile(r"\b(?:and|so) (?=(?:he|she|i|we|they|my|his|her|now)\b)")
+
+
+def _en_past_at(clause: str, at: int, rules: _Rules) -> bool:
+    """Whether the part of `clause` holding position `at` is in the past (nothing says now)."""
+    if rules.en_present.search(clause) is not None:
+        return False
+    starts = [0] + [m.end() for m in _EN_PART.finditer(clause)]
+    start = max(s for s in starts if s <= at)
+    ends = [s for s in starts if s > at]
+    return rules.en_past.search(clause[start:ends[0] if ends else len(clause)]) is not None
+
+
 def _en_hits(clause: str, index: int, rules: _Rules) -> list[_Hit]:
     hits: list[_Hit] = []
-    past = rules.en_past.search(clause) is not None and rules.en_present.search(clause) is None
     for phrase in rules.en:
         assert phrase.pattern is not None
         for m in phrase.pattern.finditer(clause):
+            past = _en_past_at(clause, m.start(), rules)
             before = clause[:m.start()].split()[-3:]
             blocked: str | None = None
             # "can't" and "won't" say what the danger is (can't breathe, can't catch his
@@ -342,7 +357,8 @@ def _read(text: str) -> tuple[list[str], list[_Hit], set[int]]:
         else:
             found = _en_hits(clause, index, rules)
             in_past = (rules.en_past.search(clause) is not None
-                       and rules.en_present.search(clause) is None)
+                       and rules.en_present.search(clause) is None
+                       and not any(h.blocked is None for h in found))
             past_carried = False
         hits.extend(found)
         # A phrase inside another word (老鼠咬断, 煤气灶) only does not count; a negation, a
