@@ -439,9 +439,11 @@ def _calm(text: str) -> bool:
     rules = _rules()
     rest, calm = text, False
     for word in rules.calm:
-        if word in rest:
-            calm = True
-            rest = rest.replace(word, "，")
+        for at in _find_all(rest, word):
+            # 叫她也不答应了, 还没醒了: a calm word negated is none.
+            if not rest[:at].endswith(("不", "没", "没有", "还没")):
+                calm = True
+        rest = rest.replace(word, "，")
     rest, found = rules.en_calm.subn(",", rest)
     if not (calm or found):
         return False
@@ -695,7 +697,7 @@ class Evidence:
     now: bool = False
     kind: str | None = None
     why: str = ""
-    calm: bool = False
+    calm: int = 0                  # reasons to be calm (`_calm`, a sign ruled out): 0, 1 or 2
 
 
 def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
@@ -704,9 +706,10 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
         return evidence.settled
     danger, t = evidence.danger, thresholds
     if evidence.calm:
-        m = t.calm_margin
+        # Each reason adds the margin: "not unconscious" and "he answered me" are two.
+        m = t.calm_margin * evidence.calm
         t = Thresholds(t.clear_at + m, t.uncertain_at + m, t.cue_clear_at + m,
-                       t.cue_none_below + m, m)
+                       t.cue_none_below + m, t.calm_margin)
     if evidence.cue:
         if danger < t.cue_none_below and not evidence.now:
             return Alarm("none", None, round(danger, 3), evidence.why)
@@ -762,8 +765,8 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
                                   f"cue:{_shown(clauses, cue)}"))
         return Evidence(NONE)
     danger = danger_of(probabilities, judged)
-    # 他并没有昏到，就是睡着了: a sign ruled out with none standing is a calm word of its own.
-    calm = _calm(said) or (bool(blocked) and not live and any(
+    # 他并没有昏到，就是睡着了: a sign ruled out with none standing is a reason of its own.
+    calm = int(_calm(said)) + int(bool(blocked) and not live and any(
         h.blocked != "inside" for h in blocked) and not _calm_undone(said))
     kinds = {k: p for k, p in probabilities.items() if k != "none"}
     model_kind = max(kinds, key=lambda k: kinds[k]) if kinds else "other"
@@ -774,12 +777,12 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
         if kinds.get("suicide", 0.0) > 0.3 or (kind == "other" and kinds.get(model_kind, 0) > 0.3):
             kind = "suicide" if kinds.get("suicide", 0.0) > 0.3 else model_kind
         return Evidence(None, cue=True, danger=danger, now=_now(clauses[cue.clause]),
-                        kind=kind, why=why + (" calm" if calm else ""), calm=calm)
+                        kind=kind, why=why + (f" calm{calm}" if calm else ""), calm=calm)
     why = f"model:{model_kind} {danger:.2f}"
     if blocked:
         why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
     if calm:
-        why += " calm"
+        why += f" calm{calm}"
     return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm)
 
 

@@ -25,6 +25,7 @@ from directory import emergency
 from directory.emergency import (
     CLEAR_AT,
     GRAMS_FILE,
+    KINDS,
     MODEL_FILE,
     NEIGHBOURS_FILE,
     SHIPPED,
@@ -61,6 +62,9 @@ def read(path: Path = TRAIN_FILE) -> tuple[list[str], list[str]]:
         if not line.strip() or line.startswith("#"):
             continue
         kind, text = line.split("\t", 1)
+        if kind.strip() not in (*KINDS, "none"):
+            # A label the line cannot name would become a kind of its own (a typo, "emergency").
+            raise ValueError(f"{path.name}: unknown kind {kind.strip()!r} in {line!r}")
         kinds.append(kind.strip())
         texts.append(text.strip())
     return kinds, texts
