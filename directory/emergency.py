@@ -393,7 +393,8 @@ def _cry_with_errand(clauses: list[str], hit: _Hit, hits: list[_Hit]) -> bool:
     "救救我吧，我家水管一直滴水" and "help, my wheelchair tyre is flat" ask for a service; the
     cry alone, or with a danger named, stays instant. Said with an errand, it is a cue.
     """
-    if hit.phrase.kind != "other":
+    # Someone heard crying for help (有人在喊救命) is no errand of the caller's.
+    if hit.phrase.kind != "other" or hit.phrase.text.startswith(("喊", "叫")):
         return False
     # Any sign of a danger in the other words keeps the cry instant (I can't catch my breath,
     # please help); a sign ruled out (我没摔倒, 打不着火) is none.
@@ -716,7 +717,9 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
         t = Thresholds(t.clear_at + m, t.uncertain_at + m, t.cue_clear_at + m,
                        t.cue_none_below + m, t.calm_margin)
     if evidence.cue:
-        if danger < t.cue_none_below and not evidence.now:
+        # A weak cue said with 又 or today stays alive, unless the words are calm (then only a
+        # strong now, which undoes calm, would): I burned the rice again, deliver dinner.
+        if danger < t.cue_none_below and (not evidence.now or evidence.calm):
             return Alarm("none", None, round(danger, 3), evidence.why)
         decision: Decision = "clear" if danger >= t.cue_clear_at else "uncertain"
         return Alarm(decision, evidence.kind, round(max(danger, 0.5), 3), evidence.why)
