@@ -765,6 +765,12 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     # The utterance as it came when nothing was ruled out, so its vector is the one the
     # needs matcher asks `semantic.embed` for (cached per text).
     judged = text if not ruled_out else "，".join(kept)
+    # A cry whose errand the complaint scope set aside (救救我，这个月的养老金怎么还没到账)
+    # would be judged as a bare cry; the complaint goes back beside it (it names no danger).
+    cries = {h.clause for h in live if h.phrase.instant and _cry_with_errand(clauses, h, hits)}
+    if cries and all(i in cries for i, c in enumerate(clauses) if i not in ruled_out):
+        judged = "，".join(c for i, c in enumerate(clauses)
+                          if i in cries or _complaint(c, _rules()))
     probabilities = meaning(judged) if use_model else None
     if probabilities is None:
         if live:
