@@ -18,6 +18,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from directory import emergency
+from directory.emergency import Alarm
 from directory.models import Provider
 from directory.orm import utcnow
 from ivr.accounts.logins import create_user
@@ -206,7 +208,21 @@ def test_every_question_and_confirmation_makes_one_emergency_task(
     assert timedelta(minutes=4) < left <= timedelta(minutes=5)
 
 
+@pytest.fixture
+def unsure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """我爸爸有点不对劲 judged uncertain whatever the models' score (these test the dialog)."""
+    real = emergency.assess
+
+    def judged(text: str) -> Alarm:
+        if text == "我爸爸有点不对劲":
+            return Alarm("uncertain", "other", 0.7, "test")
+        return real(text)
+
+    monkeypatch.setattr(emergency, "assess", judged)
+
+
 @pytest.mark.parametrize("confirm", ["", "1"], ids=["silence", "yes"])
+@pytest.mark.usefixtures("unsure")
 def test_an_uncertain_emergency_confirmed_makes_a_task(app: Flask, line: Database,
                                                        confirm: str) -> None:
     caller, result = call(app, ["我爸爸有点不对劲", confirm])
@@ -215,6 +231,7 @@ def test_an_uncertain_emergency_confirmed_makes_a_task(app: Flask, line: Databas
     assert the_emergency_task(line).said == "我爸爸有点不对劲"
 
 
+@pytest.mark.usefixtures("unsure")
 def test_an_uncertain_emergency_denied_makes_no_task(app: Flask, line: Database) -> None:
     call(app, ["我爸爸有点不对劲", "2"])
     assert not [t for t in tasks(line) if t.category == "emergency"]

@@ -304,3 +304,39 @@ def test_the_character_model_reads_homophones_as_their_words() -> None:
     assert {"s:jiu min", "救命"} <= emergency.grams("救命")
     assert "s:jiu min" in emergency.grams("就命")
     assert "w:help" in emergency.grams("Help me")
+
+
+# Round 3: written for these tests (not in the training file, not corpus sentences).
+@pytest.mark.parametrize("text", [
+    # a cry typed with spaces beside an errand is one clause each, so the errand is seen
+    "救命 家里灯泡坏了 换不了", "救救我 洗衣机漏水漏了一地 找个师傅",
+    # an all-clear or a chronic sign makes the models alone need more danger
+    "他没有昏迷 就是睡得沉 喊了两声就醒了", "胸口疼是老毛病了 医生查过 想约个复查",
+    # the news and the television are no danger here
+    "新闻里说有个小区着火了 我们这消防通道能不能清一下",
+    "The gas leak was fixed yesterday, when does the inspector come",
+])
+def test_round_three_traps(text: str) -> None:
+    alarm = assess(text)
+    assert alarm.decision == "none", (text, alarm)
+
+
+@pytest.mark.parametrize(("kind", "text"), [
+    ("gas", "厨房那个煤气管子好像漏了 味道冲得很"),        # gapped phrase 煤气*漏
+    ("gas", "想问一下送餐几点到 还有我家燃气好像在漏"),    # a question first, then 还有
+    ("fall", "My neighbour slipped on the stairs ten minutes ago and she's still lying there"),
+    ("unconscious", "he has had a bad heart for years and he's collapsed in the kitchen"),
+])
+def test_round_three_dangers_are_heard(kind: str, text: str) -> None:
+    alarm = assess(text)
+    assert alarm.decision != "none", (text, alarm)
+    assert alarm.kind == kind, (text, alarm)
+
+
+def test_a_calm_word_never_hides_a_danger_said_now() -> None:
+    calm = emergency.Evidence(None, danger=0.62, kind="fall", calm=True)
+    assert emergency.decide(calm).decision == "none"
+    assert emergency.decide(calm, emergency.Thresholds(calm_margin=0.0)).decision == "uncertain"
+    # 现在, 突然, 刚才 outside the calm words undo them; 现在好了 is itself calm.
+    assert emergency._calm("我想申请个护工") and not emergency._calm("我想申请个护工 我妈刚才摔了")
+    assert emergency._calm("现在好了 想约个复查")
