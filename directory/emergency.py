@@ -730,6 +730,16 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
     return Alarm("none", None, round(danger, 3), evidence.why)
 
 
+# Said right after a sign, these make it the time since (中风以后手脚不利索，想做康复), not now:
+# such a sign is a cue, and the models judge the whole.
+_SINCE = ("以后", "之后", "后")
+
+
+def _since(clauses: list[str], hit: _Hit) -> bool:
+    """Whether an instant sign is told as the start of a time since (中风以后, 中风后)."""
+    return clauses[hit.clause][hit.end:].startswith(_SINCE)
+
+
 def _assess(text: str, *, use_model: bool = True) -> Alarm:
     return decide(evidence(text, use_model=use_model))
 
@@ -745,7 +755,7 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     # there phrases are only cues, and the model judges the whole.
     asking = _asking_in(clauses)
     instant = [h for h in live if h.phrase.instant and not asking[h.clause]
-               and not _cry_with_errand(clauses, h, hits)]
+               and not _cry_with_errand(clauses, h, hits) and not _since(clauses, h)]
     if instant:
         best = _pick(instant)
         kind = best.phrase.kind

@@ -340,3 +340,14 @@ def test_a_calm_word_never_hides_a_danger_said_now() -> None:
     # 现在, 突然, 刚才 outside the calm words undo them; 现在好了 is itself calm.
     assert emergency._calm("我想申请个护工") and not emergency._calm("我想申请个护工 我妈刚才摔了")
     assert emergency._calm("现在好了 想约个复查")
+
+
+@pytest.mark.parametrize("words", ["中风以后手脚不利索，想做做康复", "我妈中风后一直躺着，想找人上门理疗"])
+def test_a_stroke_told_as_the_time_since_is_no_emergency(words: str) -> None:
+    # 中风以后 is "since the stroke": a rehabilitation request, not a stroke now.
+    assert assess(words).decision == "none"
+
+
+def test_a_stroke_now_is_still_dialled_at_once() -> None:
+    assert assess("我爸刚才突然中风了").decision == "clear"
+    assert assess("他中风以后说不出话了，嘴也歪了").decision == "clear"
