@@ -342,7 +342,8 @@ def test_a_calm_word_never_hides_a_danger_said_now() -> None:
     assert emergency._calm("现在好了 想约个复查")
 
 
-@pytest.mark.parametrize("words", ["中风以后手脚不利索，想做做康复", "我妈中风后一直躺着，想找人上门理疗"])
+@pytest.mark.parametrize("words", ["中风以后手脚不利索，想做做康复",
+                                   "我妈中风后一直躺着，想找人上门理疗"])
 def test_a_stroke_told_as_the_time_since_is_no_emergency(words: str) -> None:
     # 中风以后 is "since the stroke": a rehabilitation request, not a stroke now.
     assert assess(words).decision == "none"
