@@ -106,7 +106,9 @@ def test_outside_operator_hours_messages_callbacks_or_the_duty_officer(app: Flas
     app.config["OPERATOR_HOURS"] = "off"
     operator(line, "available")
     caller, result = call(app, ["0", "0"])
-    assert "非工作时间" in "\n".join(caller.heard)
+    heard = "\n".join(caller.heard)
+    assert "非工作时间" in heard
+    assert "正在为您转接人工服务" in heard.split("非工作时间")[-1]  # 0: told before the dial
     assert result.dialled == [DUTY]  # type: ignore[attr-defined]
 
 

@@ -289,7 +289,10 @@ def queue_options() -> Response:
         response.append(renderer().say(Say("callback.booked")))
         response.hangup()
     elif after == "closed.intro" or not digits:
-        # Nothing chosen, or a person wanted after hours: the duty officer answers.
+        # Nothing chosen, or a person wanted after hours: the duty officer answers, and the
+        # caller who pressed 0 for an urgent matter hears that someone is being rung.
+        if digits == "0":
+            response.append(renderer().say(Say("connect.human")))
         response.append(renderer().connect_duty())
     else:
         entry = _entry()
