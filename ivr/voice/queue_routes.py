@@ -20,14 +20,14 @@ from dialogs.dialing import unanswered_emergency
 from dialogs.outputs import Say
 from directory import emergency
 from directory.models import Category
-from ivr.conversations import handoff, turns
+from ivr.conversations import handoff
 from ivr.conversations.directory_view import DbDirectory
 from ivr.core import db
 from ivr.core.models import Conversation, QueueEntry, User
 from ivr.core.statuses import Outcome, QueueStatus
 from ivr.residents import callbacks
 from ivr.voice.render import VoiceRenderer
-from ivr.voice.routes import bp, call_profile, renderer_for, speak, twiml
+from ivr.voice.routes import answer_turn, bp, call_profile, renderer_for, twiml
 from ivr.webhooks.forms import (
     caller_event,
     dial_status,
@@ -270,13 +270,7 @@ def queue_options() -> Response:
     if words.strip() and emergency.assess(words).decision != "none":
         # 救命 said at the after-hours choices: the dialog's emergency gate takes it, as at
         # any question (the emergency number at once, its task, never a hang-up).
-        result = turns.take_turn(session, current_app.config, "voice",
-                                 field("CallSid") or "anonymous", number_field(), None,
-                                 caller_event())
-        mode = handoff.for_turn(session, current_app.config, result.outputs,
-                                field("CallSid") or "anonymous", number_field())
-        session.commit()
-        return speak(result.outputs, result.language, result.state.elderly, mode)
+        return answer_turn(None)
     response = VoiceResponse()
     if digits == "1":
         response.append(renderer().say(Say("message.prompt")))

@@ -77,10 +77,11 @@ def speak(outputs: list[Output], language: str | None = None, slow: bool | None 
     """Render a dialog turn's outputs as this line's TwiML; without a language, in the one
     this call's conversation speaks (after a dial or in the queue, an English caller is
     still answered in English, an elderly one still slowly)."""
-    known_language, known_slow = call_profile()
-    return twiml(renderer_for(language or known_language,
-                              known_slow if slow is None else slow,
-                              handoff_mode).render(outputs))
+    if language is None or slow is None:  # a turn knows both: no query on its hot path
+        known_language, known_slow = call_profile()
+        language = language or known_language
+        slow = known_slow if slow is None else slow
+    return twiml(renderer_for(language, slow, handoff_mode).render(outputs))
 
 
 _PROFILE = select(Conversation.state).where(
@@ -150,12 +151,18 @@ def incoming() -> Response:
 @twilio_only
 def turn() -> Response:
     """The caller answered (or stayed silent at) whatever the line last asked."""
-    session = db.session()
     number = request.args.get("t", "")
+    return answer_turn(int(number) if number.isdigit() and len(number) < 6 else None)
+
+
+def answer_turn(number: int | None) -> Response:
+    """Take the caller's keys or words as turn `number` of the conversation (None: whatever
+    turn it is) and speak the answer: /voice/turn, and words heard outside the dialog's own
+    questions (救命 at the after-hours choices)."""
+    session = db.session()
     result = turns.take_turn(
         session, current_app.config, CHANNEL, field("CallSid") or "anonymous",
-        number_field(), int(number) if number.isdigit() and len(number) < 6 else None,
-        caller_event(), reader=db.turn_reader())
+        number_field(), number, caller_event(), reader=db.turn_reader())
     mode = _hand_off(result.outputs)
     session.commit()
     return speak(result.outputs, result.language, result.state.elderly, mode)
