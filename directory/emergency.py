@@ -735,9 +735,15 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
 _SINCE = ("以后", "之后", "后")
 
 
+# What may stand between the sign and 以后 (困在电梯里以后, 摔了以后, 中风过后).
+_SINCE_FILLER = re.compile(r"[里了过的那]{0,2}")
+
+
 def _since(clauses: list[str], hit: _Hit) -> bool:
-    """Whether an instant sign is told as the start of a time since (中风以后, 中风后)."""
-    return clauses[hit.clause][hit.end:].startswith(_SINCE)
+    """Whether an instant sign is told as the start of a time since (中风以后, 困在电梯里以后)."""
+    rest = clauses[hit.clause][hit.end:]
+    filler = _SINCE_FILLER.match(rest)
+    return rest[filler.end() if filler else 0:].startswith(_SINCE)
 
 
 def _assess(text: str, *, use_model: bool = True) -> Alarm:
