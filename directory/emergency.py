@@ -153,6 +153,8 @@ class _Rules:
     en_calm: re.Pattern[str]
     now: tuple[str, ...]
     en_now: re.Pattern[str]
+    all_clear: tuple[str, ...]
+    en_all_clear: re.Pattern[str]
 
 
 # Characters read more than one way: the phrase is also matched by their other readings
@@ -201,7 +203,7 @@ def _rules() -> _Rules:
         tuple(doc["complaint"]), tuple(doc["complaint_except"]),
         re.compile(doc["en_complaint"]), re.compile(doc["en_complaint_except"]),
         tuple(doc["calm"]), re.compile(doc["en_calm"]), tuple(doc["now"]),
-        re.compile(doc["en_now"]),
+        re.compile(doc["en_now"]), tuple(doc["all_clear"]), re.compile(doc["en_all_clear"]),
     )
 
 
@@ -454,6 +456,23 @@ def _calm(text: str) -> bool:
     if not (calm or found):
         return False
     return not (any(w in rest for w in rules.now) or rules.en_now.search(rest) is not None)
+
+
+def _all_clear(text: str) -> bool:
+    """Words saying the danger has passed (就醒了, it was fixed), none negated, and no now."""
+    rules = _rules()
+    said = any(at >= 0 and not text[:at].endswith(("不", "没", "没有", "还没"))
+               for w in rules.all_clear for at in _find_all(text, w))
+    return (said or rules.en_all_clear.search(text) is not None) and not _now_outside(text)
+
+
+def _now_outside(text: str) -> bool:
+    """A word of now outside the all-clear words (现在好了 is an all-clear, 现在 alone is now)."""
+    rules = _rules()
+    rest = text
+    for w in rules.all_clear:
+        rest = rest.replace(w, "，")
+    return _calm_undone(rest)
 
 
 def _calm_undone(text: str) -> bool:
@@ -762,6 +781,9 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     asking = _asking_in(clauses)
     instant = [h for h in live if h.phrase.instant and not asking[h.clause]
                and not _cry_with_errand(clauses, h, hits) and not _since(clauses, h)]
+    if instant and _all_clear(said):
+        # 她没昏，叫不醒是耳朵背，拍了拍就醒了: the sign is told with its end; the models judge.
+        instant = []
     if instant:
         best = _pick(instant)
         kind = best.phrase.kind

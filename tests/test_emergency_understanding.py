@@ -352,3 +352,28 @@ def test_a_stroke_told_as_the_time_since_is_no_emergency(words: str) -> None:
 def test_a_stroke_now_is_still_dialled_at_once() -> None:
     assert assess("我爸刚才突然中风了").decision == "clear"
     assert assess("他中风以后说不出话了，嘴也歪了").decision == "clear"
+
+
+@pytest.mark.parametrize("text", [
+    "她没昏，是睡着了叫不醒是因为耳朵背，我过去拍了拍就醒了，想给她配个助听器",
+    "厨房着火了，已经灭了，想找人来修一下灶台",
+    "那回被困在电梯里以后，我再也不敢一个人坐电梯了，能不能有人陪我下楼",
+    "I was stuck in the lift for an hour on Monday, can you report it to the management",
+    "We had a gas leak in October, it was fixed. Is there a subsidy for a gas alarm?",
+    "中风险地区那个健康码现在还要不要查",
+    "俺爹昨晚看电影看到一个中毒的情节，一晚上睡不着，想找人聊聊天",
+])
+def test_a_danger_told_with_its_end_or_its_time_is_no_alarm(text: str) -> None:
+    """An all-clear, a time since, a past day, a plot or a look-alike word: nothing to dial."""
+    assert assess(text).decision == "none"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("刚才晕倒了现在醒了但是站不起来", "unconscious"),
+    ("喂 我家电视机冒火了 老太婆腿脚不好跑不出来", "fire"),
+    ("我不晓得我在哪 我找不到家了 这是哪里", "missing"),
+])
+def test_an_end_beside_a_now_or_a_new_sign_still_alarms(text: str, kind: str) -> None:
+    """刚才 beside 醒了 is still now; 冒火 and a lost person's own words are signs."""
+    alarm = assess(text)
+    assert alarm.decision == "clear" and alarm.kind == kind
