@@ -25,6 +25,7 @@ SEED = "hefei-corpora-2026-12-01"      # round 1 (emergency, needs)
 SEED2 = "hefei-corpora-2026-12-02"     # round 2 (emergency2, needs2)
 SEED3 = "hefei-corpora-round3-2026-12-02"  # round 3 (emergency3, needs3)
 SEED4 = "hefei-corpora-round4-2026-12-02"  # round 4 (emergency4)
+SEED5 = "hefei-corpora-round5-2026-12-02"  # round 5 (emergency5)
 SEED7 = "hefei-corpora-round7-2026-12-02"  # round 7 (emergency7)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
@@ -36,6 +37,7 @@ CORPORA = {
     "emergency3": ("label", SEED3),
     "needs3": ("category", SEED3),
     "emergency4": ("label", SEED4),
+    "emergency5": ("label", SEED5),
     "emergency7": ("label", SEED7),
 }
 
