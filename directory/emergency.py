@@ -445,34 +445,26 @@ def _calm(text: str) -> bool:
     is calm) undo it, so an emergency is never missed for a calm word beside a clear now.
     """
     rules = _rules()
-    rest, calm = text, False
-    for word in rules.calm:
-        for at in _find_all(rest, word):
-            # 叫她也不答应了, 还没醒了: a calm word negated is none.
-            if not rest[:at].endswith(("不", "没", "没有", "还没")):
-                calm = True
-        rest = rest.replace(word, "，")
-    rest, found = rules.en_calm.subn(",", rest)
-    if not (calm or found):
-        return False
-    return not (any(w in rest for w in rules.now) or rules.en_now.search(rest) is not None)
+    return _said_without_now(text, rules.calm, rules.en_calm)
 
 
 def _all_clear(text: str) -> bool:
     """Words saying the danger has passed (就醒了, it was fixed), none negated, and no now."""
     rules = _rules()
-    said = any(at >= 0 and not text[:at].endswith(("不", "没", "没有", "还没"))
-               for w in rules.all_clear for at in _find_all(text, w))
-    return (said or rules.en_all_clear.search(text) is not None) and not _now_outside(text)
+    return _said_without_now(text, rules.all_clear, rules.en_all_clear)
 
 
-def _now_outside(text: str) -> bool:
-    """A word of now outside the all-clear words (现在好了 is an all-clear, 现在 alone is now)."""
-    rules = _rules()
-    rest = text
-    for w in rules.all_clear:
-        rest = rest.replace(w, "，")
-    return _calm_undone(rest)
+def _said_without_now(text: str, words: tuple[str, ...], en_words: re.Pattern[str]) -> bool:
+    """One of `words` said and not negated, and no word of now outside them."""
+    rest, said = text, False
+    for word in words:
+        for at in _find_all(rest, word):
+            # 叫她也不答应了, 还没醒了: a word negated is not said.
+            if not rest[:at].endswith(("不", "没", "没有", "还没")):
+                said = True
+        rest = rest.replace(word, "，")
+    rest, found = en_words.subn(",", rest)
+    return (said or bool(found)) and not _calm_undone(rest)
 
 
 def _calm_undone(text: str) -> bool:
@@ -755,14 +747,12 @@ _SINCE = ("以后", "之后", "后")
 
 
 # What may stand between the sign and 以后 (困在电梯里以后, 摔了以后, 中风过后).
-_SINCE_FILLER = re.compile(r"[里了过的那]{0,2}")
+_SINCE_FILLER = re.compile(r"^[里了过的那]{0,2}")
 
 
 def _since(clauses: list[str], hit: _Hit) -> bool:
     """Whether an instant sign is told as the start of a time since (中风以后, 困在电梯里以后)."""
-    rest = clauses[hit.clause][hit.end:]
-    filler = _SINCE_FILLER.match(rest)
-    return rest[filler.end() if filler else 0:].startswith(_SINCE)
+    return _SINCE_FILLER.sub("", clauses[hit.clause][hit.end:], count=1).startswith(_SINCE)
 
 
 def _assess(text: str, *, use_model: bool = True) -> Alarm:
