@@ -27,6 +27,9 @@ SEED3 = "hefei-corpora-round3-2026-12-02"  # round 3 (emergency3, needs3)
 SEED4 = "hefei-corpora-round4-2026-12-02"  # round 4 (emergency4)
 SEED5 = "hefei-corpora-round5-2026-12-02"  # round 5 (emergency5)
 SEED7 = "hefei-corpora-round7-2026-12-02"  # round 7 (emergency7)
+SEED8 = "hefei-corpora-round8-2026-12-03"  # round 8 (emergency8)
+SEED9 = "hefei-corpora-round9-2026-12-03"  # round 9 (emergency9)
+SEED10 = "hefei-corpora-round10-2026-12-03"  # round 10 (emergency10)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -39,6 +42,9 @@ CORPORA = {
     "emergency4": ("label", SEED4),
     "emergency5": ("label", SEED5),
     "emergency7": ("label", SEED7),
+    "emergency8": ("label", SEED8),
+    "emergency9": ("label", SEED9),
+    "emergency10": ("label", SEED10),
 }
 
 
