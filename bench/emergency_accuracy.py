@@ -63,8 +63,9 @@ def percentile(values: list[float], share: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", default="emergency4",
-                        choices=("emergency7", "emergency5", "emergency4", "emergency3",
-                                 "emergency2", "emergency"))
+                        choices=("emergency10", "emergency9", "emergency8", "emergency7",
+                                 "emergency5", "emergency4", "emergency3", "emergency2",
+                                 "emergency"))
     parser.add_argument("--part", choices=("dev", "test", "all"), default="dev")
     args = parser.parse_args(argv)
     if args.part == "all" and args.corpus not in SPENT:
