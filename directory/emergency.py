@@ -79,6 +79,11 @@ CUE_NONE_BELOW = 0.45
 # What a calm utterance (`_calm`, or a sign the scopes ruled out with nothing left standing)
 # needs more on each of the four.
 CALM_MARGIN = 0.15
+# An instant sign or a cue told among other words stands only if the models find the whole
+# utterance at least this dangerous (never for suicide): the sign is read in its place, the
+# whole by what six writers' traps taught (round 5, chosen writer by writer held out).
+INSTANT_GATE = 0.3
+CUE_GATE = 0.4
 
 # Characters read per utterance: a long text message is read up to here.
 MAX_CHARS = 1000
@@ -155,6 +160,8 @@ class _Rules:
     en_now: re.Pattern[str]
     all_clear: tuple[str, ...]
     en_all_clear: re.Pattern[str]
+    interrupt: tuple[str, ...]
+    en_interrupt: re.Pattern[str]
 
 
 # Characters read more than one way: the phrase is also matched by their other readings
@@ -204,6 +211,7 @@ def _rules() -> _Rules:
         re.compile(doc["en_complaint"]), re.compile(doc["en_complaint_except"]),
         tuple(doc["calm"]), re.compile(doc["en_calm"]), tuple(doc["now"]),
         re.compile(doc["en_now"]), tuple(doc["all_clear"]), re.compile(doc["en_all_clear"]),
+        tuple(doc["interrupt"]), re.compile(doc["en_interrupt"]),
     )
 
 
@@ -247,12 +255,15 @@ def _zh_hits(clause: str, index: int, rules: _Rules, past_carried: bool) -> list
     heard = sounds(clause)
     chars, symbols = heard.chars, heard.symbols
     found: dict[tuple[int, int, str], _Phrase] = {}
+    denied: set[tuple[int, int, str]] = set()
     for phrase in rules.zh:
         if phrase.gap is not None:
             for m in phrase.gap.finditer(chars):
-                # 煤气没漏: a negation between the parts negates the whole.
-                if not any(n in m.group() for n in rules.negators):
-                    found.setdefault((m.start(), m.end(), phrase.kind), phrase)
+                key = (m.start(), m.end(), phrase.kind)
+                found.setdefault(key, phrase)
+                # 煤气没漏: a negation between the parts negates the whole (and its clause).
+                if any(n in m.group() for n in rules.negators):
+                    denied.add(key)
             continue
         starts = set(_find_all(chars, phrase.text))
         if phrase.symbols:
@@ -269,8 +280,9 @@ def _zh_hits(clause: str, index: int, rules: _Rules, past_carried: bool) -> list
     hits: list[_Hit] = []
     for start, end, kind in kept:
         phrase = found[(start, end, kind)]
-        hits.append(_Hit(phrase, index, start, end,
-                         _zh_block(chars, start, end, phrase, rules, taken, past_carried)))
+        blocked = ("negated" if (start, end, kind) in denied
+                   else _zh_block(chars, start, end, phrase, rules, taken, past_carried))
+        hits.append(_Hit(phrase, index, start, end, blocked))
     return hits
 
 
@@ -407,7 +419,8 @@ def _cry_with_errand(clauses: list[str], hit: _Hit, hits: list[_Hit]) -> bool:
 def _now(clause: str) -> bool:
     """The clause says the sign is happening now (突然, 刚才, 又, suddenly, right now)."""
     rules = _rules()
-    return any(w in clause for w in rules.present) or rules.en_present.search(clause) is not None
+    return (any(w in clause for w in rules.present) or rules.en_present.search(clause) is not None
+            or _interrupted_at(clause) is not None)
 
 
 # Words that start another matter (想问一下饭能不能晚点送，还有我厨房液化气罐好像漏了).
@@ -468,9 +481,27 @@ def _said_without_now(text: str, words: tuple[str, ...], en_words: re.Pattern[st
 
 
 def _calm_undone(text: str) -> bool:
-    """A word of now anywhere (突然, 刚才, right now)."""
+    """A word of now anywhere (突然, 刚才, right now, or a break such as 哎呀, 等一下)."""
     rules = _rules()
-    return any(w in text for w in rules.now) or rules.en_now.search(text) is not None
+    return (any(w in text for w in rules.now) or rules.en_now.search(text) is not None
+            or _interrupted_at(text) is not None)
+
+
+def _interrupted_at(text: str) -> int | None:
+    """Where the words after the last break (哎呀, 等一下, oh no) begin, if there is one."""
+    rules = _rules()
+    ends = [at + len(w) for w in rules.interrupt for at in _find_all(text, w)]
+    ends += [m.end() for m in rules.en_interrupt.finditer(text)]
+    return max(ends) if ends else None
+
+
+def _after_interruption(text: str) -> str:
+    """What is said after the last break, when there is enough of it to judge (else "")."""
+    at = _interrupted_at(text)
+    if at is None:
+        return ""
+    tail = text[at:].strip(" ，,。.!！?？…、")
+    return tail if len(sounds(tail).chars) >= SHORT_CLAUSE or len(tail.split()) >= 4 else ""
 
 
 def _pick(hits: list[_Hit]) -> _Hit:
@@ -695,6 +726,8 @@ class Thresholds:
     cue_clear_at: float = CUE_CLEAR_AT
     cue_none_below: float = CUE_NONE_BELOW
     calm_margin: float = CALM_MARGIN
+    instant_gate: float = INSTANT_GATE
+    cue_gate: float = CUE_GATE
 
 
 SHIPPED = Thresholds()
@@ -715,18 +748,28 @@ class Evidence:
     kind: str | None = None
     why: str = ""
     calm: int = 0                  # reasons to be calm (`_calm`, a sign ruled out): 0, 1 or 2
+    whole: float | None = None     # the models' danger of all that was said (the gates)
 
 
 def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
     """The verdict the evidence gives at `thresholds`."""
+    t, whole = thresholds, evidence.whole
     if evidence.settled is not None:
-        return evidence.settled
-    danger, t = evidence.danger, thresholds
+        settled = evidence.settled
+        if (settled.decision == "clear" and whole is not None and whole < t.instant_gate
+                and settled.kind != "suicide"):
+            # 昨晚心口疼了一阵，去医院看过了，医生说没事: the sign is there, the whole is no danger.
+            return Alarm("none", None, round(whole, 3), f"{settled.why} whole:{whole:.2f}")
+        return settled
+    danger = evidence.danger
+    if (evidence.cue and whole is not None and whole < t.cue_gate
+            and evidence.kind != "suicide"):
+        return Alarm("none", None, round(whole, 3), f"{evidence.why} whole:{whole:.2f}")
     if evidence.calm:
         # Each reason adds the margin: "not unconscious" and "he answered me" are two.
         m = t.calm_margin * evidence.calm
         t = Thresholds(t.clear_at + m, t.uncertain_at + m, t.cue_clear_at + m,
-                       t.cue_none_below + m, t.calm_margin)
+                       t.cue_none_below + m, t.calm_margin, t.instant_gate, t.cue_gate)
     if evidence.cue:
         # A weak cue said with 又 or today stays alive, unless the words are calm (then only a
         # strong now, which undoes calm, would): I burned the rice again, deliver dinner.
@@ -755,22 +798,38 @@ def _since(clauses: list[str], hit: _Hit) -> bool:
     return _SINCE_FILLER.sub("", clauses[hit.clause][hit.end:], count=1).startswith(_SINCE)
 
 
+# Said right after a sign, these tell a spell that ended (心口疼了一阵, 晕了一下): a cue, and the
+# models judge the whole (昨晚心口疼了一阵，去医院看过了 against 疼了一阵又疼起来了).
+_SPELL = re.compile(r"^了?(一阵|一会|一下|两下|几下|半天)")
+
+
+def _spell(clauses: list[str], hit: _Hit) -> bool:
+    """Whether an instant sign is told as a spell that ended (心口疼了一阵, 晕了一下)."""
+    return _SPELL.match(clauses[hit.clause][hit.end:]) is not None
+
+
 def _assess(text: str, *, use_model: bool = True) -> Alarm:
     return decide(evidence(text, use_model=use_model))
+
+
+# An utterance of nothing but sounds the recognizer spells as interjections.
+_NOISE = re.compile(r"[\s呜啊嗯哦喔噢呃额唉哎喂哈嘿呀哇嗷，,。.!！?？…~～-]+")
 
 
 def evidence(text: str, *, use_model: bool = True) -> Evidence:
     """What the phrases, their scopes and the models find in `text` (may raise)."""
     said = _normalise(text)
     clauses, hits, ruled_out = _read(said)
-    if not clauses:
+    if not clauses or (not hits and _NOISE.fullmatch(said)):
+        # 呜呜呜, 嗯嗯: sounds, not words; the models learnt words (the line asks again).
         return Evidence(NONE)
     live = [h for h in hits if h.blocked is None]
     # Asking about a danger (中毒了怎么处理，有没有讲座; how to treat a burn) is not being in one:
     # there phrases are only cues, and the model judges the whole.
     asking = _asking_in(clauses)
     instant = [h for h in live if h.phrase.instant and not asking[h.clause]
-               and not _cry_with_errand(clauses, h, hits) and not _since(clauses, h)]
+               and not _cry_with_errand(clauses, h, hits) and not _since(clauses, h)
+               and not _spell(clauses, h)]
     if instant and _all_clear(said):
         # 她没昏，叫不醒是耳朵背，拍了拍就醒了: the sign is told with its end; the models judge.
         instant = []
@@ -782,7 +841,11 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
             named = [h for h in live if h.phrase.kind != "other"]
             if named:
                 kind = _pick(named).phrase.kind
-        return Evidence(Alarm("clear", kind, 1.0, f"phrase:{_shown(clauses, best)}"))
+        # A sign said alone (救命, 着火了) is never second-guessed; told among other words,
+        # the whole is judged too (the gate in `decide`).
+        whole = _whole(text, said) if use_model and len(clauses) > 1 else None
+        return Evidence(Alarm("clear", kind, 1.0, f"phrase:{_shown(clauses, best)}"),
+                        whole=whole)
     kept = [c for i, c in enumerate(clauses) if i not in ruled_out]
     blocked = [h for h in hits if h.blocked]
     if not kept:
@@ -807,6 +870,17 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
                                   f"cue:{_shown(clauses, cue)}"))
         return Evidence(NONE)
     danger = danger_of(probabilities, judged)
+    tail = _after_interruption(said)
+    if tail:
+        # 想问一下助餐卡咋充……哎哟我这心，疼得不行了: what follows the break, judged alone.
+        tail_probabilities = meaning(tail)
+        if tail_probabilities is not None:
+            tail_danger = danger_of(tail_probabilities, tail)
+            if tail_danger > danger:
+                danger, probabilities = tail_danger, tail_probabilities
+    whole = danger
+    if judged != text:
+        whole = max(danger, _whole(text, said) or 0.0)
     # 他并没有昏到，就是睡着了: a sign ruled out with none standing is a reason of its own.
     calm = int(_calm(said)) + int(bool(blocked) and not live and any(
         h.blocked != "inside" for h in blocked) and not _calm_undone(said))
@@ -819,13 +893,28 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
         if kinds.get("suicide", 0.0) > 0.3 or (kind == "other" and kinds.get(model_kind, 0) > 0.3):
             kind = "suicide" if kinds.get("suicide", 0.0) > 0.3 else model_kind
         return Evidence(None, cue=True, danger=danger, now=_now(clauses[cue.clause]),
-                        kind=kind, why=why + (f" calm{calm}" if calm else ""), calm=calm)
+                        kind=kind, why=why + (f" calm{calm}" if calm else ""), calm=calm,
+                        whole=whole)
     why = f"model:{model_kind} {danger:.2f}"
     if blocked:
         why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
     if calm:
         why += f" calm{calm}"
     return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm)
+
+
+def _whole(text: str, said: str) -> float | None:
+    """The models' danger of everything said (and of what follows a break, if more)."""
+    probabilities = meaning(text)
+    if probabilities is None:
+        return None
+    danger = danger_of(probabilities, text)
+    tail = _after_interruption(said)
+    if tail:
+        tail_probabilities = meaning(tail)
+        if tail_probabilities is not None:
+            danger = max(danger, danger_of(tail_probabilities, tail))
+    return danger
 
 
 def _shown(clauses: list[str], hit: _Hit) -> str:

@@ -377,3 +377,42 @@ def test_an_end_beside_a_now_or_a_new_sign_still_alarms(text: str, kind: str) ->
     """刚才 beside 醒了 is still now; 冒火 and a lost person's own words are signs."""
     alarm = assess(text)
     assert alarm.decision == "clear" and alarm.kind == kind
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("我想问下洗澡服务怎么约，哎呀不好了，我老伴从椅子上栽下来了，头上全是血", "bleeding"),
+    ("报名老年食堂要带什么，等一下，我爸脸一边歪了，话也说不清", "stroke"),
+    ("她就是困了在打盹吧，不对，我推她她一点反应都没有，嘴唇发青", "unconscious"),
+])
+def test_a_danger_told_after_a_break_in_a_question_is_heard(text: str, kind: str) -> None:
+    """哎呀, 等一下, 不对: a break is a word of now, and what follows is judged on its own too."""
+    alarm = assess(text)
+    assert alarm.decision != "none", alarm
+
+
+@pytest.mark.parametrize("text", [
+    "燃气没有漏，师傅拿仪器测了一圈，就是想换个新的灶",
+    "差点就从梯子上摔下来了，老伴在下面扶住了，人好好的，想借个防滑垫",
+    "我爸得过脑梗，左手不太灵活，想申请个护工",
+    "房子的火灾险到期了，续保要去哪里办",
+    "她是我们全家的救命恩人，想给那个医生送面锦旗",
+    "前天胸口疼了一阵，去医院做了检查，医生说没问题，想约个复查",
+    "呜呜呜",
+])
+def test_round_five_traps_are_not_alarms(text: str) -> None:
+    """A gap negated, a near miss, an illness had, insurance, a benefactor, a spell that ended."""
+    assert assess(text).decision == "none", assess(text)
+
+
+def test_a_sign_among_other_words_needs_a_dangerous_whole() -> None:
+    """The gate: an instant sign told with calm words is dropped; alone, or a suicide, never."""
+    sign = emergency.Alarm("clear", "chest_pain", 1.0, "phrase:心口疼")
+    told = emergency.Evidence(sign, whole=0.1)
+    assert emergency.decide(told).decision == "none"
+    assert emergency.decide(told, emergency.Thresholds(instant_gate=0.0)).decision == "clear"
+    assert emergency.decide(emergency.Evidence(sign)).decision == "clear"  # said alone
+    suicide = emergency.Alarm("clear", "suicide", 1.0, "phrase:不想活")
+    assert emergency.decide(emergency.Evidence(suicide, whole=0.0)).decision == "clear"
+    cue = emergency.Evidence(None, cue=True, danger=0.2, now=True, kind="fall", whole=0.1)
+    assert emergency.decide(cue).decision == "none"  # now keeps a weak cue alive, not this
+    assert emergency.evidence("救命").whole is None  # a sign alone is not second-guessed
