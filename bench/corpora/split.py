@@ -30,6 +30,7 @@ SEED7 = "hefei-corpora-round7-2026-12-02"  # round 7 (emergency7)
 SEED8 = "hefei-corpora-round8-2026-12-03"  # round 8 (emergency8)
 SEED9 = "hefei-corpora-round9-2026-12-03"  # round 9 (emergency9)
 SEED10 = "hefei-corpora-round10-2026-12-03"  # round 10 (emergency10)
+SEED11 = "hefei-corpora-round11-2026-12-03"  # round 11 (emergency11)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -45,6 +46,7 @@ CORPORA = {
     "emergency8": ("label", SEED8),
     "emergency9": ("label", SEED9),
     "emergency10": ("label", SEED10),
+    "emergency11": ("label", SEED11),
 }
 
 
