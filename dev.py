@@ -165,7 +165,12 @@ def test(extra: list[str]) -> int:
     browser_tools(env)
     database = env.get("TEST_DATABASE_URL", "SQLite (a temporary file)")
     step(f"Running the tests on {database}")
-    return subprocess.call([str(BIN / "python"), "-m", "pytest", *extra], cwd=ROOT, env=env)
+    # Tests run in parallel on every core (pytest-xdist; each worker has its own database);
+    # `-n 0` or `-p no:xdist` runs them in one process.
+    parallel = [] if any(a.startswith(("-n", "--numprocesses")) or a == "no:xdist"
+                         for a in extra) else ["-n", "auto"]
+    return subprocess.call([str(BIN / "python"), "-m", "pytest", *parallel, *extra], cwd=ROOT,
+                           env=env)
 
 
 def main(argv: list[str]) -> int:

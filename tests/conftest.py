@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
@@ -27,12 +27,23 @@ DUTY = "+8655163000000"
 EMERGENCY = "+8655163000120"
 
 
-def _fresh_postgres(url: str) -> None:
+def _fresh_postgres(url: str, schema: str) -> str:
+    """A new, empty `schema` in the database at `url`, and the URL that works in it."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
+    if schema == "public":
+        return url
+    # Each parallel worker has a schema of its own in the one test database (the app, its
+    # migrations and the servers a test starts all get it from the URL).
+    return str(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
+
+
+def worker() -> str:
+    """The pytest-xdist worker running this process ("gw0", …), or "" when run serially."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +51,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Migrate one database for the whole run: the same migrations production runs."""
     url = os.environ.get("TEST_DATABASE_URL", "")
     if url.startswith("postgresql"):
-        _fresh_postgres(url)
+        url = _fresh_postgres(url, f"test_{worker()}" if worker() else "public")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     migrate.upgrade(url)

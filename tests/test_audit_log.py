@@ -13,6 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from ivr.core import audit
 from ivr.core.db import Database
 
+from .conftest import worker
+
 
 def _write(db: Database, count: int, actor: str = "test") -> None:
     with db.sessions() as s:
@@ -160,14 +162,17 @@ def test_an_app_role_that_owns_nothing_cannot_drop_the_triggers(app: Flask) -> N
     db = _db(app)
     if db.engine.dialect.name != "postgresql":
         pytest.skip("database roles are PostgreSQL's")
+    # Roles belong to the whole server: each parallel worker has its own.
+    role = f"line_app_test{worker()}"
     with db.engine.connect() as conn:
-        conn.execute(text("""DO $$ BEGIN
-            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'line_app_test') THEN
-              CREATE ROLE line_app_test NOLOGIN; END IF; END $$"""))
-        # The README's grants for the app's role, on this one table.
-        conn.execute(text("GRANT USAGE ON SCHEMA public TO line_app_test"))
-        conn.execute(text("GRANT SELECT, INSERT ON audit_log TO line_app_test"))
-        conn.execute(text("SET LOCAL ROLE line_app_test"))
+        conn.execute(text(f"""DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+              CREATE ROLE {role} NOLOGIN; END IF; END $$"""))
+        # The README's grants for the app's role, on this one table (in the test's schema).
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}'))
+        conn.execute(text(f"GRANT SELECT, INSERT ON audit_log TO {role}"))
+        conn.execute(text(f"SET LOCAL ROLE {role}"))
         for statement, refused in [
                 ("DROP TRIGGER audit_log_no_change ON audit_log", "must be owner"),
                 ("ALTER TABLE audit_log DISABLE TRIGGER USER", "must be owner"),
