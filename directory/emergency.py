@@ -862,22 +862,14 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     if cries and all(i in cries for i, c in enumerate(clauses) if i not in ruled_out):
         judged = "，".join(c for i, c in enumerate(clauses)
                           if i in cries or _complaint(c, _rules()))
-    probabilities = meaning(judged) if use_model else None
-    if probabilities is None:
+    judgement = _judge(judged, said) if use_model else None
+    if judgement is None:
         if live:
             cue = _pick(live)
             return Evidence(Alarm("uncertain", cue.phrase.kind, 0.5,
                                   f"cue:{_shown(clauses, cue)}"))
         return Evidence(NONE)
-    danger = danger_of(probabilities, judged)
-    tail = _after_interruption(said)
-    if tail:
-        # 想问一下助餐卡咋充……哎哟我这心，疼得不行了: what follows the break, judged alone.
-        tail_probabilities = meaning(tail)
-        if tail_probabilities is not None:
-            tail_danger = danger_of(tail_probabilities, tail)
-            if tail_danger > danger:
-                danger, probabilities = tail_danger, tail_probabilities
+    danger, probabilities = judgement
     whole = danger
     if judged != text:
         whole = max(danger, _whole(text, said) or 0.0)
@@ -903,18 +895,27 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm)
 
 
-def _whole(text: str, said: str) -> float | None:
-    """The models' danger of everything said (and of what follows a break, if more)."""
+def _judge(text: str, said: str) -> tuple[float, dict[str, float]] | None:
+    """The models' danger of `text` and their kinds; what follows a break counts if more."""
     probabilities = meaning(text)
     if probabilities is None:
         return None
     danger = danger_of(probabilities, text)
     tail = _after_interruption(said)
     if tail:
+        # 想问一下助餐卡咋充……哎哟我这心，疼得不行了: what follows the break, judged alone.
         tail_probabilities = meaning(tail)
         if tail_probabilities is not None:
-            danger = max(danger, danger_of(tail_probabilities, tail))
-    return danger
+            tail_danger = danger_of(tail_probabilities, tail)
+            if tail_danger > danger:
+                return tail_danger, tail_probabilities
+    return danger, probabilities
+
+
+def _whole(text: str, said: str) -> float | None:
+    """The models' danger of everything said (the gates in `decide`)."""
+    judgement = _judge(text, said)
+    return None if judgement is None else judgement[0]
 
 
 def _shown(clauses: list[str], hit: _Hit) -> str:

@@ -416,3 +416,10 @@ def test_a_sign_among_other_words_needs_a_dangerous_whole() -> None:
     cue = emergency.Evidence(None, cue=True, danger=0.2, now=True, kind="fall", whole=0.1)
     assert emergency.decide(cue).decision == "none"  # now keeps a weak cue alive, not this
     assert emergency.evidence("救命").whole is None  # a sign alone is not second-guessed
+
+
+@pytest.mark.parametrize("text", ["救护车叫了二十分钟还没到，老伴喊不应了",
+                                  "The ambulance still hasn't come and she's gone very pale"])
+def test_an_ambulance_that_has_not_come_is_an_emergency_now(text: str) -> None:
+    """Waiting for an ambulance is an emergency in progress, whatever the models say of 没来."""
+    assert assess(text).decision == "clear", assess(text)
