@@ -201,3 +201,12 @@ def test_the_bench_prints_the_longest_waits(capsys: pytest.CaptureFixture[str]) 
     longest = [float(line.split()[0]) for line in printed.splitlines()
                if line.startswith("  ") and line.split()[1] == "s"]
     assert longest and max(longest) <= 12
+
+
+@pytest.mark.parametrize("prompt", ["route.result.district_call_center",
+                                    "route.result.district_call_center_closed",
+                                    "route.result.district_call_center_full"])
+def test_the_staff_who_arrange_a_service_are_named_as_the_doer(prompt: str) -> None:
+    """由值班…安排: who arranges it is said, not dropped to fit the speech budget."""
+    said = text(prompt, "zh-CN", need="送饭")
+    assert "由值班" in said and said.endswith("安排。")
