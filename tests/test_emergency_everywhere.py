@@ -77,8 +77,9 @@ def sms(app: Flask, sender: str, body: str) -> str:
 
 
 def assert_emergency_reply(reply: str) -> None:
-    """The reply names the line's emergency number as dialled here, and 120 and 110."""
+    """The reply names the line's emergency number as dialled here, and 120, 119 and 110."""
     assert LOCAL_EMERGENCY in reply and "急救120" in reply and "报警110" in reply, reply
+    assert "火警119" in reply, reply  # 救命 我家着火了 named no fire number before
     assert "+86" not in reply
 
 
