@@ -841,9 +841,11 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
             named = [h for h in live if h.phrase.kind != "other"]
             if named:
                 kind = _pick(named).phrase.kind
-        # A sign said alone (救命, 着火了) is never second-guessed; told among other words,
-        # the whole is judged too (the gate in `decide`).
-        whole = _whole(text, said) if use_model and len(clauses) > 1 else None
+        # A sign said alone (救命, 着火了), or last (a question, then 他吐血了), is never
+        # second-guessed; with words after it, which may take it back, the whole is judged too
+        # (the gate in `decide`).
+        last = max(h.clause for h in instant)
+        whole = _whole(text, said) if use_model and _words_after(clauses, last) else None
         return Evidence(Alarm("clear", kind, 1.0, f"phrase:{_shown(clauses, best)}"),
                         whole=whole)
     kept = [c for i, c in enumerate(clauses) if i not in ruled_out]
@@ -884,15 +886,21 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
         kind = cue.phrase.kind
         if kinds.get("suicide", 0.0) > 0.3 or (kind == "other" and kinds.get(model_kind, 0) > 0.3):
             kind = "suicide" if kinds.get("suicide", 0.0) > 0.3 else model_kind
+        gated = _words_after(clauses, max(h.clause for h in live))
         return Evidence(None, cue=True, danger=danger, now=_now(clauses[cue.clause]),
                         kind=kind, why=why + (f" calm{calm}" if calm else ""), calm=calm,
-                        whole=whole)
+                        whole=whole if gated else None)
     why = f"model:{model_kind} {danger:.2f}"
     if blocked:
         why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
     if calm:
         why += f" calm{calm}"
     return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm)
+
+
+def _words_after(clauses: list[str], index: int) -> bool:
+    """Whether anything is said after clause `index` (what could take a sign back)."""
+    return any(sounds(c).chars.strip() for c in clauses[index + 1:])
 
 
 def _judge(text: str, said: str) -> tuple[float, dict[str, float]] | None:

@@ -15,6 +15,7 @@ import csv
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -225,9 +226,10 @@ def calibrate(vectors: Floats, kinds: list[str], texts: list[str], corpus: list[
                 float((decided[emergencies] == "clear").mean()),
                 float(alarm[~emergencies].mean()))
 
-    # Only evidence a threshold can change is scored per grid point (the rest is fixed).
-    open_ = [i for i, e in enumerate(found) if e.settled is None]
-    fixed = [i for i, e in enumerate(found) if e.settled is not None]
+    # Only evidence a threshold can change is scored per grid point (the rest is fixed): a
+    # settled sign told among other words carries `whole`, which the gates judge.
+    open_ = [i for i, e in enumerate(found) if e.settled is None or e.whole is not None]
+    fixed = [i for i, e in enumerate(found) if e.settled is not None and e.whole is None]
     settled = [found[i].settled for i in fixed]
     fixed_hits = sum(a is not None and a.decision != "none" and real[i]
                      for a, i in zip(settled, fixed, strict=True))
@@ -257,14 +259,23 @@ def calibrate(vectors: Floats, kinds: list[str], texts: list[str], corpus: list[
     scored = [(quick(t), t) for t in grid]
     allowed = [(s, t) for s, t in scored if s[0] >= RECALL_AT_LEAST]
     ranked = sorted(allowed or scored, key=lambda st: (st[0][2], -st[0][0], -st[0][1]))
+    # The gates on the whole, searched at the best thresholds (a second grid of 16).
+    first = ranked[0][1]
+    gated = [(quick(t), t) for t in (replace(first, instant_gate=gi, cue_gate=gc)
+                                     for gi in (0.0, 0.2, 0.3, 0.4)
+                                     for gc in (0.0, 0.3, 0.4, 0.5))]
+    scored += gated
+    allowed = [(s, t) for s, t in scored if s[0] >= RECALL_AT_LEAST]
+    ranked = sorted(allowed or scored, key=lambda st: (st[0][2], -st[0][0], -st[0][1]))
     best = ranked[0]
     # How wide the best plateau is: a choice in its middle is safer than one at its edge.
     for (r, c, a), t in ranked[:12]:
         print(f"    {t.clear_at:.2f} {t.uncertain_at:.2f} {t.cue_clear_at:.2f} "
-              f"{t.cue_none_below:.2f} {t.calm_margin:.2f}: recall {r:.1%}, at once {c:.1%}, "
-              f"false alarms {a:.1%}")
+              f"{t.cue_none_below:.2f} {t.calm_margin:.2f} gates {t.instant_gate:.1f} "
+              f"{t.cue_gate:.1f}: recall {r:.1%}, at once {c:.1%}, false alarms {a:.1%}")
     same = [t for s, t in allowed if s[2] <= best[0][2] and s[0] >= RECALL_AT_LEAST]
-    for field in ("clear_at", "uncertain_at", "cue_clear_at", "cue_none_below", "calm_margin"):
+    for field in ("clear_at", "uncertain_at", "cue_clear_at", "cue_none_below", "calm_margin",
+                  "instant_gate", "cue_gate"):
         values = sorted({getattr(t, field) for t in same})
         print(f"    {field} with as few false alarms: {values}")
     print("  held out, wrong at the shipped thresholds:")

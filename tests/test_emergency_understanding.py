@@ -423,3 +423,12 @@ def test_a_sign_among_other_words_needs_a_dangerous_whole() -> None:
 def test_an_ambulance_that_has_not_come_is_an_emergency_now(text: str) -> None:
     """Waiting for an ambulance is an emergency in progress, whatever the models say of 没来."""
     assert assess(text).decision == "clear", assess(text)
+
+
+@pytest.mark.parametrize("text", ["我想问问明天送不送饭，另外我爸刚才吐血了",
+                                  "Just asking about the cleaner for Thursday, and my wife is "
+                                  "vomiting blood"])
+def test_a_sign_said_last_is_never_gated(text: str) -> None:
+    """Nothing after the sign can take it back: no gate on the whole (a question, then 吐血)."""
+    assert emergency.evidence(text).whole is None
+    assert assess(text).decision == "clear"
