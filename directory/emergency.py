@@ -872,9 +872,6 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
                                   f"cue:{_shown(clauses, cue)}"))
         return Evidence(NONE)
     danger, probabilities = judgement
-    whole = danger
-    if judged != text:
-        whole = max(danger, _whole(text, said) or 0.0)
     # 他并没有昏到，就是睡着了: a sign ruled out with none standing is a reason of its own.
     calm = int(_calm(said)) + int(bool(blocked) and not live and any(
         h.blocked != "inside" for h in blocked) and not _calm_undone(said))
@@ -886,10 +883,14 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
         kind = cue.phrase.kind
         if kinds.get("suicide", 0.0) > 0.3 or (kind == "other" and kinds.get(model_kind, 0) > 0.3):
             kind = "suicide" if kinds.get("suicide", 0.0) > 0.3 else model_kind
-        gated = _words_after(clauses, max(h.clause for h in live))
+        # The gate's whole, only where words after the cue could take it back (a second
+        # sentence vector only when clauses were ruled out of what the models judged).
+        whole = None
+        if _words_after(clauses, max(h.clause for h in live)):
+            whole = danger if judged == text else max(danger, _whole(text, said) or 0.0)
         return Evidence(None, cue=True, danger=danger, now=_now(clauses[cue.clause]),
                         kind=kind, why=why + (f" calm{calm}" if calm else ""), calm=calm,
-                        whole=whole if gated else None)
+                        whole=whole)
     why = f"model:{model_kind} {danger:.2f}"
     if blocked:
         why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
