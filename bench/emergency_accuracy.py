@@ -3,9 +3,9 @@
 Scores `directory.emergency.assess` on a blind evaluation corpus (`bench/corpora/`, written
 apart from the training sentences): `emergency11` (default, the blind corpus of round 5), or a
 spent one (`emergency10`, `9`, `8`, `7`, `5`, `4`, `3`, `2` and `emergency`: their test parts
-were scored; both parts are now development and training data). Recall: an
-emergency dialled at once (clear) or confirmed in one key (uncertain). False alarms: a trap judged
-clear or uncertain (either one counts), and clear alone.
+were scored; both parts are now development and training data). Recall: an emergency dialled
+at once (clear) or confirmed in one key (uncertain). False alarms: a trap judged clear or
+uncertain (either one counts), and clear alone.
 Misses are listed for dev parts (and the spent corpus) only: a live test part prints aggregate
 figures, so it can be scored without being read.
 Latency per utterance cold (first sight of the text) and cached (the same text again), and
@@ -52,7 +52,11 @@ def load(corpus: str, part: str) -> list[dict[str, str]]:
     """The rows of one part of an emergency corpus (`all`: both parts of a spent corpus)."""
     if part == "all":
         return load(corpus, "dev") + load(corpus, "test")
-    path = CORPORA / f"{corpus}.{part}.tsv"
+    return rows(CORPORA / f"{corpus}.{part}.tsv")
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a file in the corpus format (`id text label kind lang note`)."""
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 

@@ -81,7 +81,7 @@ CUE_NONE_BELOW = 0.45
 CALM_MARGIN = 0.15
 # An instant sign or a cue told among other words stands only if the models find the whole
 # utterance at least this dangerous (never for suicide): the sign is read in its place, the
-# whole by what six writers' traps taught (round 5, chosen writer by writer held out).
+# whole by what many writers' traps taught (round 5, chosen with nine writers held out in turn).
 INSTANT_GATE = 0.3
 CUE_GATE = 0.4
 

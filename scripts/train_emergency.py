@@ -11,7 +11,6 @@ cross-validates; `--own-only` leaves the spent corpora out (to score on them).
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import time
 from collections import Counter
@@ -21,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from bench.emergency_accuracy import CORPORA, SPENT, load
+from bench.emergency_accuracy import SPENT, load, rows
 from directory import emergency
 from directory.emergency import (
     CLEAR_AT,
@@ -40,8 +39,8 @@ from directory.emergency import (
 from directory.semantic import Classifier, embed_many
 
 TRAIN_FILE = Path(__file__).resolve().parents[1] / "directory" / "data" / "emergency_train.tsv"
-# Written blind for training by three writer sessions (round 5; never scored): the corpus format,
-# each writer named by its id's prefix (e12, e13, e14) when calibration holds writers out.
+# Written blind for training by seven writer sessions (round 5; never scored), in the corpus
+# format, ids e12-… to e18-….
 WRITERS_FILE = TRAIN_FILE.with_name("emergency_writers.tsv")
 L2 = 1e-2
 STEPS = 1500
@@ -76,22 +75,11 @@ def read(path: Path = TRAIN_FILE) -> tuple[list[str], list[str]]:
 
 def read_spent() -> tuple[list[str], list[str], list[str]]:
     """(kinds, sentences, corpus) of the spent corpora and the writers' file, traps as `none`."""
-    kinds: list[str] = []
-    texts: list[str] = []
-    names: list[str] = []
-    for corpus in sorted(SPENT):
-        for part in ("dev", "test"):
-            with (CORPORA / f"{corpus}.{part}.tsv").open(encoding="utf-8", newline="") as f:
-                for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-                    kinds.append(row["kind"] if row["label"] == "emergency" else "none")
-                    texts.append(row["text"].strip())
-                    names.append(corpus)
-    with WRITERS_FILE.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-            kinds.append(row["kind"] if row["label"] == "emergency" else "none")
-            texts.append(row["text"].strip())
-            names.append(row["id"].split("-")[0])
-    return kinds, texts, names
+    named = [(corpus, row) for corpus in sorted(SPENT) for row in load(corpus, "all")]
+    # Each training writer is named by its ids' prefix (e12-0001), so calibration holds it out.
+    named += [(row["id"].split("-")[0], row) for row in rows(WRITERS_FILE)]
+    kinds = [row["kind"] if row["label"] == "emergency" else "none" for _, row in named]
+    return kinds, [row["text"].strip() for _, row in named], [name for name, _ in named]
 
 
 def balance(kinds: list[str]) -> Floats:
@@ -256,17 +244,19 @@ def calibrate(vectors: Floats, kinds: list[str], texts: list[str], corpus: list[
             for cca in (0.35, 0.45, 0.5, 0.55, 0.65)
             for cnb in (0.2, 0.3, 0.35, 0.4, 0.45, 0.5) if cnb <= cca
             for m in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)]
+    def rank(scored: list[tuple[tuple[float, float, float], Thresholds]]
+             ) -> list[tuple[tuple[float, float, float], Thresholds]]:
+        allowed = [(s, t) for s, t in scored if s[0] >= RECALL_AT_LEAST]
+        return sorted(allowed or scored, key=lambda st: (st[0][2], -st[0][0], -st[0][1]))
+
     scored = [(quick(t), t) for t in grid]
-    allowed = [(s, t) for s, t in scored if s[0] >= RECALL_AT_LEAST]
-    ranked = sorted(allowed or scored, key=lambda st: (st[0][2], -st[0][0], -st[0][1]))
     # The gates on the whole, searched at the best thresholds (a second grid of 16).
-    first = ranked[0][1]
-    gated = [(quick(t), t) for t in (replace(first, instant_gate=gi, cue_gate=gc)
-                                     for gi in (0.0, 0.2, 0.3, 0.4)
-                                     for gc in (0.0, 0.3, 0.4, 0.5))]
-    scored += gated
+    first = rank(scored)[0][1]
+    scored += [(quick(t), t) for t in (replace(first, instant_gate=gi, cue_gate=gc)
+                                       for gi in (0.0, 0.2, 0.3, 0.4)
+                                       for gc in (0.0, 0.3, 0.4, 0.5))]
+    ranked = rank(scored)
     allowed = [(s, t) for s, t in scored if s[0] >= RECALL_AT_LEAST]
-    ranked = sorted(allowed or scored, key=lambda st: (st[0][2], -st[0][0], -st[0][1]))
     best = ranked[0]
     # How wide the best plateau is: a choice in its middle is safer than one at its edge.
     for (r, c, a), t in ranked[:12]:
