@@ -590,7 +590,9 @@ class Neighbours:
         """Probability of an emergency among the `k` nearest training sentences."""
         import numpy as np
 
-        similarity = self.vectors @ vector
+        from directory.semantic import similarities
+
+        similarity = similarities(self.vectors, vector)
         k = min(self.k, len(similarity))
         if k == 0:
             return 0.0
