@@ -445,3 +445,12 @@ print(round(warming * 1000), round((time.perf_counter() - start) * 1000))
     # One sentence vector, no model loading (idle here: 510 ms warm-up, 29 ms first call; the
     # ratio, not the time, since the machine is shared).
     assert first * 4 < warming
+
+
+def test_the_chat_page_names_every_emergency_number_before_anything_is_written(
+        app: Flask) -> None:
+    page = app.test_client().get("/chat").get_data(as_text=True)
+    intro = re.search(r'<p id="intro">(.*?)</p>', page, re.S)
+    assert intro is not None
+    for number in ("120（急救）", "119（火警）", "110（报警）", "119 (fire)"):
+        assert number in intro.group(1)
