@@ -31,6 +31,8 @@ SEED8 = "hefei-corpora-round8-2026-12-03"  # round 8 (emergency8)
 SEED9 = "hefei-corpora-round9-2026-12-03"  # round 9 (emergency9)
 SEED10 = "hefei-corpora-round10-2026-12-03"  # round 10 (emergency10)
 SEED11 = "hefei-corpora-round11-2026-12-03"  # round 11 (emergency11)
+SEED19 = "hefei-corpora-round19-2026-12-03"  # round 6 (emergency19)
+SEED20 = "hefei-corpora-round20-2026-12-03"  # round 6 (emergency20)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -47,6 +49,8 @@ CORPORA = {
     "emergency9": ("label", SEED9),
     "emergency10": ("label", SEED10),
     "emergency11": ("label", SEED11),
+    "emergency19": ("label", SEED19),
+    "emergency20": ("label", SEED20),
 }
 
 
