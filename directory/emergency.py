@@ -31,7 +31,7 @@ import math
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -84,6 +84,12 @@ CALM_MARGIN = 0.15
 # whole by what many writers' traps taught (round 5, chosen with nine writers held out in turn).
 INSTANT_GATE = 0.3
 CUE_GATE = 0.4
+# Thoughts of suicide the models alone hear go to a person from here (the uncertain threshold
+# for them): a false alarm there costs a conversation with the duty officer, not an ambulance,
+# and such talk is often quiet (反正俺明天就不在了 scored 0.52). Round 6, on the training data
+# and the new writers' dev parts: 0.50 for suicide alone added recall and no false alarm, 0.50
+# for every kind added false alarms.
+SUICIDE_AT = 0.50
 
 # Characters read per utterance: a long text message is read up to here.
 MAX_CHARS = 1000
@@ -730,6 +736,7 @@ class Thresholds:
     calm_margin: float = CALM_MARGIN
     instant_gate: float = INSTANT_GATE
     cue_gate: float = CUE_GATE
+    suicide_at: float = SUICIDE_AT
 
 
 SHIPPED = Thresholds()
@@ -767,11 +774,12 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
     if (evidence.cue and whole is not None and whole < t.cue_gate
             and evidence.kind != "suicide"):
         return Alarm("none", None, round(whole, 3), f"{evidence.why} whole:{whole:.2f}")
-    if evidence.calm:
-        # Each reason adds the margin: "not unconscious" and "he answered me" are two.
+    if evidence.calm and evidence.kind != "suicide":
+        # Each reason adds the margin: "not unconscious" and "he answered me" are two. Not for
+        # suicide: 不用了，没事 is how such talk sounds (反正俺明天就不在了), not a reason to relax.
         m = t.calm_margin * evidence.calm
-        t = Thresholds(t.clear_at + m, t.uncertain_at + m, t.cue_clear_at + m,
-                       t.cue_none_below + m, t.calm_margin, t.instant_gate, t.cue_gate)
+        t = replace(t, clear_at=t.clear_at + m, uncertain_at=t.uncertain_at + m,
+                    cue_clear_at=t.cue_clear_at + m, cue_none_below=t.cue_none_below + m)
     if evidence.cue:
         # A weak cue said with 又 or today stays alive, unless the words are calm (then only a
         # strong now, which undoes calm, would): I burned the rice again, deliver dinner.
@@ -781,7 +789,7 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
         return Alarm(decision, evidence.kind, round(max(danger, 0.5), 3), evidence.why)
     if danger >= t.clear_at:
         return Alarm("clear", evidence.kind, round(danger, 3), evidence.why)
-    if danger >= t.uncertain_at:
+    if danger >= (t.suicide_at if evidence.kind == "suicide" else t.uncertain_at):
         return Alarm("uncertain", evidence.kind, round(danger, 3), evidence.why)
     return Alarm("none", None, round(danger, 3), evidence.why)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -432,3 +433,22 @@ def test_a_sign_said_last_is_never_gated(text: str) -> None:
     """Nothing after the sign can take it back: no gate on the whole (a question, then 吐血)."""
     assert emergency.evidence(text).whole is None
     assert assess(text).decision == "clear"
+
+
+# Round 6: written for these tests (not corpus sentences).
+def test_thoughts_of_suicide_go_to_a_person_from_a_lower_threshold_and_calm_words_do_not_count(
+        ) -> None:
+    quiet = emergency.Evidence(None, danger=0.52, kind="suicide", why="model:suicide 0.52")
+    assert emergency.decide(quiet).decision == "uncertain"
+    assert emergency.decide(replace(quiet, kind="fall")).decision == "none"
+    # 不用了，没事 beside such talk is how it sounds, not a reason to need more.
+    calm = replace(quiet, danger=0.62, calm=1)
+    assert emergency.decide(calm).decision == "uncertain"
+    assert emergency.decide(replace(calm, kind="fall")).decision == "none"
+
+
+def test_an_errand_given_up_with_suanle_leaves_what_follows_to_be_judged_alone() -> None:
+    text = "我想问问助浴怎么约，算了，不约了，我也活够了，药都攒好了，今晚全吃了"
+    assert emergency._after_interruption(emergency._normalise(text)).startswith("不约了")
+    alarm = assess(text)
+    assert alarm.decision != "none" and alarm.kind == "suicide", alarm
