@@ -33,6 +33,8 @@ SEED10 = "hefei-corpora-round10-2026-12-03"  # round 10 (emergency10)
 SEED11 = "hefei-corpora-round11-2026-12-03"  # round 11 (emergency11)
 SEED19 = "hefei-corpora-round19-2026-12-03"  # round 6 (emergency19)
 SEED20 = "hefei-corpora-round20-2026-12-03"  # round 6 (emergency20)
+SEED26 = "hefei-corpora-round26-2026-12-03"  # round 6, second half (emergency26)
+SEED27 = "hefei-corpora-round27-2026-12-03"  # round 6, second half (emergency27)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -51,6 +53,8 @@ CORPORA = {
     "emergency11": ("label", SEED11),
     "emergency19": ("label", SEED19),
     "emergency20": ("label", SEED20),
+    "emergency26": ("label", SEED26),
+    "emergency27": ("label", SEED27),
 }
 
 
