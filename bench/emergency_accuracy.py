@@ -1,9 +1,10 @@
 """How well the line hears emergencies: `python -m bench.emergency_accuracy [--corpus] [--part]`.
 
 Scores `directory.emergency.assess` on a blind evaluation corpus (`bench/corpora/`, written
-apart from the training sentences): `emergency19` (default) and `emergency20`, the blind
-corpora of round 6, or a spent one (`emergency11`, `10`, `9`, `8`, `7`, `5`, `4`, `3`, `2` and
-`emergency`: their test parts were scored; both parts are now development and training data).
+apart from the training sentences): `emergency26` (default) and `emergency27`, the blind
+corpora of round 6's second half, or a spent one (`emergency20`, `19`, `11`, `10`, `9`, `8`, `7`,
+`5`, `4`, `3`, `2` and `emergency`: their test parts were scored; both parts are now development
+and training data).
 Recall: an emergency dialled at once (clear) or confirmed in one key (uncertain). False alarms:
 a trap judged clear or uncertain (either one counts), and clear alone.
 Misses are listed for dev parts (and the spent corpus) only: a live test part prints aggregate
@@ -43,10 +44,11 @@ def rss_mib() -> float:
 
 # Corpora whose test part has been scored and may now be read for development.
 # emergency4 and 7 were scored twice and emergency5 once in round 4; emergency8-10 twice in
-# round 5, before and after the round's changes; emergency11 once at the end of round 5.
-# emergency19 and 20 (round 6) are the live ones.
+# round 5, before and after the round's changes; emergency11 once at the end of round 5;
+# emergency19 and 20 once in round 6's first half. emergency26 and 27 are the live ones.
 SPENT = frozenset({"emergency", "emergency2", "emergency3", "emergency4", "emergency5",
-                   "emergency7", "emergency8", "emergency9", "emergency10", "emergency11"})
+                   "emergency7", "emergency8", "emergency9", "emergency10", "emergency11",
+                   "emergency19", "emergency20"})
 
 
 def load(corpus: str, part: str) -> list[dict[str, str]]:
@@ -70,8 +72,9 @@ def percentile(values: list[float], share: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--corpus", default="emergency19",
-                        choices=("emergency19", "emergency20", "emergency11", "emergency10",
+    parser.add_argument("--corpus", default="emergency26",
+                        choices=("emergency26", "emergency27", "emergency19", "emergency20",
+                                 "emergency11", "emergency10",
                                  "emergency9", "emergency8", "emergency7", "emergency5",
                                  "emergency4", "emergency3", "emergency2", "emergency"))
     parser.add_argument("--part", choices=("dev", "test", "all"), default="dev")

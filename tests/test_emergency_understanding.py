@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from directory import emergency
 from directory.emergency import KINDS, MODEL_FILE, Alarm, assess
+from directory.lexicon import HEFEI_DIVISIONS_FILE
 
 HEARD = [
     # The issue's misses.
@@ -452,3 +454,13 @@ def test_an_errand_given_up_with_suanle_leaves_what_follows_to_be_judged_alone()
     assert emergency._after_interruption(emergency._normalise(text)).startswith("不约了")
     alarm = assess(text)
     assert alarm.decision != "none" and alarm.kind == "suicide", alarm
+
+
+def test_no_district_or_street_said_alone_and_no_short_answer_is_an_emergency() -> None:
+    # The place question hears these more than anything; round 6's models once took 蜀山区 for
+    # a fire and 大兴镇 for a suicide (the trainer now reads the division list as `none`).
+    with HEFEI_DIVISIONS_FILE.open(encoding="utf-8") as f:
+        names = [row["name"] for row in csv.DictReader(f) if row["level"] in ("3", "4")]
+    said = [*names, "1", "2", "0", "是的", "不是", "嗯", "yes", "no"]
+    heard = {text: alarm for text in said if (alarm := assess(text)).decision != "none"}
+    assert heard == {}
