@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import sys
 import time
 from collections import Counter
@@ -39,6 +38,7 @@ from directory.emergency import (
     grams,
 )
 from directory.lexicon import HEFEI_DIVISIONS_FILE
+from directory.names import spoken
 from directory.semantic import Classifier, embed_many
 
 TRAIN_FILE = Path(__file__).resolve().parents[1] / "directory" / "data" / "emergency_train.tsv"
@@ -92,11 +92,6 @@ SHORT_ANSWERS = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "一", "二",
                  "yes", "no", "hello", "okay")
 
 
-# A village or community as a caller says it: 丁岗村, not 丁岗村民委员会.
-_SAID_AS = {"村民委员会": "村", "社区居民委员会": "社区", "社区居委会": "社区", "居委会": "社区"}
-_SPOKEN = re.compile("|".join(sorted(_SAID_AS, key=len, reverse=True)) + "$")
-
-
 def read_places() -> tuple[list[str], list[str], list[str]]:
     """(kinds, sentences, corpus) of every Hefei division name and short answer, as `none`.
 
@@ -104,8 +99,10 @@ def read_places() -> tuple[list[str], list[str], list[str]]:
     models took 蜀山区 for a fire (0.67) and 大兴镇 for a suicide (0.68).
     """
     with HEFEI_DIVISIONS_FILE.open(encoding="utf-8") as f:
-        names = sorted({_SPOKEN.sub(lambda m: _SAID_AS[m.group()], row["name"])
-                        for row in csv.DictReader(f) if row["level"] in ("3", "4", "5")})
+        # As a caller says it (`names.spoken`): 丁岗村, not 丁岗村民委员会.
+        said = [spoken(row["name"]) for row in csv.DictReader(f)
+                if row["level"] in ("3", "4", "5")]
+    names = sorted({name.core + name.kind for name in said})
     texts = names + list(SHORT_ANSWERS)
     return ["none"] * len(texts), texts, ["places"] * len(texts)
 
