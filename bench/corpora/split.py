@@ -35,6 +35,8 @@ SEED19 = "hefei-corpora-round19-2026-12-03"  # round 6 (emergency19)
 SEED20 = "hefei-corpora-round20-2026-12-03"  # round 6 (emergency20)
 SEED26 = "hefei-corpora-round26-2026-12-03"  # round 6, second half (emergency26)
 SEED27 = "hefei-corpora-round27-2026-12-03"  # round 6, second half (emergency27)
+SEED33 = "hefei-corpora-round33-2026-12-04"  # round 7 (emergency33)
+SEED34 = "hefei-corpora-round34-2026-12-04"  # round 7 (emergency34)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -55,6 +57,8 @@ CORPORA = {
     "emergency20": ("label", SEED20),
     "emergency26": ("label", SEED26),
     "emergency27": ("label", SEED27),
+    "emergency33": ("label", SEED33),
+    "emergency34": ("label", SEED34),
 }
 
 
