@@ -168,6 +168,8 @@ class _Rules:
     en_all_clear: re.Pattern[str]
     interrupt: tuple[str, ...]
     en_interrupt: re.Pattern[str]
+    taken_back: tuple[str, ...]
+    en_taken_back: re.Pattern[str]
 
 
 # Characters read more than one way: the phrase is also matched by their other readings
@@ -218,6 +220,7 @@ def _rules() -> _Rules:
         tuple(doc["calm"]), re.compile(doc["en_calm"]), tuple(doc["now"]),
         re.compile(doc["en_now"]), tuple(doc["all_clear"]), re.compile(doc["en_all_clear"]),
         tuple(doc["interrupt"]), re.compile(doc["en_interrupt"]),
+        tuple(doc["taken_back"]), re.compile(doc["en_taken_back"]),
     )
 
 
@@ -475,15 +478,32 @@ def _all_clear(text: str) -> bool:
 
 def _said_without_now(text: str, words: tuple[str, ...], en_words: re.Pattern[str]) -> bool:
     """One of `words` said and not negated, and no word of now outside them."""
-    rest, said = text, False
+    rest, first = text, len(text)
     for word in words:
         for at in _find_all(rest, word):
             # 叫她也不答应了, 还没醒了: a word negated is not said.
             if not rest[:at].endswith(("不", "没", "没有", "还没")):
-                said = True
-        rest = rest.replace(word, "，")
-    rest, found = en_words.subn(",", rest)
-    return (said or bool(found)) and not _calm_undone(rest)
+                first = min(first, at)
+        rest = rest.replace(word, "，" * len(word))
+    for match in en_words.finditer(rest):
+        first = min(first, match.start())
+    if first == len(text):
+        return False
+    rest = en_words.sub(lambda m: "," * len(m.group()), rest)
+    # A word of now before the calm words tells when the sign came (刚才晕了一下，现在好了);
+    # one after them undoes the calm (没事了，刚才又晕了).
+    return not _calm_undone(rest[first:])
+
+
+def _taken_back(text: str) -> bool:
+    """The caller says the words were not meant (是气话, 口头禅, joking), unnegated (不是开玩笑)."""
+    rules = _rules()
+    for word in rules.taken_back:
+        for at in _find_all(text, word):
+            if not text[max(0, at - 3):at].endswith(("不是", "没", "没有", "不", "没在")):
+                return True
+    return any(not text[max(0, m.start() - 6):m.start()].rstrip().endswith(("not", "n't", "no"))
+               for m in rules.en_taken_back.finditer(text))
 
 
 def _calm_undone(text: str) -> bool:
@@ -840,8 +860,9 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     instant = [h for h in live if h.phrase.instant and not asking[h.clause]
                and not _cry_with_errand(clauses, h, hits) and not _since(clauses, h)
                and not _spell(clauses, h)]
-    if instant and _all_clear(said):
-        # 她没昏，叫不醒是耳朵背，拍了拍就醒了: the sign is told with its end; the models judge.
+    if instant and (_all_clear(said) or _taken_back(said)):
+        # 她没昏，叫不醒是耳朵背，拍了拍就醒了: the sign is told with its end; 他说不想活是气话:
+        # taken back. The models judge.
         instant = []
     if instant:
         best = _pick(instant)

@@ -343,6 +343,9 @@ def test_a_calm_word_never_hides_a_danger_said_now() -> None:
     # 现在, 突然, 刚才 outside the calm words undo them; 现在好了 is itself calm.
     assert emergency._calm("我想申请个护工") and not emergency._calm("我想申请个护工 我妈刚才摔了")
     assert emergency._calm("现在好了 想约个复查")
+    # A now before the calm words dates the sign; one after them undoes the calm.
+    assert emergency._calm("刚才晕了一下 这会好了 坐着呢")
+    assert not emergency._calm("没事了，刚才又晕了")
 
 
 @pytest.mark.parametrize("words", ["中风以后手脚不利索，想做做康复",
@@ -464,3 +467,21 @@ def test_no_district_or_street_said_alone_and_no_short_answer_is_an_emergency() 
     said = [*names, "1", "2", "0", "是的", "不是", "嗯", "yes", "no"]
     heard = {text: alarm for text in said if (alarm := assess(text)).decision != "none"}
     assert heard == {}
+
+
+@pytest.mark.parametrize("text", [
+    "我爸老说活着没意思，那是他口头禅，想给他找个人聊聊天",
+    "俺说不想活了是说气话，跟儿子吵嘴了，想问问房子的事",
+])
+def test_words_the_caller_says_were_not_meant_are_judged_by_the_models(text: str) -> None:
+    assert emergency._taken_back(text)
+    assert assess(text).decision == "none"
+
+
+@pytest.mark.parametrize("text", ["我不是开玩笑，我真的不想活了",
+                                  "I'm not joking, I want to end it all",
+                                  "她最近老说些丧气话，今天说不想活了", "我想死，但是我不敢"])
+def test_a_suicide_said_in_earnest_stays_with_a_person(text: str) -> None:
+    # 不是开玩笑 and 丧气话 take nothing back; without such words the sign stays instant.
+    alarm = assess(text)
+    assert alarm.decision == "clear" and alarm.kind == "suicide", alarm
