@@ -170,6 +170,8 @@ class _Rules:
     en_interrupt: re.Pattern[str]
     taken_back: tuple[str, ...]
     en_taken_back: re.Pattern[str]
+    fiction: tuple[str, ...]
+    en_fiction: re.Pattern[str]
 
 
 # Characters read more than one way: the phrase is also matched by their other readings
@@ -221,6 +223,7 @@ def _rules() -> _Rules:
         re.compile(doc["en_now"]), tuple(doc["all_clear"]), re.compile(doc["en_all_clear"]),
         tuple(doc["interrupt"]), re.compile(doc["en_interrupt"]),
         tuple(doc["taken_back"]), re.compile(doc["en_taken_back"]),
+        tuple(doc["fiction"]), _words(doc["en_fiction"]),
     )
 
 
@@ -306,8 +309,10 @@ def _zh_block(chars: str, start: int, end: int, phrase: _Phrase, rules: _Rules,
     if any(start - stop <= NEGATION_REACH
            for stop in _occurs_before(chars, rules.negators, start, taken)):
         return "negated"
-    # Fearing a suicide (我怕她想不开) is reason enough to put a person on the line.
-    if phrase.kind != "suicide" and _occurs_before(chars, rules.hypothetical, start, taken):
+    # Fearing a suicide (我怕她想不开) is reason enough to put a person on the line; a story
+    # (电视剧里演个老头上吊) is not.
+    scope = rules.fiction if phrase.kind == "suicide" else rules.hypothetical
+    if _occurs_before(chars, scope, start, taken):
         return "hypothetical"
     if chars.startswith("过", end) and not chars.startswith(("过去", "过来"), end):
         return "past"
@@ -356,7 +361,8 @@ def _en_hits(clause: str, index: int, rules: _Rules) -> list[_Hit]:
             if any(w.strip(",.!?") in rules.en_negators or w.endswith("n't")
                    for w in before) and not _ABILITY.search(" ".join(before)):
                 blocked = "negated"
-            elif phrase.kind != "suicide" and rules.en_hypothetical.search(clause[:m.start()]):
+            elif (rules.en_fiction if phrase.kind == "suicide"
+                  else rules.en_hypothetical).search(clause[:m.start()]):
                 blocked = "hypothetical"
             elif past or (_EN_AFTER.search(clause[:m.start()])
                           and rules.en_present.search(clause) is None):

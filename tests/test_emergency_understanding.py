@@ -485,3 +485,8 @@ def test_a_suicide_said_in_earnest_stays_with_a_person(text: str) -> None:
     # 不是开玩笑 and 丧气话 take nothing back; without such words the sign stays instant.
     alarm = assess(text)
     assert alarm.decision == "clear" and alarm.kind == "suicide", alarm
+
+
+def test_a_suicide_in_a_story_is_not_one_now_but_a_feared_one_is() -> None:
+    assert assess("中午电视剧里演个老头上吊，俺看着心里难受，想找人说说话").decision == "none"
+    assert assess("我怕她想不开").decision == "clear"
