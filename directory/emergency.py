@@ -483,7 +483,7 @@ def _all_clear(text: str) -> bool:
 
 
 def _said_without_now(text: str, words: tuple[str, ...], en_words: re.Pattern[str]) -> bool:
-    """One of `words` said and not negated, and no word of now outside them."""
+    """One of `words` said and not negated, and no word of now after the first of them."""
     rest, first = text, len(text)
     for word in words:
         for at in _find_all(rest, word):
