@@ -37,6 +37,8 @@ SEED26 = "hefei-corpora-round26-2026-12-03"  # round 6, second half (emergency26
 SEED27 = "hefei-corpora-round27-2026-12-03"  # round 6, second half (emergency27)
 SEED33 = "hefei-corpora-round33-2026-12-04"  # round 7 (emergency33)
 SEED34 = "hefei-corpora-round34-2026-12-04"  # round 7 (emergency34)
+SEED40 = "hefei-corpora-round40-2026-12-04"  # round 7, second half (emergency40)
+SEED41 = "hefei-corpora-round41-2026-12-04"  # round 7, second half (emergency41)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -59,6 +61,8 @@ CORPORA = {
     "emergency27": ("label", SEED27),
     "emergency33": ("label", SEED33),
     "emergency34": ("label", SEED34),
+    "emergency40": ("label", SEED40),
+    "emergency41": ("label", SEED41),
 }
 
 
