@@ -490,3 +490,20 @@ def test_a_suicide_said_in_earnest_stays_with_a_person(text: str) -> None:
 def test_a_suicide_in_a_story_is_not_one_now_but_a_feared_one_is() -> None:
     assert assess("中午电视剧里演个老头上吊，俺看着心里难受，想找人说说话").decision == "none"
     assert assess("我怕她想不开").decision == "clear"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("哥哥又发病了 电视砸了 拿着剪子说谁过来就捅谁", "violence"),
+    ("咽好大 看不见楼梯", "fire"),  # 烟 heard as 咽
+    ("订餐的事先放一放，我老公胸闷得不行，坐那儿一直捶", "chest_pain"),
+])
+def test_round_seven_misses_are_heard(text: str, kind: str) -> None:
+    # From emergency33 and 34's test parts after their one look: a threat with scissors, smoke
+    # by its homophone, and an errand put aside (先放一放, a break like 算了) for a danger.
+    alarm = assess(text)
+    assert alarm.decision != "none" and alarm.kind == kind, alarm
+
+
+@pytest.mark.parametrize("text", ["马桶堵了要捅一下", "想找人拿着剪刀帮我剪剪指甲"])
+def test_household_words_near_the_new_signs_are_no_alarm(text: str) -> None:
+    assert assess(text).decision == "none"
