@@ -336,6 +336,7 @@ _ABILITY = re.compile(r"\b(can'?t|cannot|won'?t|couldn'?t)\b")
 # "He has had a heart condition for years and he's collapsed": a new subject after "and" or
 # "so" starts what the past marker before it does not reach.
 _EN_PART = re.compile(r"\b(?:and|so) (?=(?:he|she|i|we|they|my|his|her|now)\b)")
+_EN_THEN_NOW = re.compile(r"\b(?:and|so|but) now\b")
 
 
 def _en_past_at(clause: str, at: int, rules: _Rules) -> bool:
@@ -390,14 +391,19 @@ def _read(text: str) -> tuple[list[str], list[_Hit], set[int]]:
             past_carried = bool(pasts) and len(chars) <= SHORT_CLAUSE and not found
         else:
             found = _en_hits(clause, index, rules)
+            # ate the mushrooms yesterday and now he's throwing up: the clause comes to now,
+            # so the models read it whole (the sign told in the past still does not count).
+            then_now = _EN_THEN_NOW.search(clause) is not None
             in_past = (rules.en_past.search(clause) is not None
                        and rules.en_present.search(clause) is None
-                       and not any(h.blocked is None for h in found))
+                       and not any(h.blocked is None for h in found)) and not then_now
             past_carried = False
         hits.extend(found)
         # A phrase inside another word (老鼠咬断, 煤气灶) only does not count; a negation, a
         # hypothesis or the past rules its whole clause out of what the models read.
-        if in_past or any(h.blocked not in (None, "inside") for h in found) or (
+        if in_past or any(h.blocked not in (None, "inside")
+                          and not (h.blocked == "past" and _EN_THEN_NOW.search(clause))
+                          for h in found) or (
                 _complaint(clause, rules) and not any(h.blocked is None for h in found)):
             ruled_out.add(index)
     return clauses, hits, ruled_out
@@ -783,6 +789,9 @@ class Evidence:
     kind: str | None = None
     why: str = ""
     calm: int = 0                  # reasons to be calm (`_calm`, a sign ruled out): 0, 1 or 2
+    # A sign of another kind was ruled out and none of suicide found (没出血 就手背青了一块):
+    # the models' "suicide" there is the shape of a denial, not talk of dying.
+    other_denied: bool = False
     whole: float | None = None     # the models' danger of all that was said (the gates)
 
 
@@ -800,7 +809,8 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
     if (evidence.cue and whole is not None and whole < t.cue_gate
             and evidence.kind != "suicide"):
         return Alarm("none", None, round(whole, 3), f"{evidence.why} whole:{whole:.2f}")
-    if evidence.calm and evidence.kind != "suicide":
+    suicide = evidence.kind == "suicide" and not evidence.other_denied
+    if evidence.calm and not suicide:
         # Each reason adds the margin: "not unconscious" and "he answered me" are two. Not for
         # suicide: 不用了，没事 is how such talk sounds (反正俺明天就不在了), not a reason to relax.
         m = t.calm_margin * evidence.calm
@@ -815,7 +825,7 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
         return Alarm(decision, evidence.kind, round(max(danger, 0.5), 3), evidence.why)
     if danger >= t.clear_at:
         return Alarm("clear", evidence.kind, round(danger, 3), evidence.why)
-    if danger >= (t.suicide_at if evidence.kind == "suicide" else t.uncertain_at):
+    if danger >= (t.suicide_at if suicide else t.uncertain_at):
         return Alarm("uncertain", evidence.kind, round(danger, 3), evidence.why)
     return Alarm("none", None, round(danger, 3), evidence.why)
 
@@ -929,11 +939,14 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
                         kind=kind, why=why + (f" calm{calm}" if calm else ""), calm=calm,
                         whole=whole)
     why = f"model:{model_kind} {danger:.2f}"
+    other_denied = bool(blocked) and all(h.phrase.kind not in ("suicide", "other")
+                                         for h in blocked if h.blocked != "inside")
     if blocked:
         why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
     if calm:
         why += f" calm{calm}"
-    return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm)
+    return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm,
+                    other_denied=other_denied and any(h.blocked != "inside" for h in blocked))
 
 
 def _words_after(clauses: list[str], index: int) -> bool:

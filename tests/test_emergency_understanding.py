@@ -507,3 +507,14 @@ def test_round_seven_misses_are_heard(text: str, kind: str) -> None:
 @pytest.mark.parametrize("text", ["马桶堵了要捅一下", "想找人拿着剪刀帮我剪剪指甲"])
 def test_household_words_near_the_new_signs_are_no_alarm(text: str) -> None:
     assert assess(text).decision == "none"
+
+
+def test_an_english_clause_that_comes_to_now_is_read_whole() -> None:
+    text = "dad ate the wild mushrooms we picked yesterday and now he's throwing up and confused"
+    assert assess(text).decision != "none"
+
+
+def test_a_denied_sign_of_another_kind_does_not_take_the_suicide_threshold() -> None:
+    quiet = emergency.Evidence(None, danger=0.55, kind="suicide", calm=1)
+    assert emergency.decide(quiet).decision == "uncertain"
+    assert emergency.decide(replace(quiet, other_denied=True)).decision == "none"
