@@ -389,6 +389,7 @@ def _read(text: str) -> tuple[list[str], list[_Hit], set[int]]:
             in_past = (bool(pasts) and not any(n > max(pasts) for n in nows)) or (
                 past_carried and not nows)
             past_carried = bool(pasts) and len(chars) <= SHORT_CLAUSE and not found
+            then_now = False
         else:
             found = _en_hits(clause, index, rules)
             # ate the mushrooms yesterday and now he's throwing up: the clause comes to now,
@@ -402,8 +403,7 @@ def _read(text: str) -> tuple[list[str], list[_Hit], set[int]]:
         # A phrase inside another word (老鼠咬断, 煤气灶) only does not count; a negation, a
         # hypothesis or the past rules its whole clause out of what the models read.
         if in_past or any(h.blocked not in (None, "inside")
-                          and not (h.blocked == "past" and _EN_THEN_NOW.search(clause))
-                          for h in found) or (
+                          and not (h.blocked == "past" and then_now) for h in found) or (
                 _complaint(clause, rules) and not any(h.blocked is None for h in found)):
             ruled_out.add(index)
     return clauses, hits, ruled_out
@@ -939,14 +939,14 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
                         kind=kind, why=why + (f" calm{calm}" if calm else ""), calm=calm,
                         whole=whole)
     why = f"model:{model_kind} {danger:.2f}"
-    other_denied = bool(blocked) and all(h.phrase.kind not in ("suicide", "other")
-                                         for h in blocked if h.blocked != "inside")
+    denied = [h for h in blocked if h.blocked != "inside"]
+    other_denied = bool(denied) and all(h.phrase.kind not in ("suicide", "other") for h in denied)
     if blocked:
         why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
     if calm:
         why += f" calm{calm}"
     return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm,
-                    other_denied=other_denied and any(h.blocked != "inside" for h in blocked))
+                    other_denied=other_denied)
 
 
 def _words_after(clauses: list[str], index: int) -> bool:

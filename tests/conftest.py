@@ -202,9 +202,8 @@ def _advance_sequences(conn: Any, tables: list[Any]) -> None:
     """Move each serial key's sequence past the rows inserted with their own keys."""
     for table in tables:
         for column in table.primary_key.columns:
-            if column.autoincrement is True or (
-                    column.autoincrement == "auto" and column.type.python_type is int
-                    and len(table.primary_key.columns) == 1):
+            # A key with no sequence makes pg_get_serial_sequence NULL, and setval a no-op.
+            if column.type.python_type is int:
                 conn.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'),"
                     f" GREATEST((SELECT MAX({column.name}) FROM {table.name}), 1))"))
