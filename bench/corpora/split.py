@@ -40,6 +40,7 @@ SEED34 = "hefei-corpora-round34-2026-12-04"  # round 7 (emergency34)
 SEED40 = "hefei-corpora-round40-2026-12-04"  # round 7, second half (emergency40)
 SEED41 = "hefei-corpora-round41-2026-12-04"  # round 7, second half (emergency41)
 SEED44 = "hefei-corpora-round44-2026-12-04"  # round 8 (emergency44)
+SEED45 = "hefei-corpora-round45-2026-12-04"  # round 8 (emergency45)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -65,6 +66,7 @@ CORPORA = {
     "emergency40": ("label", SEED40),
     "emergency41": ("label", SEED41),
     "emergency44": ("label", SEED44),
+    "emergency45": ("label", SEED45),
 }
 
 
