@@ -172,6 +172,7 @@ class _Rules:
     en_taken_back: re.Pattern[str]
     fiction: tuple[str, ...]
     en_fiction: re.Pattern[str]
+    figures: tuple[str, ...]
 
 
 # Characters read more than one way: the phrase is also matched by their other readings
@@ -223,7 +224,7 @@ def _rules() -> _Rules:
         re.compile(doc["en_now"]), tuple(doc["all_clear"]), re.compile(doc["en_all_clear"]),
         tuple(doc["interrupt"]), re.compile(doc["en_interrupt"]),
         tuple(doc["taken_back"]), re.compile(doc["en_taken_back"]),
-        tuple(doc["fiction"]), _words(doc["en_fiction"]),
+        tuple(doc["fiction"]), _words(doc["en_fiction"]), tuple(doc["figures"]),
     )
 
 
@@ -380,6 +381,10 @@ def _read(text: str) -> tuple[list[str], list[_Hit], set[int]]:
     ruled_out: set[int] = set()
     past_carried = False
     for index, clause in enumerate(clauses):
+        if _HAN.search(clause) and _figure_only(clause, rules):
+            ruled_out.add(index)
+            past_carried = False
+            continue
         if _HAN.search(clause):
             found = _zh_hits(clause, index, rules, past_carried)
             chars = sounds(clause).chars
@@ -407,6 +412,18 @@ def _read(text: str) -> tuple[list[str], list[_Hit], set[int]]:
                 _complaint(clause, rules) and not any(h.blocked is None for h in found)):
             ruled_out.add(index)
     return clauses, hits, ruled_out
+
+
+# What may stand beside a figure of speech in a clause that says nothing else (把我气死了).
+_FIGURE_FILLER = re.compile(r"[我你他她真都快要简直太可把给是的了啊呀哎唉嗯哦\s，,。.!！?？…~]+")
+
+
+def _figure_only(clause: str, rules: _Rules) -> bool:
+    """The clause is a figure of speech and nothing else (气死我了, 累死了)."""
+    rest = clause
+    for figure in rules.figures:
+        rest = rest.replace(figure, "，")
+    return rest != clause and not _FIGURE_FILLER.sub("", rest)
 
 
 def _complaint(clause: str, rules: _Rules) -> bool:
@@ -493,8 +510,9 @@ def _said_without_now(text: str, words: tuple[str, ...], en_words: re.Pattern[st
     rest, first = text, len(text)
     for word in words:
         for at in _find_all(rest, word):
-            # 叫她也不答应了, 还没醒了: a word negated is not said.
-            if not rest[:at].endswith(("不", "没", "没有", "还没")):
+            # 叫她也不答应了, 还没醒了: a word negated is not said; nor one only thought
+            # (我以为是误报，结果真闻到煤气味了).
+            if not rest[:at].endswith(("不", "没", "没有", "还没", "不是", "以为", "以为是")):
                 first = min(first, at)
         rest = rest.replace(word, "，" * len(word))
     for match in en_words.finditer(rest):
@@ -792,6 +810,9 @@ class Evidence:
     # A sign of another kind was ruled out and none of suicide found (没出血 就手背青了一块):
     # the models' "suicide" there is the shape of a denial, not talk of dying.
     other_denied: bool = False
+    # The caller said the words were not meant (是吓唬他的, by accident): a reason to be calm,
+    # and suicide's lower threshold does not apply.
+    taken_back: bool = False
     whole: float | None = None     # the models' danger of all that was said (the gates)
 
 
@@ -809,7 +830,8 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
     if (evidence.cue and whole is not None and whole < t.cue_gate
             and evidence.kind != "suicide"):
         return Alarm("none", None, round(whole, 3), f"{evidence.why} whole:{whole:.2f}")
-    suicide = evidence.kind == "suicide" and not evidence.other_denied
+    suicide = (evidence.kind == "suicide" and not evidence.other_denied
+               and not evidence.taken_back)
     if evidence.calm and not suicide:
         # Each reason adds the margin: "not unconscious" and "he answered me" are two. Not for
         # suicide: 不用了，没事 is how such talk sounds (反正俺明天就不在了), not a reason to relax.
@@ -875,7 +897,7 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     asking = _asking_in(clauses)
     instant = [h for h in live if h.phrase.instant and not asking[h.clause]
                and not _cry_with_errand(clauses, h, hits) and not _since(clauses, h)
-               and not _spell(clauses, h)]
+               and not _spell(clauses, h) and not _denied_later(h, hits)]
     if instant and (_all_clear(said) or _taken_back(said)):
         # 她没昏，叫不醒是耳朵背，拍了拍就醒了: the sign is told with its end; 他说不想活是气话:
         # taken back. The models judge.
@@ -920,12 +942,15 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
         return Evidence(NONE)
     danger, probabilities = judgement
     # 他并没有昏到，就是睡着了: a sign ruled out with none standing is a reason of its own.
-    calm = int(_calm(said)) + int(bool(blocked) and not live and any(
+    taken_back = _taken_back(said)
+    calm = int(_calm(said)) + int(taken_back) + int(bool(blocked) and not live and any(
         h.blocked != "inside" for h in blocked) and not _calm_undone(said))
     kinds = {k: p for k, p in probabilities.items() if k != "none"}
     model_kind = max(kinds, key=lambda k: kinds[k]) if kinds else "other"
     if live:
         cue = _pick(live)
+        if cue.phrase.kind != "suicide" and _denied_later(cue, hits):
+            calm += 1
         why = f"cue:{_shown(clauses, cue)} model:{model_kind} {danger:.2f}"
         kind = cue.phrase.kind
         if kinds.get("suicide", 0.0) > 0.3 or (kind == "other" and kinds.get(model_kind, 0) > 0.3):
@@ -937,7 +962,7 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
             whole = danger if judged == text else max(danger, _whole(text, said) or 0.0)
         return Evidence(None, cue=True, danger=danger, now=_now(clauses[cue.clause]),
                         kind=kind, why=why + (f" calm{calm}" if calm else ""), calm=calm,
-                        whole=whole)
+                        taken_back=taken_back, whole=whole)
     why = f"model:{model_kind} {danger:.2f}"
     denied = [h for h in blocked if h.blocked != "inside"]
     other_denied = bool(denied) and all(h.phrase.kind not in ("suicide", "other") for h in denied)
@@ -946,7 +971,17 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     if calm:
         why += f" calm{calm}"
     return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm,
-                    other_denied=other_denied)
+                    other_denied=other_denied, taken_back=taken_back)
+
+
+def _denied_later(hit: _Hit, hits: list[_Hit]) -> bool:
+    """A sign of `hit`'s kind is negated after it (提示跌倒…她没摔倒), or anywhere for suicide."""
+    # Denied first, a sign may still come (他没晕倒，就是叫不醒); denied after, it is taken back.
+    # Who says 我不是要寻死 takes back the rest of such talk: the models judge, at suicide's
+    # lower threshold, so 我不是想不开，我是真的不想活了 still reaches a person.
+    return any(o.blocked == "negated" and o.phrase.kind == hit.phrase.kind
+               and (hit.phrase.kind == "suicide" or (o.clause, o.start) > (hit.clause, hit.end))
+               for o in hits)
 
 
 def _words_after(clauses: list[str], index: int) -> bool:

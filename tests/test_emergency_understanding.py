@@ -518,3 +518,43 @@ def test_a_denied_sign_of_another_kind_does_not_take_the_suicide_threshold() -> 
     quiet = emergency.Evidence(None, danger=0.55, kind="suicide", calm=1)
     assert emergency.decide(quiet).decision == "uncertain"
     assert emergency.decide(replace(quiet, other_denied=True)).decision == "none"
+
+
+@pytest.mark.parametrize("text", ["气死我了", "累死了，那个送餐的又迟到一个钟头",
+                                  "把我急死了，养老金怎么还没到账"])
+def test_a_figure_of_speech_alone_names_no_danger(text: str) -> None:
+    assert assess(text).decision == "none"
+
+
+def test_a_figure_of_speech_beside_a_sign_leaves_the_sign_heard() -> None:
+    assert assess("急死了，我爸倒在地上了，叫他也不应").decision == "clear"
+
+
+def test_a_sign_denied_after_it_is_said_is_no_longer_instant() -> None:
+    # The watch said fall, the caller then says she did not: the models judge, with calm.
+    told = emergency.evidence("手表报警说摔倒了，我打视频问了，她没有摔倒，是表掉了")
+    assert told.settled is None and told.calm >= 1
+    # Denied first, another sign of the same kind still dials (not fainted, cannot be woken).
+    assert assess("他没晕倒，就是叫不醒").decision == "clear"
+
+
+def test_words_taken_back_lift_the_suicide_threshold() -> None:
+    quiet = emergency.Evidence(None, danger=0.55, kind="suicide", calm=1)
+    assert emergency.decide(quiet).decision == "uncertain"
+    assert emergency.decide(replace(quiet, taken_back=True)).decision == "none"
+    assert emergency.evidence("我说要跳楼是吓唬他的，我才不跳呢").taken_back
+
+
+@pytest.mark.parametrize("text", ["我昨晚梦见老伴在河里喊救命，醒了心里难受，想找人聊聊",
+                                  "小区里剧组在拍戏，演着火的场面，想问问你们知道不"])
+def test_a_dream_or_a_film_set_is_no_emergency(text: str) -> None:
+    assert assess(text).decision == "none"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("我想约个理发 哎 老头子你咋了 眼睛往上翻 叫也不应", "unconscious"),
+    ("邻居说隔着门听到老太太在里面喊，门反锁着打不开", "trapped"),
+])
+def test_signs_told_without_a_medical_word_are_heard(text: str, kind: str) -> None:
+    alarm = assess(text)
+    assert alarm.decision != "none" and alarm.kind == kind, alarm
