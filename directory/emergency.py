@@ -852,9 +852,9 @@ def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
     return Alarm("none", None, round(danger, 3), evidence.why)
 
 
-# Said right after a sign, these make it the time since (中风以后手脚不利索，想做康复), not now:
-# such a sign is a cue, and the models judge the whole.
-_SINCE = ("以后", "之后", "后")
+# Said right after a sign, these make it the time since (中风以后手脚不利索，想做康复) or a
+# time when (心口疼的时候含一粒), not now: such a sign is a cue, and the models judge the whole.
+_SINCE = ("以后", "之后", "后", "时候")
 
 
 # What may stand between the sign and 以后 (困在电梯里以后, 摔了以后, 中风过后).
@@ -947,8 +947,11 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
         h.blocked != "inside" for h in blocked) and not _calm_undone(said))
     kinds = {k: p for k, p in probabilities.items() if k != "none"}
     model_kind = max(kinds, key=lambda k: kinds[k]) if kinds else "other"
-    if live:
-        cue = _pick(live)
+    # A cry said with an errand (快来人啊，我家门锁打不开了) names no sign: the models alone
+    # decide, at their own thresholds, not the lower ones a sign's cue gets.
+    signs = [h for h in live if not (h.phrase.instant and h.clause in cries)]
+    if signs:
+        cue = _pick(signs)
         if cue.phrase.kind != "suicide" and _denied_later(cue, hits):
             calm += 1
         why = f"cue:{_shown(clauses, cue)} model:{model_kind} {danger:.2f}"
@@ -958,12 +961,14 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
         # The gate's whole, only where words after the cue could take it back (a second
         # sentence vector only when clauses were ruled out of what the models judged).
         whole = None
-        if _words_after(clauses, max(h.clause for h in live)):
+        if _words_after(clauses, max(h.clause for h in signs)):
             whole = danger if judged == text else max(danger, _whole(text, said) or 0.0)
         return Evidence(None, cue=True, danger=danger, now=_now(clauses[cue.clause]),
                         kind=kind, why=why + (f" calm{calm}" if calm else ""), calm=calm,
                         taken_back=taken_back, whole=whole)
     why = f"model:{model_kind} {danger:.2f}"
+    if live:
+        why = f"cry:{_shown(clauses, _pick(live))} {why}"
     denied = [h for h in blocked if h.blocked != "inside"]
     other_denied = bool(denied) and all(h.phrase.kind not in ("suicide", "other") for h in denied)
     if blocked:

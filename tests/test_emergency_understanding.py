@@ -558,3 +558,10 @@ def test_a_dream_or_a_film_set_is_no_emergency(text: str) -> None:
 def test_signs_told_without_a_medical_word_are_heard(text: str, kind: str) -> None:
     alarm = assess(text)
     assert alarm.decision != "none" and alarm.kind == kind, alarm
+
+
+def test_a_cry_with_an_errand_is_judged_at_the_models_own_thresholds() -> None:
+    # 快来人啊 with a door that will not open names no sign: no cue's lower bar.
+    told = emergency.evidence("快来人啊，单元门的门禁又刷不开了")
+    assert told.settled is None and not told.cue
+    assert assess("快来人啊，我老伴倒在地上不动了").decision == "clear"
