@@ -41,6 +41,7 @@ SEED40 = "hefei-corpora-round40-2026-12-04"  # round 7, second half (emergency40
 SEED41 = "hefei-corpora-round41-2026-12-04"  # round 7, second half (emergency41)
 SEED44 = "hefei-corpora-round44-2026-12-04"  # round 8 (emergency44)
 SEED45 = "hefei-corpora-round45-2026-12-04"  # round 8 (emergency45)
+SEED51 = "hefei-corpora-round51-2026-12-04"  # round 8, second half (emergency51)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -67,6 +68,7 @@ CORPORA = {
     "emergency41": ("label", SEED41),
     "emergency44": ("label", SEED44),
     "emergency45": ("label", SEED45),
+    "emergency51": ("label", SEED51),
 }
 
 
