@@ -42,6 +42,7 @@ SEED41 = "hefei-corpora-round41-2026-12-04"  # round 7, second half (emergency41
 SEED44 = "hefei-corpora-round44-2026-12-04"  # round 8 (emergency44)
 SEED45 = "hefei-corpora-round45-2026-12-04"  # round 8 (emergency45)
 SEED51 = "hefei-corpora-round51-2026-12-04"  # round 8, second half (emergency51)
+SEED52 = "hefei-corpora-round52-2026-12-04"  # round 8, second half (emergency52)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -69,6 +70,7 @@ CORPORA = {
     "emergency44": ("label", SEED44),
     "emergency45": ("label", SEED45),
     "emergency51": ("label", SEED51),
+    "emergency52": ("label", SEED52),
 }
 
 
