@@ -941,12 +941,22 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
                                   f"cue:{_shown(clauses, cue)}"))
         return Evidence(NONE)
     danger, probabilities = judgement
-    # 他并没有昏到，就是睡着了: a sign ruled out with none standing is a reason of its own.
-    taken_back = _taken_back(said)
-    calm = int(_calm(said)) + int(taken_back) + int(bool(blocked) and not live and any(
-        h.blocked != "inside" for h in blocked) and not _calm_undone(said))
+    if not live and use_model and any(_complaint(c, _rules()) for i, c in enumerate(clauses)
+                                      if i in ruled_out):
+        # I really need your help, the carer hasn't shown up: what is left without the
+        # complaint is a bare plea, which the models alone hear as danger; the whole says what
+        # it is. The lesser of the two (neither holds a sign).
+        danger = min(danger, _whole(text, said) or danger)
     kinds = {k: p for k, p in probabilities.items() if k != "none"}
     model_kind = max(kinds, key=lambda k: kinds[k]) if kinds else "other"
+    # 他并没有昏到，就是睡着了: a sign ruled out with none standing is a reason of its own; when
+    # the models name the very kind that was ruled out (刚才烟感响了，不是真着火), even a now
+    # (刚才) does not undo it.
+    denied_kinds = {h.phrase.kind for h in blocked if h.blocked == "negated"}
+    taken_back = _taken_back(said)
+    calm = int(_calm(said)) + int(taken_back) + int(bool(blocked) and not live and any(
+        h.blocked != "inside" for h in blocked) and (not _calm_undone(said)
+                                                    or model_kind in denied_kinds))
     # A cry said with an errand (快来人啊，我家门锁打不开了) names no sign: the models alone
     # decide, at their own thresholds, not the lower ones a sign's cue gets.
     signs = [h for h in live if not (h.phrase.instant and h.clause in cries)]
@@ -970,7 +980,9 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     if live:
         why = f"cry:{_shown(clauses, _pick(live))} {why}"
     denied = [h for h in blocked if h.blocked != "inside"]
-    other_denied = bool(denied) and all(h.phrase.kind not in ("suicide", "other") for h in denied)
+    # A cry said with an errand (就命啊，饭今天又没送来) is no talk of dying either.
+    other_denied = bool(live) or (
+        bool(denied) and all(h.phrase.kind not in ("suicide", "other") for h in denied))
     if blocked:
         why += f" {blocked[0].blocked}:{_shown(clauses, blocked[0])}"
     if calm:

@@ -565,3 +565,21 @@ def test_a_cry_with_an_errand_is_judged_at_the_models_own_thresholds() -> None:
     told = emergency.evidence("快来人啊，单元门的门禁又刷不开了")
     assert told.settled is None and not told.cue
     assert assess("快来人啊，我老伴倒在地上不动了").decision == "clear"
+
+
+def test_a_kind_ruled_out_and_named_by_the_models_is_calm_even_said_with_a_now() -> None:
+    # 刚才 dates the alarm; the caller ruled out the very fire the models hear.
+    told = emergency.evidence("刚才烟感响了，不是真着火，是炒辣椒烟大，窗开了")
+    assert told.calm >= 1
+
+
+def test_a_plea_beside_a_complaint_is_judged_with_the_complaint() -> None:
+    text = "I really need your help, the carer hasn't shown up for three days"
+    assert assess(text).decision == "none"
+
+
+@pytest.mark.parametrize("text", ["帮帮我，我眼睛看不见了，想找人读读信",
+                                  "安眠药吃完了，医生说要本人去开，俺腿脚不行"])
+def test_words_that_only_sound_like_a_sign_are_not_one(text: str) -> None:
+    # 看不见了 is not 不见了 (missing); 腿脚不行 sounds like 叫不醒.
+    assert assess(text).decision == "none"
