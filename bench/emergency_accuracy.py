@@ -47,11 +47,11 @@ def rss_mib() -> float:
 # round 5, before and after the round's changes; emergency11 once at the end of round 5;
 # emergency19 and 20 once in round 6's first half, 26 and 27 once in its second half.
 # emergency33 and 34 once in round 7's first half, 40 and 41 once in its second half;
-# emergency44 and 45 are the live ones (round 8).
+# emergency44 and 45 once in round 8's first half; emergency51 and 52 are the live ones.
 SPENT = frozenset({"emergency", "emergency2", "emergency3", "emergency4", "emergency5",
                    "emergency7", "emergency8", "emergency9", "emergency10", "emergency11",
                    "emergency19", "emergency20", "emergency26", "emergency27", "emergency33",
-                   "emergency34", "emergency40", "emergency41"})
+                   "emergency34", "emergency40", "emergency41", "emergency44", "emergency45"})
 
 
 def load(corpus: str, part: str) -> list[dict[str, str]]:
@@ -75,8 +75,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--corpus", default="emergency44",
-                        choices=("emergency44", "emergency45",
+    parser.add_argument("--corpus", default="emergency51",
+                        choices=("emergency51", "emergency52", "emergency44", "emergency45",
                                  "emergency40", "emergency41", "emergency33", "emergency34",
                                  "emergency26", "emergency27",
                                  "emergency19", "emergency20",

@@ -508,7 +508,8 @@ def _all_clear(text: str) -> bool:
 def _said_without_now(text: str, words: tuple[str, ...], en_words: re.Pattern[str]) -> bool:
     """One of `words` said and not negated, and no word of now after the first of them."""
     rest, first = text, len(text)
-    for word in words:
+    # Longest first: 现在好好的 is one calm word, not 现在 (a now) beside 好好的.
+    for word in sorted(words, key=len, reverse=True):
         for at in _find_all(rest, word):
             # 叫她也不答应了, 还没醒了: a word negated is not said; nor one only thought
             # (我以为是误报，结果真闻到煤气味了).
