@@ -47,7 +47,8 @@ def rss_mib() -> float:
 # round 5, before and after the round's changes; emergency11 once at the end of round 5;
 # emergency19 and 20 once in round 6's first half, 26 and 27 once in its second half.
 # emergency33 and 34 once in round 7's first half, 40 and 41 once in its second half;
-# emergency44 and 45 once in round 8's first half; emergency51 and 52 are the live ones.
+# emergency44 and 45 once in round 8's first half, 51 and 52 once in its second half (the next
+# round needs new writers).
 SPENT = frozenset({"emergency", "emergency2", "emergency3", "emergency4", "emergency5",
                    "emergency7", "emergency8", "emergency9", "emergency10", "emergency11",
                    "emergency19", "emergency20", "emergency26", "emergency27", "emergency33",
