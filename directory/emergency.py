@@ -173,6 +173,7 @@ class _Rules:
     fiction: tuple[str, ...]
     en_fiction: re.Pattern[str]
     figures: tuple[str, ...]
+    sealed_fire: dict[str, tuple[str, ...]]
 
 
 # Characters read more than one way: the phrase is also matched by their other readings
@@ -225,6 +226,7 @@ def _rules() -> _Rules:
         tuple(doc["interrupt"]), re.compile(doc["en_interrupt"]),
         tuple(doc["taken_back"]), re.compile(doc["en_taken_back"]),
         tuple(doc["fiction"]), _words(doc["en_fiction"]), tuple(doc["figures"]),
+        {k: tuple(v) for k, v in doc["sealed_fire"].items()},
     )
 
 
@@ -814,11 +816,20 @@ class Evidence:
     # The caller said the words were not meant (是吓唬他的, by accident): a reason to be calm,
     # and suicide's lower threshold does not apply.
     taken_back: bool = False
-    whole: float | None = None     # the models' danger of all that was said (the gates)
+    whole: float | None = None
+    # A fire burns in a sealed room (`_sealed_fire`): never less than the one-key question.
+    ask: str = ""     # the models' danger of all that was said (the gates)
 
 
 def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
     """The verdict the evidence gives at `thresholds`."""
+    alarm = _decide(evidence, thresholds)
+    if evidence.ask and alarm.decision == "none":
+        return Alarm("uncertain", "gas", 0.5, f"{alarm.why} sealed:{evidence.ask}".strip())
+    return alarm
+
+
+def _decide(evidence: Evidence, thresholds: Thresholds) -> Alarm:
     t, whole = thresholds, evidence.whole
     if evidence.settled is not None:
         settled = evidence.settled
@@ -889,6 +900,13 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
     """What the phrases, their scopes and the models find in `text` (may raise)."""
     said = _normalise(text)
     clauses, hits, ruled_out = _read(said)
+    found = _evidence(text, said, clauses, hits, ruled_out, use_model=use_model)
+    sealed = _sealed_fire(clauses, ruled_out)
+    return replace(found, ask=sealed) if sealed else found
+
+
+def _evidence(text: str, said: str, clauses: list[str], hits: list[_Hit], ruled_out: set[int],
+              *, use_model: bool) -> Evidence:
     if not clauses or (not hits and _NOISE.fullmatch(said)):
         # 呜呜呜, 嗯嗯: sounds, not words; the models learnt words (the line asks again).
         return Evidence(NONE)
@@ -990,6 +1008,27 @@ def evidence(text: str, *, use_model: bool = True) -> Evidence:
         why += f" calm{calm}"
     return Evidence(None, danger=danger, kind=model_kind, why=why, calm=calm,
                     other_denied=other_denied, taken_back=taken_back)
+
+
+def _sealed_fire(clauses: list[str], ruled_out: set[int]) -> str:
+    """A fire burning and a room sealed, in clauses no scope ruled out (the words, or "")."""
+    words = _rules().sealed_fire
+    kept = [c for i, c in enumerate(clauses) if i not in ruled_out]
+
+    def said(group: str) -> str:
+        for clause in kept:
+            for word in words[group]:
+                at = clause.find(word)
+                if at < 0 or clause[max(0, at - 2):at].endswith(("没", "不", "no")):
+                    continue
+                if group == "fire" and any(w in clause[at + len(word):] for w in words["out"]):
+                    continue  # 炉子灭了, the stove is out
+                return word
+        return ""
+
+    fire = said("fire")
+    sealed = said("sealed") if fire else ""
+    return f"{fire}+{sealed}" if sealed else ""
 
 
 def _denied_later(hit: _Hit, hits: list[_Hit]) -> bool:

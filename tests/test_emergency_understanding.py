@@ -583,3 +583,17 @@ def test_a_plea_beside_a_complaint_is_judged_with_the_complaint() -> None:
 def test_words_that_only_sound_like_a_sign_are_not_one(text: str) -> None:
     # 看不见了 is not 不见了 (missing); 腿脚不行 sounds like 叫不醒.
     assert assess(text).decision == "none"
+
+
+@pytest.mark.parametrize("text", ["今天我把炉子点上了，窗户缝都拿胶带封好了",
+                                  "屋里烧着炭盆，门窗都关死了，就想睡一觉"])
+def test_a_fire_in_a_sealed_room_is_at_least_asked_about(text: str) -> None:
+    alarm = assess(text)
+    assert alarm.decision in ("uncertain", "clear"), alarm
+
+
+@pytest.mark.parametrize("text", ["冬天冷，窗户缝都拿胶带封好了，炉子晚上灭了才睡",
+                                  "我想买点胶带封窗户", "屋里没生火，窗户都封好了"])
+def test_a_sealed_room_without_a_fire_is_not_asked_about(text: str) -> None:
+    # The rule only (the models read 没生火 as a fire, 0.65: that is theirs to learn).
+    assert emergency.evidence(text).ask == ""
