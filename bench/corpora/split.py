@@ -43,6 +43,7 @@ SEED44 = "hefei-corpora-round44-2026-12-04"  # round 8 (emergency44)
 SEED45 = "hefei-corpora-round45-2026-12-04"  # round 8 (emergency45)
 SEED51 = "hefei-corpora-round51-2026-12-04"  # round 8, second half (emergency51)
 SEED52 = "hefei-corpora-round52-2026-12-04"  # round 8, second half (emergency52)
+SEED53 = "hefei-corpora-round53-2026-12-04"  # round 9 (emergency53)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -71,6 +72,7 @@ CORPORA = {
     "emergency45": ("label", SEED45),
     "emergency51": ("label", SEED51),
     "emergency52": ("label", SEED52),
+    "emergency53": ("label", SEED53),
 }
 
 
