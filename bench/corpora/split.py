@@ -44,6 +44,7 @@ SEED45 = "hefei-corpora-round45-2026-12-04"  # round 8 (emergency45)
 SEED51 = "hefei-corpora-round51-2026-12-04"  # round 8, second half (emergency51)
 SEED52 = "hefei-corpora-round52-2026-12-04"  # round 8, second half (emergency52)
 SEED53 = "hefei-corpora-round53-2026-12-04"  # round 9 (emergency53)
+SEED54 = "hefei-corpora-round54-2026-12-04"  # round 9 (emergency54)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -73,6 +74,7 @@ CORPORA = {
     "emergency51": ("label", SEED51),
     "emergency52": ("label", SEED52),
     "emergency53": ("label", SEED53),
+    "emergency54": ("label", SEED54),
 }
 
 
