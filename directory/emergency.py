@@ -514,8 +514,9 @@ def _said_without_now(text: str, words: tuple[str, ...], en_words: re.Pattern[st
     for word in sorted(words, key=len, reverse=True):
         for at in _find_all(rest, word):
             # 叫她也不答应了, 还没醒了: a word negated is not said; nor one only thought
-            # (我以为是误报，结果真闻到煤气味了).
-            if not rest[:at].endswith(("不", "没", "没有", "还没", "不是", "以为", "以为是")):
+            # (我以为是误报，结果真闻到煤气味了), nor one that was so until now (下午还好好的).
+            if not rest[:at].endswith(("不", "没", "没有", "还没", "不是", "以为", "以为是",
+                                       "还")):
                 first = min(first, at)
         rest = rest.replace(word, "，" * len(word))
     for match in en_words.finditer(rest):
