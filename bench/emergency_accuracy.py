@@ -48,7 +48,7 @@ def rss_mib() -> float:
 # emergency19 and 20 once in round 6's first half, 26 and 27 once in its second half.
 # emergency33 and 34 once in round 7's first half, 40 and 41 once in its second half;
 # emergency44 and 45 once in round 8's first half, 51 and 52 once in its second half;
-# emergency53 and 54 are the live ones (round 9).
+# emergency53 and 54 once in round 9 (the next round needs new writers).
 SPENT = frozenset({"emergency", "emergency2", "emergency3", "emergency4", "emergency5",
                    "emergency7", "emergency8", "emergency9", "emergency10", "emergency11",
                    "emergency19", "emergency20", "emergency26", "emergency27", "emergency33",
