@@ -36,7 +36,8 @@ def say_text(say: Say, language: str) -> str:
     return line
 
 
-def render(outputs: Sequence[Output], language: str, emergency_number: str = "120") -> list[str]:
+def render(outputs: Sequence[Output], language: str, emergency_number: str = "120",
+           crisis_number: str = "") -> list[str]:
     """Text lines for one turn; effects are not shown."""
     lines: list[str] = []
     for output in outputs:
@@ -54,7 +55,7 @@ def render(outputs: Sequence[Output], language: str, emergency_number: str = "12
                       if not p.prompt.startswith("global.keys")]
             lines.append(text("text.human_keys", language))
         elif isinstance(output, Connect):
-            lines.append(_connect(output, language, emergency_number))
+            lines.append(_connect(output, language, emergency_number, crisis_number))
         elif isinstance(output, Hangup):
             lines.append("[end]")
     return lines
@@ -68,11 +69,16 @@ def _line(say: Say, language: str) -> str:
     return say_text(say, language)
 
 
-def _connect(output: Connect, language: str, emergency_number: str) -> str:
+def _connect(output: Connect, language: str, emergency_number: str, crisis_number: str) -> str:
     """Text cannot dial: say who will answer, or which number to call."""
     if output.target == "emergency":
         return text("text.emergency", language, emergency=emergency_number)
     if output.target == "crisis":
+        # Someone thinking of ending their life is given a person's number to call now, not
+        # only the emergency services (and not the fire brigade's).
+        if crisis_number:
+            return text("text.crisis_line", language, emergency=emergency_number,
+                        crisis=crisis_number)
         return text("text.crisis", language, emergency=emergency_number)
     if output.target == "provider" and output.number:
         return text("text.provider", language, provider=output.name or "",

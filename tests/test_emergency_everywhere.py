@@ -275,6 +275,17 @@ def test_sms_emergency_gives_local_numbers_and_one_task(app: Flask, line: Databa
     assert "摔倒" in task.said
 
 
+def test_a_text_of_suicide_gives_a_person_to_call_and_the_emergency_number(
+        app: Flask, line: Database) -> None:
+    app.config["CRISIS_NUMBER"] = CRISIS
+    reply = sms(app, CALLER, "我不想活了")
+    # A person's number (the crisis line, as dialled here), then the emergency services.
+    assert "0551-6300 0999" in reply and LOCAL_EMERGENCY in reply, reply
+    assert "急救120" in reply and "报警110" in reply and "火警119" not in reply, reply
+    assert "+86" not in reply
+    assert the_emergency_task(line).kind == "suicide"
+
+
 def test_sms_emergency_after_a_hand_off(app: Flask, line: Database) -> None:
     sms(app, CALLER, "0")  # a person, please: the operators have the conversation now
     with line.sessions() as s:

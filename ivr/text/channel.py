@@ -86,7 +86,8 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
         # Emergencies and crises have their task from the turn's emergency effect already.
         if isinstance(output, Connect) and output.target in ("duty",):
             callbacks.book(session, phone=phone, call_sid=key, reason=f"text_{output.reason}")
-    lines = render(result.outputs, result.language, emergency_number(config))
+    lines = render(result.outputs, result.language, emergency_number(config),
+                   crisis_number(config))
     log(session, current, "in", "resident", kept(body))
     log(session, current, "out", "line", "\n".join(lines))
     return current, lines
@@ -95,6 +96,12 @@ def turn(session: Session, config: Any, channel: str, owner: str, phone: str,
 def emergency_number(config: Any) -> str:
     """The emergency number as a person in Hefei dials it (0551-6300 0120, not +86...)."""
     return local_display(str(config.get("EMERGENCY_NUMBER") or "")) or "120"
+
+
+def crisis_number(config: Any) -> str:
+    """The number to call for a person in a crisis (CRISIS_NUMBER, else the duty officer)."""
+    number = config.get("CRISIS_NUMBER") or config.get("DUTY_NUMBER") or ""
+    return local_display(str(number))
 
 
 def alarm_first(session: Session, channel: str, phone: str, body: str) -> bool:
@@ -119,7 +126,8 @@ def _alarm_after_handoff(session: Session, config: Any, row: Conversation,
     turns.emergency_task(session, row, alarm.kind or "other", body, config)
     target: Target = "crisis" if alarm.kind == "suicide" else "emergency"
     language = str((row.state or {}).get("language") or "zh-CN")
-    lines = render([Connect(target, "after_handoff")], language, emergency_number(config))
+    lines = render([Connect(target, "after_handoff")], language, emergency_number(config),
+                   crisis_number(config))
     log(session, row, "out", "line", "\n".join(lines))
     return lines
 
