@@ -39,12 +39,6 @@ SEED33 = "hefei-corpora-round33-2026-12-04"  # round 7 (emergency33)
 SEED34 = "hefei-corpora-round34-2026-12-04"  # round 7 (emergency34)
 SEED40 = "hefei-corpora-round40-2026-12-04"  # round 7, second half (emergency40)
 SEED41 = "hefei-corpora-round41-2026-12-04"  # round 7, second half (emergency41)
-SEED44 = "hefei-corpora-round44-2026-12-04"  # round 8 (emergency44)
-SEED45 = "hefei-corpora-round45-2026-12-04"  # round 8 (emergency45)
-SEED51 = "hefei-corpora-round51-2026-12-04"  # round 8, second half (emergency51)
-SEED52 = "hefei-corpora-round52-2026-12-04"  # round 8, second half (emergency52)
-SEED53 = "hefei-corpora-round53-2026-12-04"  # round 9 (emergency53)
-SEED54 = "hefei-corpora-round54-2026-12-04"  # round 9 (emergency54)
 HERE = Path(__file__).resolve().parent
 # corpus name -> (column holding the class, seed)
 CORPORA = {
@@ -69,13 +63,10 @@ CORPORA = {
     "emergency34": ("label", SEED34),
     "emergency40": ("label", SEED40),
     "emergency41": ("label", SEED41),
-    "emergency44": ("label", SEED44),
-    "emergency45": ("label", SEED45),
-    "emergency51": ("label", SEED51),
-    "emergency52": ("label", SEED52),
-    "emergency53": ("label", SEED53),
-    "emergency54": ("label", SEED54),
 }
+# From round 8 on, emergencyN is split with the seed hefei-corpora-roundN-<its day>.
+CORPORA.update({f"emergency{n}": ("label", f"hefei-corpora-round{n}-2026-12-04")
+                for n in (44, 45, 51, 52, 53, 54)})
 
 
 def h(text: str, seed: str = SEED) -> str:
