@@ -66,7 +66,7 @@ CORPORA = {
 }
 # From round 8 on, emergencyN is split with the seed hefei-corpora-roundN-<its day>.
 CORPORA.update({f"emergency{n}": ("label", f"hefei-corpora-round{n}-2026-12-04")
-                for n in (44, 45, 51, 52, 53, 54)})
+                for n in (44, 45, 51, 52, 53, 54, 58, 59)})
 
 
 def h(text: str, seed: str = SEED) -> str:
