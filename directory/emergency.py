@@ -185,6 +185,11 @@ def _words(items: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in items) + r")\b")
 
 
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    # 现在好好的 is one calm word, not 现在 (a now) beside 好好的: longer words are taken first.
+    return tuple(sorted(words, key=len, reverse=True))
+
+
 @cache
 def _rules() -> _Rules:
     doc: dict[str, Any] = json.loads(PHRASES_FILE.read_text("utf-8"))
@@ -221,8 +226,9 @@ def _rules() -> _Rules:
         tuple(doc["soft"]), tuple(doc["not_scope"]), _words(doc["en_soft"]),
         tuple(doc["complaint"]), tuple(doc["complaint_except"]),
         re.compile(doc["en_complaint"]), re.compile(doc["en_complaint_except"]),
-        tuple(doc["calm"]), re.compile(doc["en_calm"]), tuple(doc["now"]),
-        re.compile(doc["en_now"]), tuple(doc["all_clear"]), re.compile(doc["en_all_clear"]),
+        _longest_first(doc["calm"]), re.compile(doc["en_calm"]), tuple(doc["now"]),
+        re.compile(doc["en_now"]), _longest_first(doc["all_clear"]),
+        re.compile(doc["en_all_clear"]),
         tuple(doc["interrupt"]), re.compile(doc["en_interrupt"]),
         tuple(doc["taken_back"]), re.compile(doc["en_taken_back"]),
         tuple(doc["fiction"]), _words(doc["en_fiction"]), tuple(doc["figures"]),
@@ -510,8 +516,7 @@ def _all_clear(text: str) -> bool:
 def _said_without_now(text: str, words: tuple[str, ...], en_words: re.Pattern[str]) -> bool:
     """One of `words` said and not negated, and no word of now after the first of them."""
     rest, first = text, len(text)
-    # Longest first: 现在好好的 is one calm word, not 现在 (a now) beside 好好的.
-    for word in sorted(words, key=len, reverse=True):
+    for word in words:  # longest first (`_longest_first`)
         for at in _find_all(rest, word):
             # 叫她也不答应了, 还没醒了: a word negated is not said; nor one only thought
             # (我以为是误报，结果真闻到煤气味了), nor one that was so until now (下午还好好的).
@@ -817,9 +822,9 @@ class Evidence:
     # The caller said the words were not meant (是吓唬他的, by accident): a reason to be calm,
     # and suicide's lower threshold does not apply.
     taken_back: bool = False
-    whole: float | None = None
+    whole: float | None = None     # the models' danger of all that was said (the gates)
     # A fire burns in a sealed room (`_sealed_fire`): never less than the one-key question.
-    ask: str = ""     # the models' danger of all that was said (the gates)
+    ask: str = ""
 
 
 def decide(evidence: Evidence, thresholds: Thresholds = SHIPPED) -> Alarm:
@@ -961,8 +966,8 @@ def _evidence(text: str, said: str, clauses: list[str], hits: list[_Hit], ruled_
                                   f"cue:{_shown(clauses, cue)}"))
         return Evidence(NONE)
     danger, probabilities = judgement
-    if not live and use_model and any(_complaint(c, _rules()) for i, c in enumerate(clauses)
-                                      if i in ruled_out):
+    if not live and any(_complaint(c, _rules()) for i, c in enumerate(clauses)
+                        if i in ruled_out):
         # I really need your help, the carer hasn't shown up: what is left without the
         # complaint is a bare plea, which the models alone hear as danger; the whole says what
         # it is. The lesser of the two (neither holds a sign).
@@ -1011,6 +1016,10 @@ def _evidence(text: str, said: str, clauses: list[str], hits: list[_Hit], ruled_
                     other_denied=other_denied, taken_back=taken_back)
 
 
+# Just before a word of fire or sealing, a negation (没生火, no charcoal brazier, isn't sealed).
+_SEALED_NOT = re.compile(r"(没|不|没有)\s*$|(\b(?:no|not|without|never)|n't)\b(\s+[a-z]+)?\s*$")
+
+
 def _sealed_fire(clauses: list[str], ruled_out: set[int]) -> str:
     """A fire burning and a room sealed, in clauses no scope ruled out (the words, or "")."""
     words = _rules().sealed_fire
@@ -1019,10 +1028,11 @@ def _sealed_fire(clauses: list[str], ruled_out: set[int]) -> str:
     def said(group: str) -> str:
         for clause in kept:
             for word in words[group]:
-                at = clause.find(word)
-                if at < 0 or clause[max(0, at - 2):at].endswith(("没", "不", "no")):
+                at = _word_at(clause, word)
+                if at < 0 or _SEALED_NOT.search(clause[:at]):
                     continue
-                if group == "fire" and any(w in clause[at + len(word):] for w in words["out"]):
+                after = clause[at + len(word):]
+                if group == "fire" and any(_word_at(after, w) >= 0 for w in words["out"]):
                     continue  # 炉子灭了, the stove is out
                 return word
         return ""
@@ -1030,6 +1040,14 @@ def _sealed_fire(clauses: list[str], ruled_out: set[int]) -> str:
     fire = said("fire")
     sealed = said("sealed") if fire else ""
     return f"{fire}+{sealed}" if sealed else ""
+
+
+def _word_at(text: str, word: str) -> int:
+    """Where `word` is in `text` (-1 if not); an English word whole (not "out" in "without")."""
+    if not word.isascii():
+        return text.find(word)
+    found = re.search(rf"\b{re.escape(word)}\b", text)
+    return found.start() if found else -1
 
 
 def _denied_later(hit: _Hit, hits: list[_Hit]) -> bool:

@@ -597,3 +597,10 @@ def test_a_fire_in_a_sealed_room_is_at_least_asked_about(text: str) -> None:
 def test_a_sealed_room_without_a_fire_is_not_asked_about(text: str) -> None:
     # The rule only (the models read 没生火 as a fire, 0.65: that is theirs to learn).
     assert emergency.evidence(text).ask == ""
+
+
+def test_the_sealed_fire_reads_english_words_whole_and_their_negation() -> None:
+    # "out" in "passed out" is not the stove put out; "no" two words before is a negation.
+    lit = "we lit a charcoal brazier and the windows are taped shut, dad passed out"
+    assert emergency.evidence(lit).ask
+    assert not emergency.evidence("there is no charcoal brazier, the windows are taped").ask
